@@ -1,0 +1,83 @@
+//! `ens-codegen`: regenerate, check, or document the ENS payload types.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use ens_codegen::{Stale, generate_docs, generate_rust, stale_files, write_files};
+
+/// Generates the ens-schemas Rust types and payload docs from the ENS JSON Schemas.
+#[derive(Parser)]
+#[command(version)]
+struct Cli {
+    /// The folder of JSON Schemas.
+    #[arg(long, global = true, default_value = "schemas/json")]
+    schemas: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Writes the generated Rust code.
+    Generate {
+        /// Where the generated code goes.
+        #[arg(long, default_value = "schemas/src/generated")]
+        out: PathBuf,
+    },
+    /// Exits non-zero when the checked-in generated code or docs are stale.
+    Check {
+        /// Where the generated code is.
+        #[arg(long, default_value = "schemas/src/generated")]
+        out: PathBuf,
+        /// Where the generated docs are.
+        #[arg(long, default_value = "docs/events")]
+        docs: PathBuf,
+    },
+    /// Writes the Markdown payload reference.
+    Docs {
+        /// Where the docs go.
+        #[arg(long, default_value = "docs/events")]
+        out: PathBuf,
+    },
+}
+
+#[allow(clippy::print_stdout)]
+fn main() -> anyhow::Result<ExitCode> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Generate { out } => {
+            let files = generate_rust(&cli.schemas).context("generating the Rust types")?;
+            write_files(&out, &files).context("writing the Rust types")?;
+            println!("wrote {} files to {}", files.len(), out.display());
+        }
+        Command::Check { out, docs } => {
+            let files = generate_rust(&cli.schemas).context("generating the Rust types")?;
+            let mut stale = stale_files(&out, &files).context("comparing the generated code")?;
+            let pages = generate_docs(&cli.schemas).context("generating the docs")?;
+            stale.extend(stale_files(&docs, &pages).context("comparing the generated docs")?);
+            if !stale.is_empty() {
+                for file in &stale {
+                    match file {
+                        Stale::Missing(path) => println!("missing: {}", path.display()),
+                        Stale::Changed(path) => println!("changed: {}", path.display()),
+                        Stale::Extra(path) => println!("not generated: {}", path.display()),
+                        _ => println!("stale: {file:?}"),
+                    }
+                }
+                println!(
+                    "generated files are stale: run `cargo run -p ens-codegen -- generate` and `… -- docs`"
+                );
+                return Ok(ExitCode::FAILURE);
+            }
+            println!("{} generated files are fresh", files.len() + pages.len());
+        }
+        Command::Docs { out } => {
+            let files = generate_docs(&cli.schemas).context("generating the docs")?;
+            write_files(&out, &files).context("writing the docs")?;
+            println!("wrote {} pages to {}", files.len(), out.display());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

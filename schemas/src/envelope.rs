@@ -1,0 +1,538 @@
+//! [`Envelope`]: one normalized view over both wire forms of a delivery.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer};
+use serde_json::value::RawValue;
+use serde_json::{Map, Value};
+
+use crate::lenient::{Lenient, LenientI64};
+use crate::{EventName, ParseError};
+
+/// The metadata of one delivery, the same whichever wire form ENS used.
+///
+/// ENS POSTs a flat object (`eventName`, `eventId`, `orgId`, …, `data`); some deliveries use an
+/// `eventType`/`attributes` wrapper instead. Both are read into this one shape, and
+/// [`wire_form`](Self::wire_form) says which arrived. Every field but the event name is optional
+/// because real payloads omit them. `Debug` shows the keys of [`extra`](Self::extra) but not
+/// their values, which may hold personal data.
+#[derive(Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Envelope {
+    /// The event type (`eventName`, or the name inside the wrapper's `eventType`).
+    pub event_name: EventName,
+    /// Unique id of the event: the de-duplication key. Absent from some payloads.
+    pub event_id: Option<String>,
+    /// Capillary organisation id.
+    pub org_id: Option<i64>,
+    /// Internal reference, `<orgId>_<suffix>`; a key of the event-log API.
+    pub ref_id: Option<String>,
+    /// Id of the API request that caused the event (`X-CAP-REQUEST-ID`).
+    pub api_request_id: Option<String>,
+    /// When Capillary stored the event, in epoch milliseconds. Order events by this.
+    pub created_at: Option<i64>,
+    /// Id of the loyalty engine event behind the notification.
+    pub loyalty_event_id: Option<String>,
+    /// Loyalty event-log id, on points-type events.
+    pub event_log_id: Option<i64>,
+    /// Propagated tracing attributes; values that were not strings hold their JSON text.
+    pub trace_attributes: BTreeMap<String, String>,
+    /// JSON path of the event's primary lookup identifier.
+    pub event_search_key: Option<String>,
+    /// Which wire form arrived, with the wrapper's own fields.
+    pub wire_form: WireForm,
+    /// Keys the envelope does not know yet, kept as they arrived (from both levels of the
+    /// wrapper).
+    pub extra: Map<String, Value>,
+}
+
+impl fmt::Debug for Envelope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Envelope")
+            .field("event_name", &self.event_name)
+            .field("event_id", &self.event_id)
+            .field("org_id", &self.org_id)
+            .field("ref_id", &self.ref_id)
+            .field("api_request_id", &self.api_request_id)
+            .field("created_at", &self.created_at)
+            .field("loyalty_event_id", &self.loyalty_event_id)
+            .field("event_log_id", &self.event_log_id)
+            .field("trace_attributes", &self.trace_attributes)
+            .field("event_search_key", &self.event_search_key)
+            .field("wire_form", &self.wire_form)
+            .field("extra_keys", &self.extra.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+/// The wire form a delivery arrived in.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum WireForm {
+    /// The flat object ENS POSTs.
+    #[default]
+    Flat,
+    /// The `eventType`/`attributes` wrapper.
+    Wrapped(Wrapper),
+}
+
+/// The wrapper's own fields.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Wrapper {
+    /// `<orgId>_<eventName>` or the bare event name.
+    pub event_type: Option<String>,
+    /// The subscribing webhook's consumer group, usually absent.
+    pub consumer_group_id: Option<String>,
+    /// Always `START` in captured payloads.
+    pub action_type: Option<String>,
+    /// Dispatch time in epoch milliseconds.
+    pub time_stamp: Option<i64>,
+}
+
+impl Envelope {
+    /// An envelope for `event_name` with nothing else set, in the flat form.
+    pub fn new(event_name: EventName) -> Self {
+        Self {
+            event_name,
+            event_id: None,
+            org_id: None,
+            ref_id: None,
+            api_request_id: None,
+            created_at: None,
+            loyalty_event_id: None,
+            event_log_id: None,
+            trace_attributes: BTreeMap::new(),
+            event_search_key: None,
+            wire_form: WireForm::Flat,
+            extra: Map::new(),
+        }
+    }
+
+    /// Reads the envelope of a delivery and returns it with the still-unparsed `data`.
+    ///
+    /// This is the first half of [`parse`](crate::parse): use it when the envelope must be
+    /// known even if the payload later fails to type-check.
+    pub fn parse(raw: &[u8]) -> Result<(Envelope, &RawValue), ParseError> {
+        let wire = match serde_json::from_slice::<WireEnvelope<'_>>(raw) {
+            Ok(wire) => wire,
+            Err(error) => return Err(locate_envelope_error(raw, error)),
+        };
+        wire.normalize()
+    }
+
+    /// The delivery as JSON in this envelope's wire form, around `data`.
+    ///
+    /// Parsing the result gives this envelope back.
+    pub fn to_json(&self, data: Value) -> Value {
+        let mut fields = self.extra.clone();
+        let mut put = |key: &str, value: Value| {
+            fields.insert(key.to_owned(), value);
+        };
+        put("eventName", self.event_name.as_str().into());
+        if let Some(org_id) = self.org_id {
+            put("orgId", org_id.into());
+        }
+        if let Some(ref_id) = &self.ref_id {
+            put("refId", ref_id.as_str().into());
+        }
+        if let Some(api_request_id) = &self.api_request_id {
+            put("apiRequestId", api_request_id.as_str().into());
+        }
+        if let Some(created_at) = self.created_at {
+            put("createdAt", created_at.into());
+        }
+        if let Some(loyalty_event_id) = &self.loyalty_event_id {
+            put("loyaltyEventId", loyalty_event_id.as_str().into());
+        }
+        if let Some(event_search_key) = &self.event_search_key {
+            put("eventSearchKey", event_search_key.as_str().into());
+        }
+        if !self.trace_attributes.is_empty() {
+            let trace = self
+                .trace_attributes
+                .iter()
+                .map(|(key, value)| (key.clone(), Value::from(value.as_str())))
+                .collect();
+            put("traceAttributes", Value::Object(trace));
+        }
+        put("data", data);
+        let mut outer = match &self.wire_form {
+            WireForm::Flat => fields,
+            WireForm::Wrapped(wrapper) => {
+                let mut outer = Map::new();
+                let mut put = |key: &str, value: Option<Value>| {
+                    if let Some(value) = value {
+                        outer.insert(key.to_owned(), value);
+                    }
+                };
+                put("eventType", wrapper.event_type.clone().map(Value::from));
+                put(
+                    "consumerGroupId",
+                    wrapper.consumer_group_id.clone().map(Value::from),
+                );
+                put("actionType", wrapper.action_type.clone().map(Value::from));
+                put("timeStamp", wrapper.time_stamp.map(Value::from));
+                outer.insert("attributes".to_owned(), Value::Object(fields));
+                outer
+            }
+        };
+        if let Some(event_id) = &self.event_id {
+            outer.insert("eventId".to_owned(), event_id.as_str().into());
+        }
+        if let Some(event_log_id) = self.event_log_id {
+            outer.insert("eventLogId".to_owned(), event_log_id.into());
+        }
+        Value::Object(outer)
+    }
+}
+
+/// Re-reads a failed envelope with path tracking: the fast path pays nothing for it.
+fn locate_envelope_error(raw: &[u8], error: serde_json::Error) -> ParseError {
+    if error.is_syntax() || error.is_eof() {
+        return ParseError::syntax(error);
+    }
+    let mut deserializer = serde_json::Deserializer::from_slice(raw);
+    match serde_path_to_error::deserialize::<_, WireEnvelope<'_>>(&mut deserializer) {
+        Err(located) => {
+            let path = located.path().to_string();
+            ParseError::envelope_from(path, located.into_inner())
+        }
+        Ok(_) => ParseError::envelope_from(".".to_owned(), error),
+    }
+}
+
+/// Either level of the wire form: the flat object, the wrapper, or the wrapper's `attributes`.
+#[derive(Default)]
+struct WireEnvelope<'a> {
+    event_name: Option<String>,
+    event_id: Option<String>,
+    org_id: Option<i64>,
+    ref_id: Option<String>,
+    api_request_id: Option<String>,
+    created_at: Option<i64>,
+    loyalty_event_id: Option<String>,
+    event_log_id: Option<i64>,
+    trace_attributes: Option<BTreeMap<String, Value>>,
+    event_search_key: Option<String>,
+    event_type: Option<String>,
+    consumer_group_id: Option<String>,
+    action_type: Option<String>,
+    time_stamp: Option<i64>,
+    data: Option<&'a RawValue>,
+    attributes: Option<Box<WireEnvelope<'a>>>,
+    extra: Map<String, Value>,
+}
+
+impl<'a> WireEnvelope<'a> {
+    fn normalize(self) -> Result<(Envelope, &'a RawValue), ParseError> {
+        let WireEnvelope {
+            event_name,
+            event_id,
+            org_id,
+            ref_id,
+            api_request_id,
+            created_at,
+            loyalty_event_id,
+            event_log_id,
+            trace_attributes,
+            event_search_key,
+            event_type,
+            consumer_group_id,
+            action_type,
+            time_stamp,
+            data,
+            attributes,
+            mut extra,
+        } = self;
+        let (inner, wire_form, prefix) = match attributes {
+            Some(inner) => {
+                let wrapper = Wrapper {
+                    event_type,
+                    consumer_group_id,
+                    action_type,
+                    time_stamp,
+                };
+                (*inner, WireForm::Wrapped(wrapper), "attributes.")
+            }
+            None => {
+                // Wrapper-only keys on a flat object are unknown keys there: keep them.
+                for (key, value) in [
+                    ("eventType", event_type.map(Value::from)),
+                    ("consumerGroupId", consumer_group_id.map(Value::from)),
+                    ("actionType", action_type.map(Value::from)),
+                    ("timeStamp", time_stamp.map(Value::from)),
+                ] {
+                    if let Some(value) = value {
+                        extra.insert(key.to_owned(), value);
+                    }
+                }
+                let flat = WireEnvelope {
+                    event_name,
+                    ref_id,
+                    api_request_id,
+                    created_at,
+                    loyalty_event_id,
+                    trace_attributes,
+                    event_search_key,
+                    org_id,
+                    data,
+                    ..WireEnvelope::default()
+                };
+                (flat, WireForm::Flat, "")
+            }
+        };
+        let name = inner.event_name.or_else(|| match &wire_form {
+            WireForm::Wrapped(wrapper) => wrapper.event_type.as_deref().map(strip_org_prefix),
+            WireForm::Flat => None,
+        });
+        let Some(name) = name else {
+            return Err(ParseError::envelope(
+                format!("{prefix}eventName"),
+                format!("missing field `{prefix}eventName`"),
+            ));
+        };
+        let Some(data) = inner.data else {
+            return Err(ParseError::envelope(
+                format!("{prefix}data"),
+                format!("missing field `{prefix}data`"),
+            ));
+        };
+        extra.extend(inner.extra);
+        let envelope = Envelope {
+            event_name: EventName::from_wire(&name),
+            event_id: event_id.or(inner.event_id),
+            org_id: inner.org_id,
+            ref_id: inner.ref_id,
+            api_request_id: inner.api_request_id,
+            created_at: inner.created_at,
+            loyalty_event_id: inner.loyalty_event_id,
+            event_log_id: event_log_id.or(inner.event_log_id),
+            trace_attributes: inner
+                .trace_attributes
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(key, value)| match value {
+                    Value::String(text) => (key, text),
+                    other => (key, other.to_string()),
+                })
+                .collect(),
+            event_search_key: inner.event_search_key,
+            wire_form,
+            extra,
+        };
+        Ok((envelope, data))
+    }
+}
+
+/// `150698_customerAdded` → `customerAdded`; a bare name is returned as it is.
+fn strip_org_prefix(event_type: &str) -> String {
+    match event_type.split_once('_') {
+        Some((org, name))
+            if !org.is_empty() && !name.is_empty() && org.bytes().all(|b| b.is_ascii_digit()) =>
+        {
+            name.to_owned()
+        }
+        _ => event_type.to_owned(),
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for WireEnvelope<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(WireEnvelopeVisitor(std::marker::PhantomData))
+    }
+}
+
+struct WireEnvelopeVisitor<'a>(std::marker::PhantomData<&'a ()>);
+
+impl<'de: 'a, 'a> Visitor<'de> for WireEnvelopeVisitor<'a> {
+    type Value = WireEnvelope<'a>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an ENS event object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut wire = WireEnvelope::default();
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            match key.as_ref() {
+                "eventName" => wire.event_name = map.next_value::<Text>()?.0,
+                "eventId" => wire.event_id = map.next_value::<Text>()?.0,
+                "orgId" => wire.org_id = map.next_value::<Integer>()?.0,
+                "refId" => wire.ref_id = map.next_value::<Text>()?.0,
+                "apiRequestId" => wire.api_request_id = map.next_value::<Text>()?.0,
+                "createdAt" => wire.created_at = map.next_value::<Integer>()?.0,
+                "loyaltyEventId" => wire.loyalty_event_id = map.next_value::<Text>()?.0,
+                "eventLogId" => wire.event_log_id = map.next_value::<Integer>()?.0,
+                "traceAttributes" => wire.trace_attributes = map.next_value()?,
+                "eventSearchKey" => wire.event_search_key = map.next_value::<Text>()?.0,
+                "eventType" => wire.event_type = map.next_value::<Text>()?.0,
+                "consumerGroupId" => wire.consumer_group_id = map.next_value::<Text>()?.0,
+                "actionType" => wire.action_type = map.next_value::<Text>()?.0,
+                "timeStamp" => wire.time_stamp = map.next_value::<Integer>()?.0,
+                "data" => wire.data = Some(map.next_value()?),
+                "attributes" => {
+                    wire.attributes = Some(Box::new(map.next_value_seed(AttributesSeed)?));
+                }
+                _ => {
+                    let value: Value = map.next_value()?;
+                    wire.extra.insert(key.into_owned(), value);
+                }
+            }
+        }
+        Ok(wire)
+    }
+}
+
+struct AttributesSeed;
+
+impl<'de> DeserializeSeed<'de> for AttributesSeed {
+    type Value = WireEnvelope<'de>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        WireEnvelope::deserialize(deserializer)
+    }
+}
+
+/// A metadata string: `null` is absent, and a number is kept as its text (ids drift).
+struct Text(Option<String>);
+
+impl<'de> Deserialize<'de> for Text {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(TextVisitor)
+    }
+}
+
+struct TextVisitor;
+
+impl<'de> Visitor<'de> for TextVisitor {
+    type Value = Text;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string")
+    }
+
+    fn visit_str<E: de::Error>(self, value: &str) -> Result<Text, E> {
+        Ok(Text(Some(value.to_owned())))
+    }
+
+    fn visit_string<E: de::Error>(self, value: String) -> Result<Text, E> {
+        Ok(Text(Some(value)))
+    }
+
+    fn visit_i64<E: de::Error>(self, value: i64) -> Result<Text, E> {
+        Ok(Text(Some(value.to_string())))
+    }
+
+    fn visit_u64<E: de::Error>(self, value: u64) -> Result<Text, E> {
+        Ok(Text(Some(value.to_string())))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Text, E> {
+        Ok(Text(None))
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Text, E> {
+        Ok(Text(None))
+    }
+}
+
+/// A metadata integer: `null` is absent; floats and strings as [`crate::lenient`] allows.
+struct Integer(Option<i64>);
+
+impl<'de> Deserialize<'de> for Integer {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Option::<LenientI64>::deserialize(deserializer)
+            .map(|wire| Integer(Option::<i64>::from_wire(wire)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(json: &str) -> Result<(Envelope, String), ParseError> {
+        Envelope::parse(json.as_bytes()).map(|(envelope, data)| (envelope, data.get().to_owned()))
+    }
+
+    #[test]
+    fn flat_form() {
+        let (envelope, data) = parse(
+            r#"{"eventName":"pointsIssued","eventId":"e-1","orgId":50952.0,"refId":"50952_x",
+                "createdAt":1732527005123,"loyaltyEventId":null,"eventLogId":7,
+                "traceAttributes":{"requestId":"r","n":1},"newKey":true,"data":{"a":1}}"#,
+        )
+        .unwrap();
+        assert_eq!(envelope.event_name, EventName::PointsIssued);
+        assert_eq!(envelope.event_id.as_deref(), Some("e-1"));
+        assert_eq!(envelope.org_id, Some(50952));
+        assert_eq!(envelope.loyalty_event_id, None);
+        assert_eq!(envelope.event_log_id, Some(7));
+        assert_eq!(envelope.trace_attributes["n"], "1");
+        assert_eq!(envelope.extra["newKey"], Value::Bool(true));
+        assert_eq!(envelope.wire_form, WireForm::Flat);
+        assert_eq!(data, r#"{"a":1}"#);
+    }
+
+    #[test]
+    fn wrapped_form() {
+        let (envelope, data) = parse(
+            r#"{"eventId":"e-2","eventType":"150698_customerAdded","consumerGroupId":null,
+                "actionType":"START","timeStamp":5,"attributes":{"createdAt":4,
+                "eventName":"customerAdded","orgId":150698,"data":{}}}"#,
+        )
+        .unwrap();
+        assert_eq!(envelope.event_name, EventName::CustomerAdded);
+        assert_eq!(envelope.event_id.as_deref(), Some("e-2"));
+        assert_eq!(envelope.created_at, Some(4));
+        let WireForm::Wrapped(wrapper) = &envelope.wire_form else {
+            panic!("expected the wrapper, got {:?}", envelope.wire_form)
+        };
+        assert_eq!(wrapper.time_stamp, Some(5));
+        assert_eq!(wrapper.consumer_group_id, None);
+        assert_eq!(data, "{}");
+    }
+
+    #[test]
+    fn wrapped_form_without_event_name_uses_event_type() {
+        let (envelope, _) =
+            parse(r#"{"eventType":"2013_targetValueAchieved","attributes":{"data":{}}}"#).unwrap();
+        assert_eq!(envelope.event_name, EventName::TargetValueAchieved);
+        let (envelope, _) =
+            parse(r#"{"eventType":"cardUpdated","attributes":{"data":{}}}"#).unwrap();
+        assert_eq!(envelope.event_name, EventName::CardUpdated);
+    }
+
+    #[test]
+    fn round_trips_through_json_in_both_forms() {
+        for json in [
+            r#"{"eventName":"tierUpgraded","eventId":"e","orgId":1,"refId":"1_2","apiRequestId":"a","createdAt":3,"loyaltyEventId":"l","eventLogId":4,"eventSearchKey":"k","traceAttributes":{"t":"v"},"x":[1],"data":{"k":1}}"#,
+            r#"{"eventId":"e","eventType":"1_cardUpdated","actionType":"START","timeStamp":9,"attributes":{"eventName":"cardUpdated","orgId":1,"data":{}}}"#,
+        ] {
+            let (envelope, data) = parse(json).unwrap();
+            let data: Value = serde_json::from_str(&data).unwrap();
+            let again = envelope.to_json(data.clone()).to_string();
+            let (reparsed, redata) = parse(&again).unwrap();
+            assert_eq!(reparsed, envelope);
+            assert_eq!(serde_json::from_str::<Value>(&redata).unwrap(), data);
+        }
+    }
+
+    #[test]
+    fn errors_name_the_failing_field() {
+        let error = parse(r#"{"eventName":"pointsIssued","orgId":{},"data":{}}"#).unwrap_err();
+        assert_eq!(error.path(), Some("orgId"));
+        let error = parse(r#"{"eventName":"pointsIssued"}"#).unwrap_err();
+        assert_eq!(error.path(), Some("data"));
+        let error = parse(r#"{"data":{}}"#).unwrap_err();
+        assert_eq!(error.path(), Some("eventName"));
+        let error = parse(r#"{"attributes":{"data":{}}}"#).unwrap_err();
+        assert_eq!(error.path(), Some("attributes.eventName"));
+        let error = parse(r#"[1]"#).unwrap_err();
+        assert_eq!(error.kind(), crate::ParseErrorKind::Envelope);
+        let error = parse(r#"{"eventName":"#).unwrap_err();
+        assert_eq!(error.kind(), crate::ParseErrorKind::Syntax);
+    }
+}
