@@ -358,20 +358,38 @@ impl<'de: 'a, 'a> Visitor<'de> for WireEnvelopeVisitor<'a> {
         let mut wire = WireEnvelope::default();
         while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
             match key.as_ref() {
-                "eventName" => wire.event_name = map.next_value::<Text>()?.0,
-                "eventId" => wire.event_id = map.next_value::<Text>()?.0,
-                "orgId" => wire.org_id = map.next_value::<Integer>()?.0,
-                "refId" => wire.ref_id = map.next_value::<Text>()?.0,
-                "apiRequestId" => wire.api_request_id = map.next_value::<Text>()?.0,
-                "createdAt" => wire.created_at = map.next_value::<Integer>()?.0,
-                "loyaltyEventId" => wire.loyalty_event_id = map.next_value::<Text>()?.0,
-                "eventLogId" => wire.event_log_id = map.next_value::<Integer>()?.0,
-                "traceAttributes" => wire.trace_attributes = map.next_value()?,
-                "eventSearchKey" => wire.event_search_key = map.next_value::<Text>()?.0,
-                "eventType" => wire.event_type = map.next_value::<Text>()?.0,
-                "consumerGroupId" => wire.consumer_group_id = map.next_value::<Text>()?.0,
-                "actionType" => wire.action_type = map.next_value::<Text>()?.0,
-                "timeStamp" => wire.time_stamp = map.next_value::<Integer>()?.0,
+                "eventName" => wire.event_name = map.next_value::<EventNameText>()?.0,
+                "eventId" => wire.event_id = text(&mut wire.extra, &key, map.next_value()?),
+                "orgId" => wire.org_id = integer(&mut wire.extra, &key, map.next_value()?),
+                "refId" => wire.ref_id = text(&mut wire.extra, &key, map.next_value()?),
+                "apiRequestId" => {
+                    wire.api_request_id = text(&mut wire.extra, &key, map.next_value()?);
+                }
+                "createdAt" => wire.created_at = integer(&mut wire.extra, &key, map.next_value()?),
+                "loyaltyEventId" => {
+                    wire.loyalty_event_id = text(&mut wire.extra, &key, map.next_value()?);
+                }
+                "eventLogId" => {
+                    wire.event_log_id = integer(&mut wire.extra, &key, map.next_value()?)
+                }
+                "traceAttributes" => match map.next_value::<Meta>()? {
+                    Meta::Other(Value::Object(trace)) => {
+                        wire.trace_attributes = Some(trace.into_iter().collect());
+                    }
+                    Meta::Null => {}
+                    other => {
+                        wire.extra.insert(key.into_owned(), other.into_value());
+                    }
+                },
+                "eventSearchKey" => {
+                    wire.event_search_key = text(&mut wire.extra, &key, map.next_value()?);
+                }
+                "eventType" => wire.event_type = text(&mut wire.extra, &key, map.next_value()?),
+                "consumerGroupId" => {
+                    wire.consumer_group_id = text(&mut wire.extra, &key, map.next_value()?);
+                }
+                "actionType" => wire.action_type = text(&mut wire.extra, &key, map.next_value()?),
+                "timeStamp" => wire.time_stamp = integer(&mut wire.extra, &key, map.next_value()?),
                 "data" => wire.data = Some(map.next_value()?),
                 "attributes" => {
                     wire.attributes = Some(Box::new(map.next_value_seed(AttributesSeed)?));
@@ -396,56 +414,144 @@ impl<'de> DeserializeSeed<'de> for AttributesSeed {
     }
 }
 
-/// A metadata string: `null` is absent, and a number is kept as its text (ids drift).
-struct Text(Option<String>);
+/// A metadata string; a value of another type is kept in `extra` rather than failing the event.
+fn text(extra: &mut Map<String, Value>, key: &str, meta: Meta) -> Option<String> {
+    meta.into_text().unwrap_or_else(|value| {
+        extra.insert(key.to_owned(), value);
+        None
+    })
+}
 
-impl<'de> Deserialize<'de> for Text {
+/// A metadata integer, as leniently as [`crate::lenient`] reads one; a value of another type is
+/// kept in `extra` rather than failing the event.
+fn integer(extra: &mut Map<String, Value>, key: &str, meta: Meta) -> Option<i64> {
+    meta.into_integer().unwrap_or_else(|value| {
+        extra.insert(key.to_owned(), value);
+        None
+    })
+}
+
+/// The event name: the one metadata field whose type is not negotiable.
+struct EventNameText(Option<String>);
+
+impl<'de> Deserialize<'de> for EventNameText {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(TextVisitor)
+        match Meta::deserialize(deserializer)?.into_text() {
+            Ok(name) => Ok(EventNameText(name)),
+            Err(_) => Err(de::Error::custom("the event name must be a string")),
+        }
     }
 }
 
-struct TextVisitor;
+/// Any metadata value, read without committing to a type; strings and numbers stay cheap.
+enum Meta {
+    Null,
+    Text(String),
+    Signed(i64),
+    Unsigned(u64),
+    Float(f64),
+    Other(Value),
+}
 
-impl<'de> Visitor<'de> for TextVisitor {
-    type Value = Text;
+impl Meta {
+    /// The value as an optional string: numbers become their text (ids drift between the two).
+    fn into_text(self) -> Result<Option<String>, Value> {
+        match self {
+            Meta::Null => Ok(None),
+            Meta::Text(text) => Ok(Some(text)),
+            Meta::Signed(number) => Ok(Some(number.to_string())),
+            Meta::Unsigned(number) => Ok(Some(number.to_string())),
+            other => Err(other.into_value()),
+        }
+    }
+
+    fn into_integer(self) -> Result<Option<i64>, Value> {
+        use serde::de::IntoDeserializer;
+        let read = |deserializer: serde::de::value::StringDeserializer<de::value::Error>| {
+            LenientI64::deserialize(deserializer).map(|wire| i64::from_wire(wire))
+        };
+        match self {
+            Meta::Null => Ok(None),
+            Meta::Signed(number) => Ok(Some(number)),
+            Meta::Unsigned(number) => i64::try_from(number)
+                .map(Some)
+                .map_err(|_| Value::from(number)),
+            Meta::Float(number) => read(number.to_string().into_deserializer())
+                .map(Some)
+                .map_err(|_| Value::from(number)),
+            Meta::Text(text) => match read(text.clone().into_deserializer()) {
+                Ok(number) => Ok(Some(number)),
+                Err(_) => Err(Value::String(text)),
+            },
+            other => Err(other.into_value()),
+        }
+    }
+
+    fn into_value(self) -> Value {
+        match self {
+            Meta::Null => Value::Null,
+            Meta::Text(text) => Value::String(text),
+            Meta::Signed(number) => Value::from(number),
+            Meta::Unsigned(number) => Value::from(number),
+            Meta::Float(number) => Value::from(number),
+            Meta::Other(value) => value,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Meta {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(MetaVisitor)
+    }
+}
+
+struct MetaVisitor;
+
+impl<'de> Visitor<'de> for MetaVisitor {
+    type Value = Meta;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a string")
+        f.write_str("any JSON value")
     }
 
-    fn visit_str<E: de::Error>(self, value: &str) -> Result<Text, E> {
-        Ok(Text(Some(value.to_owned())))
+    fn visit_unit<E: de::Error>(self) -> Result<Meta, E> {
+        Ok(Meta::Null)
     }
 
-    fn visit_string<E: de::Error>(self, value: String) -> Result<Text, E> {
-        Ok(Text(Some(value)))
+    fn visit_none<E: de::Error>(self) -> Result<Meta, E> {
+        Ok(Meta::Null)
     }
 
-    fn visit_i64<E: de::Error>(self, value: i64) -> Result<Text, E> {
-        Ok(Text(Some(value.to_string())))
+    fn visit_bool<E: de::Error>(self, value: bool) -> Result<Meta, E> {
+        Ok(Meta::Other(Value::Bool(value)))
     }
 
-    fn visit_u64<E: de::Error>(self, value: u64) -> Result<Text, E> {
-        Ok(Text(Some(value.to_string())))
+    fn visit_i64<E: de::Error>(self, value: i64) -> Result<Meta, E> {
+        Ok(Meta::Signed(value))
     }
 
-    fn visit_unit<E: de::Error>(self) -> Result<Text, E> {
-        Ok(Text(None))
+    fn visit_u64<E: de::Error>(self, value: u64) -> Result<Meta, E> {
+        Ok(Meta::Unsigned(value))
     }
 
-    fn visit_none<E: de::Error>(self) -> Result<Text, E> {
-        Ok(Text(None))
+    fn visit_f64<E: de::Error>(self, value: f64) -> Result<Meta, E> {
+        Ok(Meta::Float(value))
     }
-}
 
-/// A metadata integer: `null` is absent; floats and strings as [`crate::lenient`] allows.
-struct Integer(Option<i64>);
+    fn visit_str<E: de::Error>(self, value: &str) -> Result<Meta, E> {
+        Ok(Meta::Text(value.to_owned()))
+    }
 
-impl<'de> Deserialize<'de> for Integer {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Option::<LenientI64>::deserialize(deserializer)
-            .map(|wire| Integer(Option::<i64>::from_wire(wire)))
+    fn visit_string<E: de::Error>(self, value: String) -> Result<Meta, E> {
+        Ok(Meta::Text(value))
+    }
+
+    fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<Meta, A::Error> {
+        Value::deserialize(de::value::SeqAccessDeserializer::new(seq)).map(Meta::Other)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Meta, A::Error> {
+        Value::deserialize(de::value::MapAccessDeserializer::new(map)).map(Meta::Other)
     }
 }
 
@@ -506,6 +612,21 @@ mod tests {
     }
 
     #[test]
+    fn metadata_of_an_unexpected_type_is_kept_not_fatal() {
+        let (envelope, _) = parse(
+            r#"{"eventName":"pointsIssued","orgId":{"id":1},"createdAt":"soon","eventId":[1],
+                "traceAttributes":"x","eventLogId":"12","data":{}}"#,
+        )
+        .unwrap();
+        assert_eq!(envelope.org_id, None);
+        assert_eq!(envelope.extra["orgId"], serde_json::json!({"id": 1}));
+        assert_eq!(envelope.extra["createdAt"], "soon");
+        assert_eq!(envelope.extra["eventId"], serde_json::json!([1]));
+        assert_eq!(envelope.extra["traceAttributes"], "x");
+        assert_eq!(envelope.event_log_id, Some(12));
+    }
+
+    #[test]
     fn round_trips_through_json_in_both_forms() {
         for json in [
             r#"{"eventName":"tierUpgraded","eventId":"e","orgId":1,"refId":"1_2","apiRequestId":"a","createdAt":3,"loyaltyEventId":"l","eventLogId":4,"eventSearchKey":"k","traceAttributes":{"t":"v"},"x":[1],"data":{"k":1}}"#,
@@ -522,8 +643,8 @@ mod tests {
 
     #[test]
     fn errors_name_the_failing_field() {
-        let error = parse(r#"{"eventName":"pointsIssued","orgId":{},"data":{}}"#).unwrap_err();
-        assert_eq!(error.path(), Some("orgId"));
+        let error = parse(r#"{"eventName":{},"data":{}}"#).unwrap_err();
+        assert_eq!(error.path(), Some("eventName"));
         let error = parse(r#"{"eventName":"pointsIssued"}"#).unwrap_err();
         assert_eq!(error.path(), Some("data"));
         let error = parse(r#"{"data":{}}"#).unwrap_err();
