@@ -468,7 +468,7 @@ impl Meta {
     fn into_integer(self) -> Result<Option<i64>, Value> {
         use serde::de::IntoDeserializer;
         let read = |deserializer: serde::de::value::StringDeserializer<de::value::Error>| {
-            LenientI64::deserialize(deserializer).map(|wire| i64::from_wire(wire))
+            LenientI64::deserialize(deserializer).map(i64::from_wire)
         };
         match self {
             Meta::Null => Ok(None),
