@@ -99,6 +99,44 @@ pub fn parse<R: AsRef<[u8]>>(raw: R) -> Result<Delivery<R>, ParseError> {
     })
 }
 
+/// Like [`parse`], but a known event whose `data` does not match its type is still returned:
+/// as [`Event::Unknown`] holding the data untouched, beside the error that names the failing
+/// path. Only bodies that are not an ENS event at all fail.
+///
+/// Receivers use this so that an event is never rejected for a type the crate got wrong.
+///
+/// ```
+/// use ens_schemas::{Event, parse_tolerant};
+///
+/// let body = br#"{"eventName":"pointsExpiryReminder","data":{"loyaltyProgramId":"two"}}"#;
+/// let (delivery, error) = parse_tolerant(body.to_vec()).unwrap();
+/// assert!(matches!(delivery.event, Event::Unknown { .. }));
+/// assert_eq!(error.unwrap().path(), Some("data.loyaltyProgramId"));
+/// ```
+pub fn parse_tolerant<R: AsRef<[u8]>>(
+    raw: R,
+) -> Result<(Delivery<R>, Option<ParseError>), ParseError> {
+    let (envelope, data) = Envelope::parse(raw.as_ref())?;
+    let (event, error) = match Event::from_data(&envelope.event_name, data) {
+        Ok(event) => (event, None),
+        Err(error) => {
+            let untyped = Event::Unknown {
+                name: envelope.event_name.as_str().to_owned(),
+                data: serde_json::from_str(data.get()).map_err(ParseError::syntax)?,
+            };
+            (untyped, Some(within_form(error, &envelope.wire_form)))
+        }
+    };
+    Ok((
+        Delivery {
+            envelope,
+            event,
+            raw,
+        },
+        error,
+    ))
+}
+
 fn within_form(error: ParseError, form: &WireForm) -> ParseError {
     match form {
         WireForm::Wrapped(_) => error.with_path_prefix("attributes."),

@@ -21,8 +21,9 @@ pub enum ParseErrorKind {
 
 /// A delivery that could not be read, with the JSON path of the value that failed.
 ///
-/// Messages are stable and lowercase; the underlying `serde_json` error is kept as
-/// [`source`](Error::source).
+/// Messages are stable and lowercase, and never quote a value from the payload (values can be
+/// personal data): `invalid type, expected an integer`, not the string that arrived. For
+/// syntax errors the underlying `serde_json` error is kept as [`source`](Error::source).
 ///
 /// ```
 /// use ens_schemas::{ParseErrorKind, parse};
@@ -32,13 +33,13 @@ pub enum ParseErrorKind {
 /// assert_eq!(error.kind(), ParseErrorKind::Data);
 /// assert_eq!(error.path(), Some("data.loyaltyProgramId"));
 /// ```
-#[derive(Debug)]
+#[derive(Clone)]
 pub struct ParseError {
     kind: ParseErrorKind,
     path: Option<String>,
     event_name: Option<EventName>,
     message: String,
-    source: Option<serde_json::Error>,
+    source: Option<std::sync::Arc<serde_json::Error>>,
 }
 
 impl ParseError {
@@ -48,7 +49,7 @@ impl ParseError {
             path: None,
             event_name: None,
             message: "body is not valid json".to_owned(),
-            source: Some(source),
+            source: Some(std::sync::Arc::new(source)),
         }
     }
 
@@ -65,20 +66,23 @@ impl ParseError {
     pub(crate) fn envelope_from(path: String, source: serde_json::Error) -> Self {
         Self {
             kind: ParseErrorKind::Envelope,
-            message: format!("invalid envelope at `{path}`"),
+            message: format!("invalid envelope at `{path}`: {}", without_values(&source)),
             path: Some(path),
             event_name: None,
-            source: Some(source),
+            source: None,
         }
     }
 
     pub(crate) fn data(event_name: EventName, path: String, source: serde_json::Error) -> Self {
         Self {
             kind: ParseErrorKind::Data,
-            message: format!("`{event_name}` payload does not match its type at `{path}`"),
+            message: format!(
+                "`{event_name}` payload does not match its type at `{path}`: {}",
+                without_values(&source)
+            ),
             path: Some(path),
             event_name: Some(event_name),
-            source: Some(source),
+            source: None,
         }
     }
 
@@ -114,22 +118,58 @@ impl fmt::Display for ParseError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message)?;
         if let Some(source) = &self.source {
-            let detail = source.to_string();
-            // Past the envelope, serde_json's " at line L column C" says less than the path.
-            let detail = match self.kind {
-                ParseErrorKind::Syntax => detail.as_str(),
-                _ => detail
-                    .rsplit_once(" at line ")
-                    .map_or(detail.as_str(), |(head, _)| head),
-            };
-            write!(f, ": {detail}")?;
+            write!(f, ": {source}")?;
         }
         Ok(())
     }
 }
 
+impl fmt::Debug for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ParseError")
+            .field("kind", &self.kind)
+            .field("path", &self.path)
+            .field("event_name", &self.event_name)
+            .field("message", &self.message)
+            .finish()
+    }
+}
+
+/// serde's message without the offending value: `invalid type: string "9198…", expected i64`
+/// becomes `invalid type, expected i64`.
+fn without_values(source: &serde_json::Error) -> String {
+    let detail = source.to_string();
+    let detail = detail
+        .rsplit_once(" at line ")
+        .map_or(detail.as_str(), |(head, _)| head);
+    match (detail.split_once(':'), detail.rfind(", expected ")) {
+        (Some((kind, _)), Some(expected)) => format!("{kind}{}", &detail[expected..]),
+        (Some((kind, _)), None) if kind.starts_with("unknown") || kind.starts_with("invalid") => {
+            kind.to_owned()
+        }
+        _ => detail.to_owned(),
+    }
+}
+
 impl Error for ParseError {
     fn source(&self) -> Option<&(dyn Error + 'static)> {
-        self.source.as_ref().map(|source| source as _)
+        self.source.as_deref().map(|source| source as _)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn messages_never_quote_payload_values() {
+        let body = br#"{"eventName":"pointsExpiryReminder","data":{"customerIdentifiers":{"customerId":"91-98450-12345"},
+            "loyaltyProgramId":1,"pointsScheduledForExpiry":1,"scheduledExpiryDate":"2025-01-31"}}"#;
+        let error = crate::parse(body.to_vec()).unwrap_err();
+        let printed = format!("{error} {error:?}");
+        assert!(!printed.contains("98450"), "{printed}");
+        assert!(
+            printed.contains("data.customerIdentifiers.customerId"),
+            "{printed}"
+        );
+        assert!(printed.contains("expected an integer"), "{printed}");
     }
 }

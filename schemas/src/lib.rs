@@ -76,14 +76,14 @@ mod open_enum;
 mod payload;
 mod pii;
 
-pub use delivery::{Delivery, parse};
+pub use delivery::{Delivery, parse, parse_tolerant};
 pub use envelope::{Envelope, WireForm, Wrapper};
 pub use error::{ParseError, ParseErrorKind};
 pub use generated::event::Event;
 pub use generated::event_name::{EventGroup, EventName};
 pub use generated::{events, shared};
 pub use int_or_string::IntOrString;
-pub use payload::EventPayload;
+pub use payload::{EventPayload, FromEvent};
 pub use pii::Pii;
 
 /// The README's examples, compiled and run as doctests.

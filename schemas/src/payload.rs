@@ -27,3 +27,35 @@ pub trait EventPayload: Serialize + DeserializeOwned + Sized + Send + Sync + 'st
     /// Takes the payload out of its [`Event`] variant, or gives the event back unchanged.
     fn from_event(event: Event) -> Result<Self, Event>;
 }
+
+/// What an event can be narrowed to: [`Event`] itself (every event), or one payload type.
+///
+/// Extractors and routers take `T: FromEvent` so that one type parameter covers "any event"
+/// and "only `pointsIssued`".
+pub trait FromEvent: Sized + Send + 'static {
+    /// Whether events named `name` are of this type.
+    fn accepts(name: &EventName) -> bool;
+
+    /// Narrows the event, or gives it back unchanged.
+    fn narrow(event: Event) -> Result<Self, Event>;
+}
+
+impl FromEvent for Event {
+    fn accepts(_: &EventName) -> bool {
+        true
+    }
+
+    fn narrow(event: Event) -> Result<Self, Event> {
+        Ok(event)
+    }
+}
+
+impl<T: EventPayload> FromEvent for T {
+    fn accepts(name: &EventName) -> bool {
+        *name == T::EVENT_NAME
+    }
+
+    fn narrow(event: Event) -> Result<Self, Event> {
+        T::from_event(event)
+    }
+}

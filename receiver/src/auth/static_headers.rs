@@ -1,0 +1,104 @@
+//! [`StaticHeaders`]: the header values a brand configures on its ENS webhook.
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+
+use super::{AuthError, SignedRequest, Verifier, constant_time_eq};
+use crate::Secret;
+
+/// Requires headers with fixed values, as ENS sends them (`webHookHeaders` on the webhook).
+///
+/// Each header may accept several values, so a credential can be rotated without losing
+/// events: accept old and new, switch the webhook to the new one, then drop the old.
+/// Values are compared in constant time.
+///
+/// ```
+/// use ens_receiver::{Auth, StaticHeaders};
+/// use http::HeaderMap;
+///
+/// let auth = Auth::new(StaticHeaders::bearer("t0ken").accept_bearer("n3w-t0ken"));
+/// let mut headers = HeaderMap::new();
+/// headers.insert("authorization", "Bearer n3w-t0ken".parse().unwrap());
+/// assert!(auth.verify(&headers, b"{}").is_ok());
+/// headers.insert("authorization", "Bearer guess".parse().unwrap());
+/// assert!(auth.verify(&headers, b"{}").is_err());
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct StaticHeaders {
+    headers: Vec<(String, Vec<Secret>)>,
+}
+
+impl StaticHeaders {
+    /// Requires header `name` to equal `value`.
+    pub fn require(name: &str, value: impl Into<Secret>) -> Self {
+        Self::default().accept(name, value)
+    }
+
+    /// Requires `Authorization: Basic <base64(user:password)>`.
+    pub fn basic(user: &str, password: &str) -> Self {
+        Self::default().accept_basic(user, password)
+    }
+
+    /// Requires `Authorization: Bearer <token>`.
+    pub fn bearer(token: &str) -> Self {
+        Self::default().accept_bearer(token)
+    }
+
+    /// Also accepts `value` for header `name` (adding the header if it was not required yet).
+    pub fn accept(mut self, name: &str, value: impl Into<Secret>) -> Self {
+        let name = name.to_ascii_lowercase();
+        let value = value.into();
+        match self
+            .headers
+            .iter_mut()
+            .find(|(existing, _)| *existing == name)
+        {
+            Some((_, values)) => values.push(value),
+            None => self.headers.push((name, vec![value])),
+        }
+        self
+    }
+
+    /// Also accepts these Basic credentials.
+    pub fn accept_basic(self, user: &str, password: &str) -> Self {
+        let credentials = STANDARD.encode(format!("{user}:{password}"));
+        self.accept("authorization", format!("Basic {credentials}"))
+    }
+
+    /// Also accepts this bearer token.
+    pub fn accept_bearer(self, token: &str) -> Self {
+        self.accept("authorization", format!("Bearer {token}"))
+    }
+
+    /// The headers and the first accepted value of each, as a sender would send them.
+    pub fn first_values(&self) -> impl Iterator<Item = (&str, &Secret)> {
+        self.headers
+            .iter()
+            .filter_map(|(name, values)| Some((name.as_str(), values.first()?)))
+    }
+}
+
+impl Verifier for StaticHeaders {
+    fn verify(&self, request: &SignedRequest<'_>) -> Result<(), AuthError> {
+        for (name, accepted) in &self.headers {
+            let mut sent = request.headers.get_all(name.as_str()).iter().peekable();
+            if sent.peek().is_none() {
+                return Err(AuthError::MissingHeader {
+                    header: name.clone(),
+                });
+            }
+            // Compare against every accepted value, so timing does not tell which one matched.
+            let matched = sent.fold(false, |matched, value| {
+                accepted.iter().fold(matched, |matched, secret| {
+                    matched | constant_time_eq(value.as_bytes(), secret.expose())
+                })
+            });
+            if !matched {
+                return Err(AuthError::InvalidHeader {
+                    header: name.clone(),
+                });
+            }
+        }
+        Ok(())
+    }
+}

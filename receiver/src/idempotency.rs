@@ -1,0 +1,432 @@
+//! Deduplication: ENS delivers at least once, so each event must be processed once.
+//!
+//! A delivery is keyed by its `eventId`, or by a SHA-256 of the raw body when the event has
+//! none. Before the handler runs, the key is *claimed*; success *completes* it (later
+//! deliveries are answered 2xx without running the handler) and failure *releases* it (so
+//! ENS's retry can run the handler again). A claim that is never completed or released (the
+//! process died) lapses after the processing timeout.
+
+use std::collections::{HashMap, VecDeque};
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+
+use ens_schemas::Envelope;
+use sha2::{Digest, Sha256};
+
+use crate::clock::{Clock, SystemClock};
+
+/// A boxed future, as the store trait returns.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// The key one event is deduplicated on.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct DedupKey(String);
+
+impl DedupKey {
+    /// `eventId` when the envelope has one, else `sha256:<hex of the raw body>`.
+    pub fn for_delivery(envelope: &Envelope, raw: &[u8]) -> Self {
+        match envelope.event_id.as_deref().filter(|id| !id.is_empty()) {
+            Some(event_id) => Self(event_id.to_owned()),
+            None => Self::for_body(raw),
+        }
+    }
+
+    /// `sha256:<hex of the body>`.
+    pub fn for_body(raw: &[u8]) -> Self {
+        let digest = Sha256::digest(raw);
+        let mut key = String::with_capacity(7 + 64);
+        key.push_str("sha256:");
+        for byte in digest {
+            key.push_str(&format!("{byte:02x}"));
+        }
+        Self(key)
+    }
+
+    /// The key as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for DedupKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The answer to a claim.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Claim {
+    /// This delivery owns the event: run the handler, then complete or release.
+    Acquired,
+    /// The event was processed already: answer 2xx without running the handler.
+    Completed,
+    /// Another delivery of the event is being processed right now: ask ENS to retry later.
+    InFlight,
+}
+
+/// A store that could not answer; the delivery is answered with a retriable status.
+#[derive(Debug)]
+pub struct StoreError(Box<dyn std::error::Error + Send + Sync>);
+
+impl StoreError {
+    /// Wraps the store's own error.
+    pub fn new(source: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        Self(source.into())
+    }
+}
+
+impl fmt::Display for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("the idempotency store failed")
+    }
+}
+
+impl std::error::Error for StoreError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&*self.0)
+    }
+}
+
+/// Where claims live. Implement it over Redis or a database to share deduplication between
+/// replicas; [`InMemoryStore`] serves one process.
+pub trait IdempotencyStore: Send + Sync + 'static {
+    /// Claims `key` for processing.
+    fn claim<'a>(&'a self, key: &'a DedupKey) -> BoxFuture<'a, Result<Claim, StoreError>>;
+    /// Marks `key` processed: later claims answer [`Claim::Completed`].
+    fn complete<'a>(&'a self, key: &'a DedupKey) -> BoxFuture<'a, Result<(), StoreError>>;
+    /// Gives up a claim after a failure, so a retry can acquire it.
+    fn release<'a>(&'a self, key: &'a DedupKey) -> BoxFuture<'a, Result<(), StoreError>>;
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Entry {
+    InFlight { since: SystemTime },
+    Completed { at: SystemTime },
+}
+
+/// A bounded in-memory store: completed keys are kept for a TTL (24 hours by default) and at
+/// most `capacity` keys are held (100 000 by default), the oldest evicted first.
+///
+/// ```
+/// use ens_receiver::{Claim, DedupKey, IdempotencyStore, InMemoryStore};
+///
+/// # tokio_test_block_on(async {
+/// let store = InMemoryStore::new();
+/// let key = DedupKey::for_body(b"{}");
+/// assert_eq!(store.claim(&key).await.unwrap(), Claim::Acquired);
+/// assert_eq!(store.claim(&key).await.unwrap(), Claim::InFlight);
+/// store.complete(&key).await.unwrap();
+/// assert_eq!(store.claim(&key).await.unwrap(), Claim::Completed);
+/// # });
+/// # fn tokio_test_block_on<F: std::future::Future>(future: F) -> F::Output {
+/// #     tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(future)
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct InMemoryStore {
+    inner: Arc<Mutex<Entries>>,
+    capacity: usize,
+    ttl: Duration,
+    processing_timeout: Duration,
+    clock: Arc<dyn Clock>,
+}
+
+#[derive(Default)]
+struct Entries {
+    /// Each key's state, and the generation it was inserted in.
+    by_key: HashMap<DedupKey, (Entry, u64)>,
+    /// Keys in insertion order, for eviction; an item whose generation no longer matches the
+    /// map is stale (the key was released) and skipped.
+    order: VecDeque<(DedupKey, u64)>,
+    next_generation: u64,
+}
+
+impl Entries {
+    fn insert_new(&mut self, key: &DedupKey, entry: Entry) {
+        let generation = self.next_generation;
+        self.next_generation += 1;
+        self.by_key.insert(key.clone(), (entry, generation));
+        self.order.push_back((key.clone(), generation));
+    }
+
+    fn evict_beyond(&mut self, capacity: usize) {
+        while self.by_key.len() > capacity {
+            let Some((oldest, generation)) = self.order.pop_front() else {
+                break;
+            };
+            if self
+                .by_key
+                .get(&oldest)
+                .is_some_and(|(_, current)| *current == generation)
+            {
+                self.by_key.remove(&oldest);
+            }
+        }
+        if self.order.len() > capacity.saturating_mul(2) {
+            let by_key = &self.by_key;
+            self.order.retain(|(key, generation)| {
+                by_key
+                    .get(key)
+                    .is_some_and(|(_, current)| current == generation)
+            });
+        }
+    }
+}
+
+impl Default for InMemoryStore {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl fmt::Debug for InMemoryStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("InMemoryStore")
+            .field("capacity", &self.capacity)
+            .field("ttl", &self.ttl)
+            .field("processing_timeout", &self.processing_timeout)
+            .field("len", &self.len())
+            .finish()
+    }
+}
+
+impl InMemoryStore {
+    /// 100 000 keys, kept for 24 hours; a claim lapses after 5 minutes of processing.
+    pub fn new() -> Self {
+        Self {
+            inner: Arc::default(),
+            capacity: 100_000,
+            ttl: Duration::from_secs(24 * 60 * 60),
+            processing_timeout: Duration::from_secs(5 * 60),
+            clock: Arc::new(SystemClock),
+        }
+    }
+
+    /// Holds at most `capacity` keys (at least one).
+    pub fn capacity(mut self, capacity: usize) -> Self {
+        self.capacity = capacity.max(1);
+        self
+    }
+
+    /// Keeps completed keys for `ttl`.
+    pub fn ttl(mut self, ttl: Duration) -> Self {
+        self.ttl = ttl;
+        self
+    }
+
+    /// Lets a claim lapse after `timeout` without completion or release.
+    pub fn processing_timeout(mut self, timeout: Duration) -> Self {
+        self.processing_timeout = timeout;
+        self
+    }
+
+    /// Takes "now" from `clock`.
+    pub fn with_clock(mut self, clock: impl Clock) -> Self {
+        self.clock = Arc::new(clock);
+        self
+    }
+
+    /// How many keys are held.
+    pub fn len(&self) -> usize {
+        self.lock().by_key.len()
+    }
+
+    /// Whether no key is held.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Entries> {
+        // A panic while holding the lock leaves the map consistent (every update is one
+        // insert or remove), so a poisoned lock is still usable.
+        self.inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn is_live(&self, entry: Entry, now: SystemTime) -> bool {
+        let age = |since: SystemTime| now.duration_since(since).unwrap_or_default();
+        match entry {
+            Entry::InFlight { since } => age(since) < self.processing_timeout,
+            Entry::Completed { at } => age(at) < self.ttl,
+        }
+    }
+
+    fn claim_now(&self, key: &DedupKey) -> Claim {
+        let now = self.clock.now();
+        let mut entries = self.lock();
+        match entries.by_key.get(key) {
+            Some(&(entry, _)) if self.is_live(entry, now) => {
+                return match entry {
+                    Entry::InFlight { .. } => Claim::InFlight,
+                    Entry::Completed { .. } => Claim::Completed,
+                };
+            }
+            Some(_) => {
+                entries.by_key.remove(key);
+            }
+            None => {}
+        }
+        entries.insert_new(key, Entry::InFlight { since: now });
+        entries.evict_beyond(self.capacity);
+        Claim::Acquired
+    }
+
+    fn complete_now(&self, key: &DedupKey) {
+        let at = self.clock.now();
+        let mut entries = self.lock();
+        match entries.by_key.get_mut(key) {
+            Some((entry, _)) => *entry = Entry::Completed { at },
+            None => {
+                entries.insert_new(key, Entry::Completed { at });
+                entries.evict_beyond(self.capacity);
+            }
+        }
+    }
+
+    fn release_now(&self, key: &DedupKey) {
+        let mut entries = self.lock();
+        if let Some((Entry::InFlight { .. }, _)) = entries.by_key.get(key) {
+            entries.by_key.remove(key);
+        }
+    }
+}
+
+impl IdempotencyStore for InMemoryStore {
+    fn claim<'a>(&'a self, key: &'a DedupKey) -> BoxFuture<'a, Result<Claim, StoreError>> {
+        let claim = self.claim_now(key);
+        Box::pin(async move { Ok(claim) })
+    }
+
+    fn complete<'a>(&'a self, key: &'a DedupKey) -> BoxFuture<'a, Result<(), StoreError>> {
+        self.complete_now(key);
+        Box::pin(async { Ok(()) })
+    }
+
+    fn release<'a>(&'a self, key: &'a DedupKey) -> BoxFuture<'a, Result<(), StoreError>> {
+        self.release_now(key);
+        Box::pin(async { Ok(()) })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    use super::*;
+
+    fn clocked() -> (InMemoryStore, Arc<AtomicU64>) {
+        let seconds = Arc::new(AtomicU64::new(1_000));
+        let source = Arc::clone(&seconds);
+        let store = InMemoryStore::new()
+            .ttl(Duration::from_secs(60))
+            .processing_timeout(Duration::from_secs(10))
+            .with_clock(move || {
+                SystemTime::UNIX_EPOCH + Duration::from_secs(source.load(Ordering::SeqCst))
+            });
+        (store, seconds)
+    }
+
+    #[test]
+    fn claim_complete_release_cycle() {
+        let (store, _) = clocked();
+        let key = DedupKey::for_body(b"a");
+        assert_eq!(store.claim_now(&key), Claim::Acquired);
+        assert_eq!(store.claim_now(&key), Claim::InFlight);
+        store.release_now(&key);
+        assert_eq!(store.claim_now(&key), Claim::Acquired);
+        store.complete_now(&key);
+        assert_eq!(store.claim_now(&key), Claim::Completed);
+        store.release_now(&key);
+        assert_eq!(
+            store.claim_now(&key),
+            Claim::Completed,
+            "release never undoes a completion"
+        );
+    }
+
+    #[test]
+    fn completed_keys_expire_after_the_ttl() {
+        let (store, seconds) = clocked();
+        let key = DedupKey::for_body(b"b");
+        store.claim_now(&key);
+        store.complete_now(&key);
+        seconds.fetch_add(59, Ordering::SeqCst);
+        assert_eq!(store.claim_now(&key), Claim::Completed);
+        seconds.fetch_add(1, Ordering::SeqCst);
+        assert_eq!(store.claim_now(&key), Claim::Acquired);
+    }
+
+    #[test]
+    fn abandoned_claims_lapse_after_the_processing_timeout() {
+        let (store, seconds) = clocked();
+        let key = DedupKey::for_body(b"c");
+        store.claim_now(&key);
+        seconds.fetch_add(9, Ordering::SeqCst);
+        assert_eq!(store.claim_now(&key), Claim::InFlight);
+        seconds.fetch_add(1, Ordering::SeqCst);
+        assert_eq!(store.claim_now(&key), Claim::Acquired);
+    }
+
+    #[test]
+    fn capacity_evicts_the_oldest_keys() {
+        let store = InMemoryStore::new().capacity(2);
+        let keys: Vec<DedupKey> = (0..3u8).map(|i| DedupKey::for_body(&[i])).collect();
+        for key in &keys {
+            store.claim_now(key);
+            store.complete_now(key);
+        }
+        assert_eq!(store.len(), 2);
+        assert_eq!(
+            store.claim_now(&keys[0]),
+            Claim::Acquired,
+            "the oldest was evicted"
+        );
+        assert_eq!(store.claim_now(&keys[2]), Claim::Completed);
+    }
+
+    #[test]
+    fn released_keys_do_not_confuse_eviction() {
+        let store = InMemoryStore::new().capacity(2);
+        let [a, b, c] = [b"a", b"b", b"c"].map(|body| DedupKey::for_body(body));
+        store.claim_now(&a);
+        store.release_now(&a);
+        store.claim_now(&b);
+        store.complete_now(&b);
+        store.claim_now(&a);
+        store.complete_now(&a);
+        store.claim_now(&c);
+        assert_eq!(store.len(), 2);
+        assert_eq!(
+            store.claim_now(&a),
+            Claim::Completed,
+            "the re-claimed key is young"
+        );
+        assert_eq!(
+            store.claim_now(&b),
+            Claim::Acquired,
+            "the oldest live key was evicted"
+        );
+    }
+
+    #[test]
+    fn keys_prefer_the_event_id() {
+        let mut envelope = Envelope::new(ens_schemas::EventName::PointsIssued);
+        assert!(
+            DedupKey::for_delivery(&envelope, b"{}")
+                .as_str()
+                .starts_with("sha256:")
+        );
+        assert_eq!(
+            DedupKey::for_delivery(&envelope, b"{}"),
+            DedupKey::for_body(b"{}")
+        );
+        envelope.event_id = Some("e-1".into());
+        assert_eq!(DedupKey::for_delivery(&envelope, b"{}").as_str(), "e-1");
+    }
+}

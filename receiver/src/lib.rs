@@ -1,0 +1,80 @@
+//! Receive Capillary ENS webhooks: authenticate, parse, deduplicate and dispatch every event.
+//!
+//! ENS delivers each event at least once, unordered, authenticated only by the static headers
+//! the brand configured, and it drops an event for good when the receiver answers 400. This
+//! crate gets those rules right so a handler only sees authentic, typed, first-time events:
+//!
+//! - **Authentication** over the raw bytes, before parsing: [`StaticHeaders`] (Basic, bearer,
+//!   API keys, several values for rotation), [`HmacSha256`] body signatures, and
+//!   [`StandardWebhooks`]; combine them in an [`Auth`]. Comparison is constant-time, "now" is
+//!   injectable ([`Clock`]), and secrets never show in `Debug`.
+//! - **Status policy that matches ENS's retries**: 401 unauthenticated, 400 only for bodies that
+//!   are not events, 413 too large, 415 not JSON; unknown events and events whose data does
+//!   not type-check are delivered, never rejected; handler failures answer 503 or 429.
+//! - **Idempotency** on `eventId` ([`InMemoryStore`] or your own [`IdempotencyStore`]).
+//!
+//! # Quick start
+//!
+//! ```no_run
+//! use axum::Router;
+//! use ens_receiver::{Auth, EnsRouter, HandlerError, ReceiverConfig, StaticHeaders, Webhook};
+//! use ens_schemas::events::PointsIssued;
+//!
+//! async fn points_issued(webhook: Webhook<PointsIssued>) -> Result<(), HandlerError> {
+//!     let points = &webhook.event;
+//!     println!(
+//!         "{} points for customer {:?}",
+//!         points.total_points_issued, points.customer_identifiers.customer_id
+//!     );
+//!     Ok(())
+//! }
+//!
+//! #[tokio::main]
+//! async fn main() -> std::io::Result<()> {
+//!     let config = ReceiverConfig::new(Auth::new(StaticHeaders::basic("ens", "s3cret")));
+//!     let ens = EnsRouter::new().on::<PointsIssued, _, _>(points_issued);
+//!     let app: Router = Router::new().nest("/webhooks/ens", ens.into_router()).with_state(config);
+//!     let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
+//!     axum::serve(listener, app).await
+//! }
+//! ```
+//!
+//! Without the default `axum` feature, [`Auth`] and [`receive`] work over `http::HeaderMap` and
+//! raw bytes in any framework.
+
+mod auth;
+mod clock;
+mod config;
+mod idempotency;
+mod receive;
+mod rejection;
+mod secret;
+
+#[cfg(feature = "axum")]
+mod handler;
+#[cfg(feature = "axum")]
+mod router;
+#[cfg(feature = "axum")]
+mod webhook;
+
+pub use auth::{
+    Auth, AuthError, HmacSha256, InvalidSecret, SignatureEncoding, SignedRequest, StandardWebhooks,
+    StaticHeaders, Verifier,
+};
+
+pub use clock::{Clock, SystemClock};
+pub use config::ReceiverConfig;
+pub use idempotency::{BoxFuture, Claim, DedupKey, IdempotencyStore, InMemoryStore, StoreError};
+pub use receive::{Received, receive};
+pub use rejection::{
+    BodyUnreadable, InvalidJson, NotAnEvent, OtherEventType, PayloadTooLarge, Unauthorized,
+    UnsupportedMediaType, Untypable, WebhookRejection,
+};
+pub use secret::Secret;
+
+#[cfg(feature = "axum")]
+pub use handler::{EventHandler, HandlerError, IntoHandlerResult};
+#[cfg(feature = "axum")]
+pub use router::EnsRouter;
+#[cfg(feature = "axum")]
+pub use webhook::Webhook;
