@@ -78,3 +78,13 @@ pub use handler::{EventHandler, HandlerError, IntoHandlerResult};
 pub use router::EnsRouter;
 #[cfg(feature = "axum")]
 pub use webhook::Webhook;
+
+/// The README's examples, compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
+
+/// The workspace README's examples, compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct WorkspaceReadmeDoctests;

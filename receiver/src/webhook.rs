@@ -9,7 +9,7 @@ use http::header::CONTENT_LENGTH;
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 
 use crate::ReceiverConfig;
-use crate::receive::{Received, check_content_type, receive};
+use crate::receive::{Received, authenticate_and_parse, check_content_type};
 use crate::rejection::{
     BodyUnreadable, OtherEventType, PayloadTooLarge, Untypable, WebhookRejection,
 };
@@ -123,5 +123,5 @@ pub(crate) async fn read_and_receive(
             ));
         }
     };
-    receive(config, &parts.headers, body)
+    authenticate_and_parse(config, &parts.headers, body)
 }

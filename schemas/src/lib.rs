@@ -85,8 +85,3 @@ pub use generated::{events, shared};
 pub use int_or_string::IntOrString;
 pub use payload::{EventPayload, FromEvent};
 pub use pii::Pii;
-
-/// The README's examples, compiled and run as doctests.
-#[cfg(doctest)]
-#[doc = include_str!("../../README.md")]
-pub struct ReadmeDoctests;
