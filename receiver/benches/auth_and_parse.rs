@@ -12,7 +12,9 @@
 //! - `raw_hmac_then_parse`: HMAC-SHA256 of the body (compute + compare) and the direct typed
 //!   parse into that flat struct: the least any authenticated, typed receiver can do.
 //!
-//! A second group per payload (`…/parts`) times the pieces on their own, to explain the gaps.
+//! A second group per payload (`…/parts`) times the pieces on their own, to explain the gaps,
+//! and `receiver_path/dedup_claim_complete_distinct_ids` times what the router adds per
+//! delivery for deduplication.
 //!
 //! After the criterion groups, a `paired` section times the same contenders again, interleaved
 //! in short rounds, and prints the ratios against the targets (ours within 1.2x of the
@@ -24,11 +26,15 @@
 //! `-- paired` runs the paired section alone.
 
 use std::hint::black_box;
+use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
 use criterion::{Criterion, Throughput, criterion_group};
-use ens_receiver::{Auth, HmacSha256, ReceiverConfig, StandardWebhooks, StaticHeaders, receive};
+use ens_receiver::{
+    Auth, BoxFuture, Claim, DedupKey, HmacSha256, IdempotencyStore, InMemoryStore, ReceiverConfig,
+    StandardWebhooks, StaticHeaders, receive,
+};
 use ens_schemas::events::{PointsIssued, TransactionAdded};
 use ens_schemas::{Envelope, Event, EventName};
 use hmac::{Hmac, Mac};
@@ -81,7 +87,9 @@ fn points_issued() -> Bytes {
         "requestId": "da632416831c3a4d7b3a5240db0c0031",
         "traceId": "4bf92f3577b34da6a3ce929d0e0e4736",
     });
-    Bytes::from(serde_json::to_vec(&delivery).expect("serializable"))
+    let body = serde_json::to_vec(&delivery).expect("serializable");
+    assert!((1_400..1_700).contains(&body.len()), "{} bytes", body.len());
+    Bytes::from(body)
 }
 
 /// The `transactionAdded` example padded with custom and extended fields to ~16 KB.
@@ -117,6 +125,7 @@ fn transaction_added() -> Bytes {
         delivery["data"]["extendedFields"] = Value::Array(extended.clone());
         let body = serde_json::to_vec(&delivery).expect("serializable");
         if body.len() >= 16 * 1024 - 64 {
+            assert!(body.len() <= 16 * 1024 + 64, "{} bytes", body.len());
             return Bytes::from(body);
         }
         round += 1;
@@ -135,6 +144,9 @@ fn json_headers() -> HeaderMap {
     headers.insert("content-type", "application/json".parse().expect("valid"));
     headers
 }
+
+/// The index of the HMAC-SHA256 mode in [`modes`].
+const HMAC_MODE: usize = 1;
 
 /// One authentication mode: the receiver's configuration and matching request headers.
 struct Mode {
@@ -244,6 +256,7 @@ struct Fixture {
 impl Fixture {
     fn new<T: DeserializeOwned>(name: EventName, body: Bytes) -> Self {
         let modes = modes(&body);
+        assert_eq!(modes[HMAC_MODE].name, "ours_hmac_sha256");
         // Every mode must accept the body and type the event, or the numbers mean nothing.
         for mode in &modes {
             let received = receive(&mode.config, &mode.headers, body.clone())
@@ -333,6 +346,16 @@ impl Fixture {
                 Box::new(move || raw_hmac(black_box(body), black_box(&self.tag))),
             ),
             (
+                "ours_hmac_sha256_verify_only",
+                Box::new(move || {
+                    let mode = &self.modes[HMAC_MODE];
+                    mode.config
+                        .auth()
+                        .verify(black_box(&mode.headers), black_box(body))
+                        .is_ok()
+                }),
+            ),
+            (
                 "flat_typed_parse_only",
                 Box::new(move || serde_json::from_slice::<Flat<T>>(black_box(body)).is_ok()),
             ),
@@ -391,6 +414,49 @@ fn bench_payload<T: DeserializeOwned>(c: &mut Criterion, label: &str, fixture: &
     parts.finish();
 }
 
+/// The output of a future that is ready at once, as the in-memory store's are.
+fn ready<T>(mut future: BoxFuture<'_, T>) -> T {
+    match future
+        .as_mut()
+        .poll(&mut Context::from_waker(Waker::noop()))
+    {
+        Poll::Ready(output) => output,
+        Poll::Pending => unreachable!("the in-memory store answers at once"),
+    }
+}
+
+/// What the router adds per delivery for deduplication: claim and complete a distinct `eventId`
+/// in the default [`InMemoryStore`], held at its 100 000-key capacity as in a long-running
+/// receiver.
+fn bench_dedup(c: &mut Criterion) {
+    const IDS: usize = 400_000;
+    let store = InMemoryStore::new();
+    let mut ids: Vec<Option<String>> = (0..IDS)
+        .map(|index| Some(format!("5f0d8b36-3a57-4c1e-9d43-{index:012}")))
+        .collect();
+    let mut envelope = Envelope::new(EventName::PointsIssued);
+    let mut next = 0;
+    let mut deliver = move || {
+        // The key is made from the envelope as the router makes it (cloning the id).
+        std::mem::swap(&mut envelope.event_id, &mut ids[next % IDS]);
+        let key = DedupKey::for_delivery(&envelope, b"");
+        std::mem::swap(&mut envelope.event_id, &mut ids[next % IDS]);
+        next += 1;
+        let claim = ready(store.claim(&key)).expect("in memory");
+        ready(store.complete(&key)).expect("in memory");
+        claim
+    };
+    // Fill the store to capacity first: that is where a long-running receiver sits.
+    for _ in 0..110_000 {
+        assert_eq!(deliver(), Claim::Acquired);
+    }
+    let mut group = c.benchmark_group("receiver_path");
+    group.bench_function("dedup_claim_complete_distinct_ids", |b| {
+        b.iter(&mut deliver)
+    });
+    group.finish();
+}
+
 fn benches(c: &mut Criterion) {
     let points = points_issued();
     eprintln!("pointsIssued_1.5KB: {} bytes", points.len());
@@ -400,6 +466,7 @@ fn benches(c: &mut Criterion) {
     eprintln!("transactionAdded_16KB: {} bytes", transaction.len());
     let fixture = Fixture::new::<TransactionAdded>(EventName::TransactionAdded, transaction);
     bench_payload::<TransactionAdded>(c, "transactionAdded_16KB", &fixture);
+    bench_dedup(c);
 }
 
 fn config() -> Criterion {
