@@ -327,6 +327,23 @@ pub(crate) fn event_items(lowered: &Lowered) -> TokenStream {
                 }
             }
 
+            /// Reads the `data` of an event named `name` straight into its type, from inside
+            /// the envelope: the single-pass parse. Errors carry no path; the caller falls back
+            /// to [`Event::from_data`] for that.
+            pub(crate) fn deserialize_data<'de, D: serde::Deserializer<'de>>(
+                name: &EventName,
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
+                match name {
+                    #(EventName::#variants => <#payloads as serde::Deserialize>::deserialize(deserializer)
+                        .map(|payload| Self::#variants(Box::new(payload))),)*
+                    EventName::Unknown(name) => {
+                        let data = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+                        Ok(Self::Unknown { name: name.clone(), data })
+                    }
+                }
+            }
+
             /// The event's `data` as JSON.
             pub fn to_data(&self) -> serde_json::Result<serde_json::Value> {
                 match self {

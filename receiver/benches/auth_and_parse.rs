@@ -429,6 +429,17 @@ fn ready<T>(mut future: BoxFuture<'_, T>) -> T {
 /// in the default [`InMemoryStore`], held at its 100 000-key capacity as in a long-running
 /// receiver.
 fn bench_dedup(c: &mut Criterion) {
+    let mut deliver = dedup_at_capacity();
+    let mut group = c.benchmark_group("receiver_path");
+    group.bench_function("dedup_claim_complete_distinct_ids", |b| {
+        b.iter(&mut deliver)
+    });
+    group.finish();
+}
+
+/// One delivery's deduplication (key, claim, complete) of a new `eventId`, in a default
+/// [`InMemoryStore`] filled to its capacity first.
+fn dedup_at_capacity() -> impl FnMut() -> Claim {
     const IDS: usize = 400_000;
     let store = InMemoryStore::new();
     let mut ids: Vec<Option<String>> = (0..IDS)
@@ -450,11 +461,7 @@ fn bench_dedup(c: &mut Criterion) {
     for _ in 0..110_000 {
         assert_eq!(deliver(), Claim::Acquired);
     }
-    let mut group = c.benchmark_group("receiver_path");
-    group.bench_function("dedup_claim_complete_distinct_ids", |b| {
-        b.iter(&mut deliver)
-    });
-    group.finish();
+    deliver
 }
 
 fn benches(c: &mut Criterion) {
@@ -630,7 +637,80 @@ fn paired_selected() -> bool {
     filter.is_none_or(|filter| filter.contains("paired") || "paired".contains(filter))
 }
 
+/// `--count <benchmark> <runs>`: the benchmark's name as criterion shows it (such as
+/// `pointsIssued_1.5KB/ours_hmac_sha256`, `pointsIssued_1.5KB/parts/ens_parse_tolerant` or
+/// `receiver_path/dedup_claim_complete_distinct_ids`) and how many times to run it.
+fn count_request() -> Option<(String, u64)> {
+    let args: Vec<String> = std::env::args().collect();
+    let at = args.iter().position(|arg| arg == "--count")?;
+    Some((args.get(at + 1)?.clone(), args.get(at + 2)?.parse().ok()?))
+}
+
+/// Runs one benchmark `runs` times outside criterion, for instruction counts that do not
+/// depend on the machine's load:
+///
+/// ```sh
+/// valgrind --tool=callgrind --toggle-collect='*count_runs*' \
+///   target/release/deps/auth_and_parse-<hash> --count pointsIssued_1.5KB/ours_hmac_sha256 2000
+/// ```
+///
+/// Only `count_runs` is measured (the fixtures are built outside it); divide its inclusive
+/// instruction count by `runs`.
+fn count(name: &str, runs: u64) {
+    let run_named = |label: &str, fixture: &Fixture, contenders: Vec<Contender<'_>>| {
+        for (contender, run) in contenders {
+            if name == format!("{label}/{contender}") {
+                let passed = count_runs(&mut || run(), runs);
+                assert_eq!(passed, runs, "{name} failed");
+                eprintln!("{name}: {runs} runs, {} bytes", fixture.body.len());
+                return true;
+            }
+        }
+        false
+    };
+    let points = Fixture::new::<PointsIssued>(EventName::PointsIssued, points_issued());
+    let label = "pointsIssued_1.5KB";
+    if run_named(label, &points, points.contenders::<PointsIssued>())
+        || run_named(&format!("{label}/parts"), &points, points.parts::<PointsIssued>())
+    {
+        return;
+    }
+    let transaction =
+        Fixture::new::<TransactionAdded>(EventName::TransactionAdded, transaction_added());
+    let label = "transactionAdded_16KB";
+    if run_named(label, &transaction, transaction.contenders::<TransactionAdded>())
+        || run_named(
+            &format!("{label}/parts"),
+            &transaction,
+            transaction.parts::<TransactionAdded>(),
+        )
+    {
+        return;
+    }
+    if name == "receiver_path/dedup_claim_complete_distinct_ids" {
+        let mut deliver = dedup_at_capacity();
+        count_runs(&mut || deliver() == Claim::Acquired, runs);
+        eprintln!("{name}: {runs} runs");
+        return;
+    }
+    panic!("no benchmark named {name}");
+}
+
+/// The measured loop of [`count`]: not inlined, so callgrind can collect it alone.
+#[inline(never)]
+fn count_runs(run: &mut dyn FnMut() -> bool, runs: u64) -> u64 {
+    let mut passed = 0;
+    for _ in 0..runs {
+        passed += u64::from(black_box(run()));
+    }
+    passed
+}
+
 fn main() {
+    if let Some((name, runs)) = count_request() {
+        count(&name, runs);
+        return;
+    }
     auth_and_parse();
     if paired_selected() {
         let fixture = Fixture::new::<PointsIssued>(EventName::PointsIssued, points_issued());

@@ -6,6 +6,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use serde_json::value::RawValue;
 
+use crate::single_pass::parse_in_one_pass;
 use crate::{Envelope, Event, EventName, ParseError, WireForm};
 
 /// One parsed delivery: the normalized envelope, the typed event, and the bytes it came from.
@@ -87,6 +88,13 @@ impl<R: AsRef<[u8]>> fmt::Debug for Delivery<R> {
 /// assert_eq!(reminder.customer_identifiers.customer_id, Some(564937812));
 /// ```
 pub fn parse<R: AsRef<[u8]>>(raw: R) -> Result<Delivery<R>, ParseError> {
+    if let Some((envelope, event)) = parse_in_one_pass(raw.as_ref()) {
+        return Ok(Delivery {
+            envelope,
+            event,
+            raw,
+        });
+    }
     let (envelope, data) = Envelope::parse(raw.as_ref())?;
     let event = match Event::from_data(&envelope.event_name, data) {
         Ok(event) => event,
@@ -116,6 +124,14 @@ pub fn parse<R: AsRef<[u8]>>(raw: R) -> Result<Delivery<R>, ParseError> {
 pub fn parse_tolerant<R: AsRef<[u8]>>(
     raw: R,
 ) -> Result<(Delivery<R>, Option<ParseError>), ParseError> {
+    if let Some((envelope, event)) = parse_in_one_pass(raw.as_ref()) {
+        let delivery = Delivery {
+            envelope,
+            event,
+            raw,
+        };
+        return Ok((delivery, None));
+    }
     let (envelope, data) = Envelope::parse(raw.as_ref())?;
     let (event, error) = match Event::from_data(&envelope.event_name, data) {
         Ok(event) => (event, None),

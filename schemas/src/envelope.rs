@@ -116,7 +116,7 @@ impl Envelope {
     /// This is the first half of [`parse`](crate::parse): use it when the envelope must be
     /// known even if the payload later fails to type-check.
     pub fn parse(raw: &[u8]) -> Result<(Envelope, &RawValue), ParseError> {
-        let wire = match serde_json::from_slice::<WireEnvelope<'_>>(raw) {
+        let wire = match serde_json::from_slice::<WireEnvelope<'_, RawData>>(raw) {
             Ok(wire) => wire,
             Err(error) => return Err(locate_envelope_error(raw, error)),
         };
@@ -195,7 +195,7 @@ fn locate_envelope_error(raw: &[u8], error: serde_json::Error) -> ParseError {
         return ParseError::syntax(error);
     }
     let mut deserializer = serde_json::Deserializer::from_slice(raw);
-    match serde_path_to_error::deserialize::<_, WireEnvelope<'_>>(&mut deserializer) {
+    match serde_path_to_error::deserialize::<_, WireEnvelope<'_, RawData>>(&mut deserializer) {
         Err(located) => {
             let path = located.path().to_string();
             ParseError::envelope_from(path, located.into_inner())
@@ -204,9 +204,33 @@ fn locate_envelope_error(raw: &[u8], error: serde_json::Error) -> ParseError {
     }
 }
 
-/// Either level of the wire form: the flat object, the wrapper, or the wrapper's `attributes`.
+/// How the envelope pass reads `data`: captured as raw text ([`RawData`], for
+/// [`Envelope::parse`]) or parsed into its type on the way (the single pass of
+/// [`crate::parse`]).
+pub(crate) trait DataMode<'de>: Default {
+    /// What `data` is read into.
+    type Data;
+
+    /// Reads the value of the `data` key; `event_name` is the `eventName` read so far on the
+    /// same level, if any.
+    fn read<A: MapAccess<'de>>(map: &mut A, event_name: Option<&str>)
+    -> Result<Self::Data, A::Error>;
+}
+
+/// `data` captured as its raw JSON text, to be typed in a second pass.
 #[derive(Default)]
-struct WireEnvelope<'a> {
+pub(crate) struct RawData;
+
+impl<'de> DataMode<'de> for RawData {
+    type Data = &'de RawValue;
+
+    fn read<A: MapAccess<'de>>(map: &mut A, _: Option<&str>) -> Result<&'de RawValue, A::Error> {
+        map.next_value()
+    }
+}
+
+/// Either level of the wire form: the flat object, the wrapper, or the wrapper's `attributes`.
+pub(crate) struct WireEnvelope<'de, M: DataMode<'de>> {
     event_name: Option<String>,
     event_id: Option<String>,
     org_id: Option<i64>,
@@ -215,19 +239,44 @@ struct WireEnvelope<'a> {
     created_at: Option<i64>,
     loyalty_event_id: Option<String>,
     event_log_id: Option<i64>,
-    trace_attributes: Option<BTreeMap<String, Value>>,
+    trace_attributes: Option<BTreeMap<String, String>>,
     event_search_key: Option<String>,
     event_type: Option<String>,
     consumer_group_id: Option<String>,
     action_type: Option<String>,
     time_stamp: Option<i64>,
-    data: Option<&'a RawValue>,
-    attributes: Option<Box<WireEnvelope<'a>>>,
+    data: Option<M::Data>,
+    attributes: Option<Box<WireEnvelope<'de, M>>>,
     extra: Map<String, Value>,
 }
 
-impl<'a> WireEnvelope<'a> {
-    fn normalize(self) -> Result<(Envelope, &'a RawValue), ParseError> {
+impl<'de, M: DataMode<'de>> Default for WireEnvelope<'de, M> {
+    fn default() -> Self {
+        Self {
+            event_name: None,
+            event_id: None,
+            org_id: None,
+            ref_id: None,
+            api_request_id: None,
+            created_at: None,
+            loyalty_event_id: None,
+            event_log_id: None,
+            trace_attributes: None,
+            event_search_key: None,
+            event_type: None,
+            consumer_group_id: None,
+            action_type: None,
+            time_stamp: None,
+            data: None,
+            attributes: None,
+            extra: Map::new(),
+        }
+    }
+}
+
+impl<'de, M: DataMode<'de>> WireEnvelope<'de, M> {
+    /// The envelope in its one normalized shape, and `data` as the mode read it.
+    pub(crate) fn normalize(self) -> Result<(Envelope, M::Data), ParseError> {
         let WireEnvelope {
             event_name,
             event_id,
@@ -310,15 +359,7 @@ impl<'a> WireEnvelope<'a> {
             created_at: inner.created_at,
             loyalty_event_id: inner.loyalty_event_id,
             event_log_id: event_log_id.or(inner.event_log_id),
-            trace_attributes: inner
-                .trace_attributes
-                .unwrap_or_default()
-                .into_iter()
-                .map(|(key, value)| match value {
-                    Value::String(text) => (key, text),
-                    other => (key, other.to_string()),
-                })
-                .collect(),
+            trace_attributes: inner.trace_attributes.unwrap_or_default(),
             event_search_key: inner.event_search_key,
             wire_form,
             extra,
@@ -339,64 +380,74 @@ fn strip_org_prefix(event_type: &str) -> String {
     }
 }
 
-impl<'de: 'a, 'a> Deserialize<'de> for WireEnvelope<'a> {
+impl<'de, M: DataMode<'de>> Deserialize<'de> for WireEnvelope<'de, M> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         deserializer.deserialize_map(WireEnvelopeVisitor(std::marker::PhantomData))
     }
 }
 
-struct WireEnvelopeVisitor<'a>(std::marker::PhantomData<&'a ()>);
+struct WireEnvelopeVisitor<M>(std::marker::PhantomData<M>);
 
-impl<'de: 'a, 'a> Visitor<'de> for WireEnvelopeVisitor<'a> {
-    type Value = WireEnvelope<'a>;
+impl<'de, M: DataMode<'de>> Visitor<'de> for WireEnvelopeVisitor<M> {
+    type Value = WireEnvelope<'de, M>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("an ENS event object")
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut wire = WireEnvelope::default();
-        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
-            match key.as_ref() {
-                "eventName" => wire.event_name = map.next_value::<EventNameText>()?.0,
-                "eventId" => wire.event_id = text(&mut wire.extra, &key, map.next_value()?),
-                "orgId" => wire.org_id = integer(&mut wire.extra, &key, map.next_value()?),
-                "refId" => wire.ref_id = text(&mut wire.extra, &key, map.next_value()?),
-                "apiRequestId" => {
-                    wire.api_request_id = text(&mut wire.extra, &key, map.next_value()?);
+        let mut wire = WireEnvelope::<M>::default();
+        while let Some(key) = map.next_key::<Key>()? {
+            let extra = &mut wire.extra;
+            match key {
+                Key::EventName => wire.event_name = map.next_value::<EventNameText>()?.0,
+                Key::EventId => wire.event_id = text(extra, key.name(), map.next_value()?),
+                Key::OrgId => wire.org_id = integer(extra, key.name(), map.next_value()?),
+                Key::RefId => wire.ref_id = text(extra, key.name(), map.next_value()?),
+                Key::ApiRequestId => {
+                    wire.api_request_id = text(extra, key.name(), map.next_value()?);
                 }
-                "createdAt" => wire.created_at = integer(&mut wire.extra, &key, map.next_value()?),
-                "loyaltyEventId" => {
-                    wire.loyalty_event_id = text(&mut wire.extra, &key, map.next_value()?);
+                Key::CreatedAt => wire.created_at = integer(extra, key.name(), map.next_value()?),
+                Key::LoyaltyEventId => {
+                    wire.loyalty_event_id = text(extra, key.name(), map.next_value()?);
                 }
-                "eventLogId" => {
-                    wire.event_log_id = integer(&mut wire.extra, &key, map.next_value()?)
+                Key::EventLogId => {
+                    wire.event_log_id = integer(extra, key.name(), map.next_value()?);
                 }
-                "traceAttributes" => match map.next_value::<Meta>()? {
+                Key::TraceAttributes => match map.next_value::<Meta>()? {
                     Meta::Other(Value::Object(trace)) => {
-                        wire.trace_attributes = Some(trace.into_iter().collect());
+                        wire.trace_attributes = Some(
+                            trace
+                                .into_iter()
+                                .map(|(key, value)| match value {
+                                    Value::String(text) => (key, text),
+                                    other => (key, other.to_string()),
+                                })
+                                .collect(),
+                        );
                     }
                     Meta::Null => {}
                     other => {
-                        wire.extra.insert(key.into_owned(), other.into_value());
+                        extra.insert(key.name().to_owned(), other.into_value());
                     }
                 },
-                "eventSearchKey" => {
-                    wire.event_search_key = text(&mut wire.extra, &key, map.next_value()?);
+                Key::EventSearchKey => {
+                    wire.event_search_key = text(extra, key.name(), map.next_value()?);
                 }
-                "eventType" => wire.event_type = text(&mut wire.extra, &key, map.next_value()?),
-                "consumerGroupId" => {
-                    wire.consumer_group_id = text(&mut wire.extra, &key, map.next_value()?);
+                Key::EventType => wire.event_type = text(extra, key.name(), map.next_value()?),
+                Key::ConsumerGroupId => {
+                    wire.consumer_group_id = text(extra, key.name(), map.next_value()?);
                 }
-                "actionType" => wire.action_type = text(&mut wire.extra, &key, map.next_value()?),
-                "timeStamp" => wire.time_stamp = integer(&mut wire.extra, &key, map.next_value()?),
-                "data" => wire.data = Some(map.next_value()?),
-                "attributes" => {
-                    wire.attributes = Some(Box::new(map.next_value_seed(AttributesSeed)?));
+                Key::ActionType => wire.action_type = text(extra, key.name(), map.next_value()?),
+                Key::TimeStamp => wire.time_stamp = integer(extra, key.name(), map.next_value()?),
+                Key::Data => wire.data = Some(M::read(&mut map, wire.event_name.as_deref())?),
+                Key::Attributes => {
+                    let seed = AttributesSeed::<M>(std::marker::PhantomData);
+                    wire.attributes = Some(Box::new(map.next_value_seed(seed)?));
                 }
-                _ => {
+                Key::Other(key) => {
                     let value: Value = map.next_value()?;
-                    wire.extra.insert(key.into_owned(), value);
+                    extra.insert(key, value);
                 }
             }
         }
@@ -404,10 +455,102 @@ impl<'de: 'a, 'a> Visitor<'de> for WireEnvelopeVisitor<'a> {
     }
 }
 
-struct AttributesSeed;
+/// A key of either envelope level: the known ones without allocating, any other as sent.
+enum Key {
+    EventName,
+    EventId,
+    OrgId,
+    RefId,
+    ApiRequestId,
+    CreatedAt,
+    LoyaltyEventId,
+    EventLogId,
+    TraceAttributes,
+    EventSearchKey,
+    EventType,
+    ConsumerGroupId,
+    ActionType,
+    TimeStamp,
+    Data,
+    Attributes,
+    Other(String),
+}
 
-impl<'de> DeserializeSeed<'de> for AttributesSeed {
-    type Value = WireEnvelope<'de>;
+impl Key {
+    fn from_wire(name: &str) -> Option<Key> {
+        Some(match name {
+            "eventName" => Key::EventName,
+            "eventId" => Key::EventId,
+            "orgId" => Key::OrgId,
+            "refId" => Key::RefId,
+            "apiRequestId" => Key::ApiRequestId,
+            "createdAt" => Key::CreatedAt,
+            "loyaltyEventId" => Key::LoyaltyEventId,
+            "eventLogId" => Key::EventLogId,
+            "traceAttributes" => Key::TraceAttributes,
+            "eventSearchKey" => Key::EventSearchKey,
+            "eventType" => Key::EventType,
+            "consumerGroupId" => Key::ConsumerGroupId,
+            "actionType" => Key::ActionType,
+            "timeStamp" => Key::TimeStamp,
+            "data" => Key::Data,
+            "attributes" => Key::Attributes,
+            _ => return None,
+        })
+    }
+
+    /// The key as it is written on the wire.
+    fn name(&self) -> &str {
+        match self {
+            Key::EventName => "eventName",
+            Key::EventId => "eventId",
+            Key::OrgId => "orgId",
+            Key::RefId => "refId",
+            Key::ApiRequestId => "apiRequestId",
+            Key::CreatedAt => "createdAt",
+            Key::LoyaltyEventId => "loyaltyEventId",
+            Key::EventLogId => "eventLogId",
+            Key::TraceAttributes => "traceAttributes",
+            Key::EventSearchKey => "eventSearchKey",
+            Key::EventType => "eventType",
+            Key::ConsumerGroupId => "consumerGroupId",
+            Key::ActionType => "actionType",
+            Key::TimeStamp => "timeStamp",
+            Key::Data => "data",
+            Key::Attributes => "attributes",
+            Key::Other(name) => name,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Key {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_identifier(KeyVisitor)
+    }
+}
+
+struct KeyVisitor;
+
+impl Visitor<'_> for KeyVisitor {
+    type Value = Key;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a key")
+    }
+
+    fn visit_str<E: de::Error>(self, name: &str) -> Result<Key, E> {
+        Ok(Key::from_wire(name).unwrap_or_else(|| Key::Other(name.to_owned())))
+    }
+
+    fn visit_string<E: de::Error>(self, name: String) -> Result<Key, E> {
+        Ok(Key::from_wire(&name).unwrap_or(Key::Other(name)))
+    }
+}
+
+struct AttributesSeed<M>(std::marker::PhantomData<M>);
+
+impl<'de, M: DataMode<'de>> DeserializeSeed<'de> for AttributesSeed<M> {
+    type Value = WireEnvelope<'de, M>;
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
         WireEnvelope::deserialize(deserializer)

@@ -75,6 +75,7 @@ mod lenient;
 mod open_enum;
 mod payload;
 mod pii;
+mod single_pass;
 
 pub use delivery::{Delivery, parse, parse_tolerant};
 pub use envelope::{Envelope, WireForm, Wrapper};

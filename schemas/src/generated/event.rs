@@ -631,6 +631,494 @@ impl Event {
         }
     }
 
+    /// Reads the `data` of an event named `name` straight into its type, from inside
+    /// the envelope: the single-pass parse. Errors carry no path; the caller falls back
+    /// to [`Event::from_data`] for that.
+    pub(crate) fn deserialize_data<'de, D: serde::Deserializer<'de>>(
+        name: &EventName,
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        match name {
+            EventName::CustomerAdded => {
+                <crate::events::CustomerAdded as serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(|payload| Self::CustomerAdded(Box::new(payload)))
+            }
+
+            EventName::CustomerUpdated => {
+                <crate::events::CustomerUpdated as serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(|payload| Self::CustomerUpdated(Box::new(payload)))
+            }
+
+            EventName::LoyaltyCustomerMerge => {
+                <crate::events::LoyaltyCustomerMerge as serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(|payload| Self::LoyaltyCustomerMerge(Box::new(payload)))
+            }
+
+            EventName::TransactionAdded => {
+                <crate::events::TransactionAdded as serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(|payload| Self::TransactionAdded(Box::new(payload)))
+            }
+
+            EventName::TransactionUpdated => {
+                <crate::events::TransactionUpdated as serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(|payload| Self::TransactionUpdated(Box::new(payload)))
+            }
+
+            EventName::TransactionRejected => {
+                <crate::events::TransactionRejected as serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(|payload| Self::TransactionRejected(Box::new(payload)))
+            }
+
+            EventName::RetroBillAdded => {
+                <crate::events::RetroBillAdded as serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(|payload| Self::RetroBillAdded(Box::new(payload)))
+            }
+
+            EventName::NotInterestedBillAdded => {
+                <crate::events::NotInterestedBillAdded as serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(|payload| Self::NotInterestedBillAdded(Box::new(payload)))
+            }
+
+            EventName::RejectedTransactionRetrigger => {
+                <crate::events::RejectedTransactionRetrigger as serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(|payload| Self::RejectedTransactionRetrigger(Box::new(payload)))
+            }
+
+            EventName::PointsIssued => {
+                <crate::events::PointsIssued as serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(|payload| Self::PointsIssued(Box::new(payload)))
+            }
+
+            EventName::PointsRedeemed => {
+                <crate::events::PointsRedeemed as serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(|payload| Self::PointsRedeemed(Box::new(payload)))
+            }
+
+            EventName::PointsExpired => {
+                <crate::events::PointsExpired as serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(|payload| Self::PointsExpired(Box::new(payload)))
+            }
+
+            EventName::PointsExpiryReminder => {
+                <crate::events::PointsExpiryReminder as serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(|payload| Self::PointsExpiryReminder(Box::new(payload)))
+            }
+
+            EventName::PointsExpiryChange => {
+                <crate::events::PointsExpiryChange as serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(|payload| Self::PointsExpiryChange(Box::new(payload)))
+            }
+
+            EventName::SinglePointsExpiryUpdated => {
+                <crate::events::SinglePointsExpiryUpdated as serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(|payload| Self::SinglePointsExpiryUpdated(Box::new(payload)))
+            }
+
+            EventName::IssuedPointsReversed => {
+                <crate::events::IssuedPointsReversed as serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(|payload| Self::IssuedPointsReversed(Box::new(payload)))
+            }
+
+            EventName::RedeemedPointsReversed => {
+                <crate::events::RedeemedPointsReversed as serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(|payload| Self::RedeemedPointsReversed(Box::new(payload)))
+            }
+
+            EventName::PointsTransferredInitiated => {
+                <crate::events::PointsTransferredInitiated as serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(|payload| Self::PointsTransferredInitiated(Box::new(payload)))
+            }
+
+            EventName::PointsTransferredReceived => {
+                <crate::events::PointsTransferredReceived as serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(|payload| Self::PointsTransferredReceived(Box::new(payload)))
+            }
+
+            EventName::PromisedToCurrentPointsConversion => {
+                <crate::events::PromisedToCurrentPointsConversion as serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(|payload| Self::PromisedToCurrentPointsConversion(
+                        Box::new(payload),
+                    ))
+            }
+
+            EventName::ManualPointsAdjustment => {
+                <crate::events::ManualPointsAdjustment as serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(|payload| Self::ManualPointsAdjustment(Box::new(payload)))
+            }
+
+            EventName::AlternateCurrenciesIssued => {
+                <crate::events::AlternateCurrenciesIssued as serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(|payload| Self::AlternateCurrenciesIssued(Box::new(payload)))
+            }
+
+            EventName::IssuedAlternateCurrenciesReversed => {
+                <crate::events::IssuedAlternateCurrenciesReversed as serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(|payload| Self::IssuedAlternateCurrenciesReversed(
+                        Box::new(payload),
+                    ))
+            }
+
+            EventName::TierUpgraded => {
+                <crate::events::TierUpgraded as serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(|payload| Self::TierUpgraded(Box::new(payload)))
+            }
+
+            EventName::TierDowngraded => {
+                <crate::events::TierDowngraded as serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(|payload| Self::TierDowngraded(Box::new(payload)))
+            }
+
+            EventName::TierRenewed => {
+                <crate::events::TierRenewed as serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(|payload| Self::TierRenewed(Box::new(payload)))
+            }
+
+            EventName::TierDowngradeReminder => {
+                <crate::events::TierDowngradeReminder as serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(|payload| Self::TierDowngradeReminder(Box::new(payload)))
+            }
+
+            EventName::CouponIssue => {
+                <crate::events::CouponIssue as serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(|payload| Self::CouponIssue(Box::new(payload)))
+            }
+
+            EventName::CouponRedeem => {
+                <crate::events::CouponRedeem as serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(|payload| Self::CouponRedeem(Box::new(payload)))
+            }
+
+            EventName::IssueBulkCoupon => {
+                <crate::events::IssueBulkCoupon as serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(|payload| Self::IssueBulkCoupon(Box::new(payload)))
+            }
+
+            EventName::RewardIssued => {
+                <crate::events::RewardIssued as serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(|payload| Self::RewardIssued(Box::new(payload)))
+            }
+
+            EventName::IssueRewardFailure => {
+                <crate::events::IssueRewardFailure as serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(|payload| Self::IssueRewardFailure(Box::new(payload)))
+            }
+
+            EventName::UpdateRewardTransaction => {
+                <crate::events::UpdateRewardTransaction as serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(|payload| Self::UpdateRewardTransaction(Box::new(payload)))
+            }
+
+            EventName::RewardCreated => {
+                <crate::events::RewardCreated as serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(|payload| Self::RewardCreated(Box::new(payload)))
+            }
+
+            EventName::RewardUpdated => {
+                <crate::events::RewardUpdated as serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(|payload| Self::RewardUpdated(Box::new(payload)))
+            }
+
+            EventName::BadgeEarned => {
+                <crate::events::BadgeEarned as serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(|payload| Self::BadgeEarned(Box::new(payload)))
+            }
+
+            EventName::PromotionIssued => {
+                <crate::events::PromotionIssued as serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(|payload| Self::PromotionIssued(Box::new(payload)))
+            }
+
+            EventName::PromotionEarned => {
+                <crate::events::PromotionEarned as serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(|payload| Self::PromotionEarned(Box::new(payload)))
+            }
+
+            EventName::CartPromotionIssued => {
+                <crate::events::CartPromotionIssued as serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(|payload| Self::CartPromotionIssued(Box::new(payload)))
+            }
+
+            EventName::CartPromotionEarned => {
+                <crate::events::CartPromotionEarned as serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(|payload| Self::CartPromotionEarned(Box::new(payload)))
+            }
+
+            EventName::CartPromotionRedeemed => {
+                <crate::events::CartPromotionRedeemed as serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(|payload| Self::CartPromotionRedeemed(Box::new(payload)))
+            }
+
+            EventName::CartPromotionRevoked => {
+                <crate::events::CartPromotionRevoked as serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(|payload| Self::CartPromotionRevoked(Box::new(payload)))
+            }
+
+            EventName::TargetCustomerEnrolment => {
+                <crate::events::TargetCustomerEnrolment as serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(|payload| Self::TargetCustomerEnrolment(Box::new(payload)))
+            }
+
+            EventName::TargetValueAchieved => {
+                <crate::events::TargetValueAchieved as serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(|payload| Self::TargetValueAchieved(Box::new(payload)))
+            }
+
+            EventName::TargetValueUpdated => {
+                <crate::events::TargetValueUpdated as serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(|payload| Self::TargetValueUpdated(Box::new(payload)))
+            }
+
+            EventName::TargetAchievedValueUpdated => {
+                <crate::events::TargetAchievedValueUpdated as serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(|payload| Self::TargetAchievedValueUpdated(Box::new(payload)))
+            }
+
+            EventName::TargetPeriodStarted => {
+                <crate::events::TargetPeriodStarted as serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(|payload| Self::TargetPeriodStarted(Box::new(payload)))
+            }
+
+            EventName::TargetPeriodCompleted => {
+                <crate::events::TargetPeriodCompleted as serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(|payload| Self::TargetPeriodCompleted(Box::new(payload)))
+            }
+
+            EventName::UnifiedTargetsAchieved => {
+                <crate::events::UnifiedTargetsAchieved as serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(|payload| Self::UnifiedTargetsAchieved(Box::new(payload)))
+            }
+
+            EventName::UnifiedTargetsUnAchieved => {
+                <crate::events::UnifiedTargetsUnAchieved as serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(|payload| Self::UnifiedTargetsUnAchieved(Box::new(payload)))
+            }
+
+            EventName::StreakCustomerEnrolment => {
+                <crate::events::StreakCustomerEnrolment as serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(|payload| Self::StreakCustomerEnrolment(Box::new(payload)))
+            }
+
+            EventName::StreakCustomerUnEnrolment => {
+                <crate::events::StreakCustomerUnEnrolment as serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(|payload| Self::StreakCustomerUnEnrolment(Box::new(payload)))
+            }
+
+            EventName::StreakLevelAchieved => {
+                <crate::events::StreakLevelAchieved as serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(|payload| Self::StreakLevelAchieved(Box::new(payload)))
+            }
+
+            EventName::StreakLevelUnAchieved => {
+                <crate::events::StreakLevelUnAchieved as serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(|payload| Self::StreakLevelUnAchieved(Box::new(payload)))
+            }
+
+            EventName::GroupCreated => {
+                <crate::events::GroupCreated as serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(|payload| Self::GroupCreated(Box::new(payload)))
+            }
+
+            EventName::GroupUpdated => {
+                <crate::events::GroupUpdated as serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(|payload| Self::GroupUpdated(Box::new(payload)))
+            }
+
+            EventName::GroupMemberAdded => {
+                <crate::events::GroupMemberAdded as serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(|payload| Self::GroupMemberAdded(Box::new(payload)))
+            }
+
+            EventName::GroupMemberRemoved => {
+                <crate::events::GroupMemberRemoved as serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(|payload| Self::GroupMemberRemoved(Box::new(payload)))
+            }
+
+            EventName::PointsContributionToGroup => {
+                <crate::events::PointsContributionToGroup as serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(|payload| Self::PointsContributionToGroup(Box::new(payload)))
+            }
+
+            EventName::PartnerProgramLinked => {
+                <crate::events::PartnerProgramLinked as serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(|payload| Self::PartnerProgramLinked(Box::new(payload)))
+            }
+
+            EventName::PartnerProgramDelinked => {
+                <crate::events::PartnerProgramDelinked as serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(|payload| Self::PartnerProgramDelinked(Box::new(payload)))
+            }
+
+            EventName::PartnerProgramUpdated => {
+                <crate::events::PartnerProgramUpdated as serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(|payload| Self::PartnerProgramUpdated(Box::new(payload)))
+            }
+
+            EventName::SupplementaryMembershipExpiryReminder => {
+                <crate::events::SupplementaryMembershipExpiryReminder as serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(|payload| Self::SupplementaryMembershipExpiryReminder(
+                        Box::new(payload),
+                    ))
+            }
+
+            EventName::CardUpdated => {
+                <crate::events::CardUpdated as serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(|payload| Self::CardUpdated(Box::new(payload)))
+            }
+
+            EventName::RequestUpdated => {
+                <crate::events::RequestUpdated as serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(|payload| Self::RequestUpdated(Box::new(payload)))
+            }
+
+            EventName::RequestWorkflowEvent => {
+                <crate::events::RequestWorkflowEvent as serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(|payload| Self::RequestWorkflowEvent(Box::new(payload)))
+            }
+
+            EventName::Unknown(name) => {
+                let data = <serde_json::Value as serde::Deserialize>::deserialize(
+                    deserializer,
+                )?;
+                Ok(Self::Unknown {
+                    name: name.clone(),
+                    data,
+                })
+            }
+        }
+    }
+
     /// The event's `data` as JSON.
     pub fn to_data(&self) -> serde_json::Result<serde_json::Value> {
         match self {

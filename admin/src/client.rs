@@ -1,0 +1,162 @@
+//! [`Client`] and [`ClientBuilder`]: the connection to one Capillary cluster.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::Url;
+
+use crate::{Credentials, Error, RetryPolicy, Sleeper, TokioSleeper};
+
+/// A client of the webhook configuration and delivery-log APIs of one Capillary cluster.
+///
+/// Cheap to clone (the connection pool is shared). Build it with [`Client::builder`]:
+///
+/// ```
+/// use std::time::Duration;
+/// use ens_admin::{Client, Credentials, RetryPolicy};
+///
+/// let client = Client::builder("https://eu.api.capillarytech.com")
+///     .credentials(Credentials::bearer("oauth-token"))
+///     .timeout(Duration::from_secs(20))
+///     .retry_policy(RetryPolicy::default().max_attempts(5))
+///     .build()?;
+/// assert_eq!(client.base_url(), "https://eu.api.capillarytech.com/");
+/// assert!(!format!("{client:?}").contains("oauth-token"));
+/// # Ok::<(), ens_admin::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    pub(crate) inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    pub(crate) http: reqwest::Client,
+    pub(crate) base_url: Url,
+    pub(crate) credentials: Credentials,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) sleeper: Arc<dyn Sleeper>,
+}
+
+impl Client {
+    /// Starts building a client for the cluster at `base_url`, e.g.
+    /// `https://eu.api.capillarytech.com`.
+    pub fn builder(base_url: &str) -> ClientBuilder {
+        ClientBuilder {
+            base_url: base_url.to_owned(),
+            credentials: None,
+            timeout: Duration::from_secs(30),
+            retry: RetryPolicy::default(),
+            sleeper: Arc::new(TokioSleeper),
+        }
+    }
+
+    /// A client with the default timeout (30 s) and retry policy.
+    pub fn new(base_url: &str, credentials: Credentials) -> Result<Self, Error> {
+        Self::builder(base_url).credentials(credentials).build()
+    }
+
+    /// The cluster's base URL.
+    pub fn base_url(&self) -> &str {
+        self.inner.base_url.as_str()
+    }
+
+    /// The URL of `segments` below the base URL, each segment percent-encoded.
+    pub(crate) fn url(&self, segments: &[&str]) -> Result<Url, Error> {
+        let mut url = self.inner.base_url.clone();
+        {
+            let mut path = url
+                .path_segments_mut()
+                .map_err(|()| Error::invalid_input("the base url cannot have a path"))?;
+            path.pop_if_empty();
+            for segment in segments {
+                if segment.is_empty() {
+                    return Err(Error::invalid_input("an id in the path is empty"));
+                }
+                path.push(segment);
+            }
+        }
+        Ok(url)
+    }
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.inner.base_url.as_str())
+            .field("credentials", &self.inner.credentials)
+            .field("retry", &self.inner.retry)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Configures a [`Client`].
+#[derive(Debug)]
+#[must_use]
+pub struct ClientBuilder {
+    base_url: String,
+    credentials: Option<Credentials>,
+    timeout: Duration,
+    retry: RetryPolicy,
+    sleeper: Arc<dyn Sleeper>,
+}
+
+impl ClientBuilder {
+    /// Authenticates with `credentials` (required).
+    pub fn credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = Some(credentials);
+        self
+    }
+
+    /// Gives up on one attempt after `timeout` (default 30 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Retries as `policy` says (default [`RetryPolicy::default`]).
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Waits between attempts with `sleeper` (default [`TokioSleeper`]).
+    pub fn sleeper(mut self, sleeper: impl Sleeper) -> Self {
+        self.sleeper = Arc::new(sleeper);
+        self
+    }
+
+    /// Builds the client; fails on a base URL that is not `http(s)://host…` or missing
+    /// credentials.
+    pub fn build(self) -> Result<Client, Error> {
+        let base_url = Url::parse(self.base_url.trim())
+            .map_err(|_| Error::invalid_input("the base url is not a url"))?;
+        if !matches!(base_url.scheme(), "http" | "https") || base_url.host().is_none() {
+            return Err(Error::invalid_input(
+                "the base url must be http(s)://host, e.g. https://eu.api.capillarytech.com",
+            ));
+        }
+        if base_url.query().is_some() || base_url.fragment().is_some() {
+            return Err(Error::invalid_input(
+                "the base url must not have a query or fragment",
+            ));
+        }
+        let credentials = self
+            .credentials
+            .ok_or_else(|| Error::invalid_input("credentials are required"))?;
+        let http = reqwest::Client::builder()
+            .timeout(self.timeout)
+            .user_agent(concat!("ens-admin/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|_| Error::invalid_input("the http client cannot be built"))?;
+        Ok(Client {
+            inner: Arc::new(Inner {
+                http,
+                base_url,
+                credentials,
+                retry: self.retry,
+                sleeper: self.sleeper,
+            }),
+        })
+    }
+}

@@ -1,0 +1,239 @@
+//! `ens demo`: an in-process receiver and the ENS simulator, end to end, in a few seconds.
+
+use std::collections::BTreeMap;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use anyhow::Context as _;
+use axum::Router;
+use clap::Args;
+use ens_receiver::{Auth, EnsRouter, HandlerError, ReceiverConfig, StaticHeaders, Webhook};
+use ens_schemas::events::{PointsIssued, TierUpgraded};
+use ens_schemas::EventName;
+use ens_testkit::fixtures;
+use ens_testkit::simulator::{DeliveryReport, DeliveryState, Simulator};
+
+/// Start a receiver and the ENS simulator on this machine, deliver every event type, and print
+/// the delivery log.
+///
+/// The receiver is an `ens-receiver` app on a loopback port, requiring Basic credentials. The
+/// simulator delivers all 66 events as ENS would (POST, JSON, the configured header, up to 10
+/// connections at once), plus the cases a real integration meets: a duplicate delivery (the
+/// receiver answers 200 without processing it again), a receiver that answers 429 once (ENS
+/// retries it later, in simulated time) and a forged request with the wrong credentials
+/// (answered 401, which ENS does not retry).
+///
+/// Exit status: 0 when everything happened as described, 1 otherwise.
+#[derive(Debug, Args)]
+pub(crate) struct DemoArgs {}
+
+const USER: &str = "ens";
+const PASSWORD: &str = "demo-only-secret";
+
+/// What the demo receiver did, by event name.
+#[derive(Default)]
+struct Handled {
+    counts: Mutex<BTreeMap<String, usize>>,
+    tier_upgrade_failed_once: AtomicBool,
+}
+
+impl Handled {
+    fn record(&self, name: &EventName) {
+        let mut counts = self.counts.lock().unwrap_or_else(PoisonError::into_inner);
+        *counts.entry(name.to_string()).or_default() += 1;
+    }
+
+    fn snapshot(&self) -> BTreeMap<String, usize> {
+        self.counts
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+}
+
+#[derive(Clone)]
+struct DemoState {
+    config: ReceiverConfig,
+    handled: Arc<Handled>,
+}
+
+impl axum::extract::FromRef<DemoState> for ReceiverConfig {
+    fn from_ref(state: &DemoState) -> Self {
+        state.config.clone()
+    }
+}
+
+async fn points_issued(
+    axum::extract::State(state): axum::extract::State<DemoState>,
+    webhook: Webhook<PointsIssued>,
+) {
+    state.handled.record(&EventName::PointsIssued);
+    let _ = webhook.event.total_points_issued;
+}
+
+async fn tier_upgraded(
+    axum::extract::State(state): axum::extract::State<DemoState>,
+    _webhook: Webhook<TierUpgraded>,
+) -> Result<(), HandlerError> {
+    // The first time, behave like a receiver under load: ENS must come back later.
+    if !state.handled.tier_upgrade_failed_once.swap(true, Ordering::SeqCst) {
+        return Err(HandlerError::rate_limited(
+            Duration::from_secs(60),
+            "the demo receiver is busy (on purpose)",
+        ));
+    }
+    state.handled.record(&EventName::TierUpgraded);
+    Ok(())
+}
+
+async fn everything_else(
+    axum::extract::State(state): axum::extract::State<DemoState>,
+    webhook: Webhook,
+) {
+    state.handled.record(&webhook.envelope.event_name);
+}
+
+pub(crate) async fn run(_args: DemoArgs) -> anyhow::Result<ExitCode> {
+    let handled = Arc::new(Handled::default());
+    let state = DemoState {
+        config: ReceiverConfig::new(Auth::new(StaticHeaders::basic(USER, PASSWORD))),
+        handled: Arc::clone(&handled),
+    };
+    let ens = EnsRouter::<DemoState>::new()
+        .on::<PointsIssued, _, _>(points_issued)
+        .on::<TierUpgraded, _, _>(tier_upgraded)
+        .fallback(everything_else);
+    let app: Router = Router::new()
+        .nest("/webhooks/ens", ens.into_router())
+        .with_state(state);
+    let socket = tokio::net::TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
+        .await
+        .context("cannot open a loopback port for the demo receiver")?;
+    let url = format!("http://{}/webhooks/ens", socket.local_addr()?);
+    let server = tokio::spawn(async move { axum::serve(socket, app).await });
+    println!("receiver: an ens-receiver app at {url} (Basic auth, in-memory idempotency)");
+
+    let ens = Simulator::to_url(&url)
+        .basic_auth(USER, PASSWORD)
+        .max_connections(10)
+        .build();
+    let bodies: Vec<(EventName, Vec<u8>)> = fixtures::all()
+        .map(|fixture| (fixture.name(), fixture.to_bytes()))
+        .collect();
+    println!(
+        "simulator: delivering {} events as ENS does (up to 10 connections at once)\n",
+        bodies.len()
+    );
+    let reports = ens
+        .deliver_all(bodies.iter().map(|(_, body)| body.clone()))
+        .await;
+    let points_body = bodies
+        .iter()
+        .find(|(name, _)| *name == EventName::PointsIssued)
+        .map(|(_, body)| body.clone())
+        .context("the fixtures lack pointsIssued")?;
+    let duplicate = ens.deliver(points_body).await;
+    let forger = Simulator::to_url(&url)
+        .basic_auth(USER, "a-guessed-password")
+        .clock(ens.clock())
+        .build();
+    let forged = forger.deliver(fixtures::points_issued().to_bytes()).await;
+    server.abort();
+
+    println!("delivery log:\n{}", ens.log());
+    println!("forged request:\n{}", forger.log());
+    let metrics = ens.metrics();
+    println!(
+        "metrics: {} total, {} delivered, {} failed, {} retrying, {} pending, average delivery time {:?}\n",
+        metrics.total,
+        metrics.delivered,
+        metrics.failed,
+        metrics.retrying,
+        metrics.pending,
+        metrics.average_delivery_time
+    );
+
+    let checks = [
+        check_all_delivered(&reports, bodies.len()),
+        check_handled_once(&handled.snapshot(), bodies.len()),
+        check_retried_after_429(&reports),
+        check_duplicate(&duplicate, &handled.snapshot()),
+        check_forged(&forged),
+    ];
+    let mut all_passed = true;
+    for (passed, description) in &checks {
+        println!("{} {description}", if *passed { "ok  " } else { "FAIL" });
+        all_passed &= passed;
+    }
+    Ok(if all_passed {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+fn check_all_delivered(reports: &[DeliveryReport], expected: usize) -> (bool, String) {
+    let delivered = reports.iter().filter(|report| report.is_delivered()).count();
+    (
+        delivered == expected && expected == EventName::ALL.len(),
+        format!("{delivered} of {expected} event types delivered"),
+    )
+}
+
+fn check_handled_once(handled: &BTreeMap<String, usize>, expected: usize) -> (bool, String) {
+    let once = handled.values().filter(|count| **count == 1).count();
+    (
+        handled.len() == expected && once == expected,
+        format!(
+            "the receiver's handlers ran for {} event types, {once} of them exactly once",
+            handled.len()
+        ),
+    )
+}
+
+fn check_retried_after_429(reports: &[DeliveryReport]) -> (bool, String) {
+    let tier = reports
+        .iter()
+        .find(|report| report.event_name == EventName::TierUpgraded.as_str());
+    match tier {
+        Some(report) => (
+            report.is_delivered()
+                && report.attempts.len() == 2
+                && report.attempts[0].outcome.status() == Some(429),
+            format!(
+                "tierUpgraded answered 429 once and was retried: {}",
+                report.attempts_summary()
+            ),
+        ),
+        None => (false, "tierUpgraded was not delivered".to_owned()),
+    }
+}
+
+fn check_duplicate(duplicate: &DeliveryReport, handled: &BTreeMap<String, usize>) -> (bool, String) {
+    let handled_points = handled
+        .get(EventName::PointsIssued.as_str())
+        .copied()
+        .unwrap_or(0);
+    (
+        duplicate.is_delivered() && handled_points == 1,
+        format!(
+            "a duplicate pointsIssued was acknowledged ({}) without running its handler again (ran {handled_points} time)",
+            duplicate.attempts_summary()
+        ),
+    )
+}
+
+fn check_forged(forged: &DeliveryReport) -> (bool, String) {
+    (
+        forged.state == DeliveryState::Failed
+            && forged.attempts.len() == 1
+            && forged.attempts[0].outcome.status() == Some(401),
+        format!(
+            "a forged request was rejected and not retried: {}",
+            forged.attempts_summary()
+        ),
+    )
+}

@@ -1,0 +1,385 @@
+//! `ens validate`: check payload files against the schemas and the types, and report drift.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+use ens_schemas::{Envelope, Event, EventName, WireForm, json_schema};
+use jsonschema::{Registry, Validator};
+use serde::Serialize;
+use serde_json::Value;
+
+use super::format::OutputFormat;
+use super::recording;
+use super::schema_walk::SchemaSet;
+
+/// Check payload files against the schemas: does each parse into its typed event, which
+/// fields are wrong (with their paths), and which keys are new to the schemas (drift)?
+///
+/// A file holds one delivery (a JSON object as ENS POSTs it, in either envelope form), a JSON
+/// array of deliveries, or a recording written by `ens listen --record` (one per line).
+///
+/// Exit status: 0 when every delivery is valid, 1 when one is not (or, with `--deny-drift`,
+/// carries keys the schemas do not know), 3 when a file cannot be read.
+#[derive(Debug, Args)]
+#[command(verbatim_doc_comment)]
+pub(crate) struct ValidateArgs {
+    /// The files to check.
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<PathBuf>,
+    /// Text for people; JSON for scripts (one object per delivery).
+    #[arg(long, value_enum, default_value_t)]
+    format: OutputFormat,
+    /// Count keys the schemas do not know as failures.
+    #[arg(long)]
+    deny_drift: bool,
+}
+
+/// What `ens validate` found in one delivery.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Verdict {
+    /// The file, and the line or array index when a file holds several deliveries.
+    pub(crate) source: String,
+    /// The event name the delivery gives, if any.
+    pub(crate) event_name: Option<String>,
+    /// Whether the schemas know that event name.
+    pub(crate) known_event: bool,
+    /// `flat` or `wrapped`.
+    pub(crate) wire_form: Option<&'static str>,
+    /// Whether the delivery parsed into its typed `Event` variant.
+    pub(crate) typed: bool,
+    /// Everything wrong, with the path of the value.
+    pub(crate) errors: Vec<Problem>,
+    /// Keys the schemas do not know.
+    pub(crate) unknown_keys: Vec<String>,
+}
+
+/// One thing wrong with a delivery.
+#[derive(Debug, Serialize)]
+pub(crate) struct Problem {
+    /// Where: `types` (the Rust types) or `schema` (the JSON Schema) or `json`.
+    pub(crate) check: &'static str,
+    /// The path of the value, `data.coupons[0].code` style, when there is one.
+    pub(crate) path: Option<String>,
+    /// What is wrong, without quoting the value (it may be personal data).
+    pub(crate) message: String,
+}
+
+impl Verdict {
+    fn is_valid(&self, deny_drift: bool) -> bool {
+        self.errors.is_empty() && !(deny_drift && !self.unknown_keys.is_empty())
+    }
+}
+
+pub(crate) fn run(args: ValidateArgs) -> anyhow::Result<ExitCode> {
+    let checker = Checker::new()?;
+    let mut verdicts = Vec::new();
+    let mut unreadable = false;
+    for file in &args.files {
+        match std::fs::read(file) {
+            Ok(bytes) => {
+                for (source, body) in split_deliveries(&file.display().to_string(), &bytes) {
+                    verdicts.push(checker.check(source, &body));
+                }
+            }
+            Err(error) => {
+                eprintln!("error: cannot read {}: {error}", file.display());
+                unreadable = true;
+            }
+        }
+    }
+    match args.format {
+        OutputFormat::Text => print_text(&verdicts, args.deny_drift),
+        OutputFormat::Json => println!("{}", serde_json::to_string_pretty(&verdicts)?),
+    }
+    let all_valid = verdicts.iter().all(|verdict| verdict.is_valid(args.deny_drift));
+    Ok(if unreadable {
+        ExitCode::from(3)
+    } else if all_valid {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+fn print_text(verdicts: &[Verdict], deny_drift: bool) {
+    for verdict in verdicts {
+        let status = if !verdict.errors.is_empty() {
+            "invalid"
+        } else if !verdict.unknown_keys.is_empty() {
+            if deny_drift { "drift!" } else { "drift" }
+        } else {
+            "ok"
+        };
+        let name = verdict.event_name.as_deref().unwrap_or("(no event name)");
+        let kind = match (verdict.known_event, verdict.typed) {
+            (false, _) => "unknown event",
+            (true, true) => "typed",
+            (true, false) => "not typed",
+        };
+        println!(
+            "{status:<8} {}  {name} ({}, {kind})",
+            verdict.source,
+            verdict.wire_form.unwrap_or("?")
+        );
+        for problem in &verdict.errors {
+            match &problem.path {
+                Some(path) => println!("         {} error at {path}: {}", problem.check, problem.message),
+                None => println!("         {} error: {}", problem.check, problem.message),
+            }
+        }
+        for key in &verdict.unknown_keys {
+            println!("         unknown key {key}");
+        }
+    }
+    let invalid = verdicts.iter().filter(|verdict| !verdict.is_valid(deny_drift)).count();
+    println!("{} checked, {invalid} failed", verdicts.len());
+}
+
+/// Splits a file into the deliveries it holds, each labelled with where it came from.
+pub(crate) fn split_deliveries(file: &str, bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
+    match serde_json::from_slice::<Value>(bytes) {
+        Ok(Value::Array(items)) => items
+            .iter()
+            .enumerate()
+            .map(|(index, item)| (format!("{file}[{index}]"), item.to_string().into_bytes()))
+            .collect(),
+        Ok(value) if is_recording_line(&value) => match recording::read(bytes) {
+            Ok(lines) => recorded_bodies(file, lines),
+            Err(_) => vec![(file.to_owned(), bytes.to_vec())],
+        },
+        Ok(_) => vec![(file.to_owned(), bytes.to_vec())],
+        Err(_) => {
+            let first_line = bytes.split(|&byte| byte == b'\n').find(|line| !line.is_empty());
+            let looks_recorded = first_line
+                .and_then(|line| serde_json::from_slice::<Value>(line).ok())
+                .is_some_and(|value| is_recording_line(&value));
+            match (looks_recorded, recording::read(bytes)) {
+                (true, Ok(lines)) => recorded_bodies(file, lines),
+                _ => vec![(file.to_owned(), bytes.to_vec())],
+            }
+        }
+    }
+}
+
+fn is_recording_line(value: &Value) -> bool {
+    value.get("receivedAt").is_some()
+        && (value.get("body").is_some() || value.get("bodyBase64").is_some())
+}
+
+fn recorded_bodies(
+    file: &str,
+    lines: Vec<Result<recording::RecordedDelivery, recording::BadLine>>,
+) -> Vec<(String, Vec<u8>)> {
+    lines
+        .into_iter()
+        .enumerate()
+        .map(|(index, line)| match line {
+            Ok(delivery) => (
+                format!("{file}:{}", index + 1),
+                delivery.body_bytes().unwrap_or_default(),
+            ),
+            Err(bad) => (format!("{file}:{}", bad.line), Vec::new()),
+        })
+        .collect()
+}
+
+/// Checks deliveries against the embedded schemas and the generated types.
+pub(crate) struct Checker {
+    registry: Registry<'static>,
+    walker: SchemaSet,
+    validators: std::sync::Mutex<HashMap<EventName, std::sync::Arc<Validator>>>,
+}
+
+impl Checker {
+    pub(crate) fn new() -> anyhow::Result<Self> {
+        let documents = json_schema::documents()
+            .map(|document| Ok((document.id, serde_json::from_str::<Value>(document.text)?)))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        let registry = Registry::new()
+            .extend(documents)
+            .and_then(|registry| registry.prepare())
+            .map_err(|error| anyhow::anyhow!("the embedded schemas do not resolve: {error}"))?;
+        Ok(Self {
+            registry,
+            walker: SchemaSet::embedded(),
+            validators: std::sync::Mutex::new(HashMap::new()),
+        })
+    }
+
+    fn validator(&self, name: &EventName) -> Option<std::sync::Arc<Validator>> {
+        let mut validators = self
+            .validators
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(validator) = validators.get(name) {
+            return Some(validator.clone());
+        }
+        let document: Value = serde_json::from_str(name.json_schema()?).ok()?;
+        let validator = jsonschema::options()
+            .with_registry(&self.registry)
+            .build(&document)
+            .ok()?;
+        let validator = std::sync::Arc::new(validator);
+        validators.insert(name.clone(), validator.clone());
+        Some(validator)
+    }
+
+    /// Checks one delivery's bytes.
+    pub(crate) fn check(&self, source: String, body: &[u8]) -> Verdict {
+        let mut verdict = Verdict {
+            source,
+            event_name: None,
+            known_event: false,
+            wire_form: None,
+            typed: false,
+            errors: Vec::new(),
+            unknown_keys: Vec::new(),
+        };
+        let value = match serde_json::from_slice::<Value>(body) {
+            Ok(value) => value,
+            Err(error) => {
+                verdict.errors.push(Problem {
+                    check: "json",
+                    path: None,
+                    message: format!(
+                        "not JSON (line {}, column {})",
+                        error.line(),
+                        error.column()
+                    ),
+                });
+                return verdict;
+            }
+        };
+        let name = match Envelope::parse(body) {
+            Ok((envelope, _)) => {
+                verdict.wire_form = Some(match envelope.wire_form {
+                    WireForm::Flat => "flat",
+                    _ => "wrapped",
+                });
+                envelope.event_name
+            }
+            Err(error) => {
+                verdict.errors.push(Problem {
+                    check: "types",
+                    path: error.path().map(str::to_owned),
+                    message: error.to_string(),
+                });
+                return verdict;
+            }
+        };
+        verdict.event_name = Some(name.as_str().to_owned());
+        verdict.known_event = name.is_known();
+        match ens_schemas::parse(body) {
+            Ok(delivery) => verdict.typed = !matches!(delivery.event, Event::Unknown { .. }),
+            Err(error) => verdict.errors.push(Problem {
+                check: "types",
+                path: error.path().map(str::to_owned),
+                message: error.to_string(),
+            }),
+        }
+        if let Some(validator) = self.validator(&name) {
+            for error in validator.iter_errors(&value) {
+                let pointer = error.instance_path().to_string();
+                verdict.errors.push(Problem {
+                    check: "schema",
+                    path: Some(pointer_to_path(&pointer)),
+                    message: error.masked().to_string(),
+                });
+            }
+        }
+        verdict.unknown_keys = self
+            .walker
+            .walk_delivery(&name, &value)
+            .unknown_keys
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        verdict
+    }
+}
+
+/// `/data/coupons/0/code` → `data.coupons[0].code`.
+fn pointer_to_path(pointer: &str) -> String {
+    let mut path = String::new();
+    for segment in pointer.split('/').skip(1) {
+        let segment = segment.replace("~1", "/").replace("~0", "~");
+        if !segment.is_empty() && segment.bytes().all(|byte| byte.is_ascii_digit()) {
+            path.push('[');
+            path.push_str(&segment);
+            path.push(']');
+        } else {
+            if !path.is_empty() {
+                path.push('.');
+            }
+            path.push_str(&segment);
+        }
+    }
+    path
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn example(name: &EventName) -> Value {
+        let document: Value = serde_json::from_str(name.json_schema().unwrap()).unwrap();
+        document["examples"][0].clone()
+    }
+
+    #[test]
+    fn every_example_is_valid_and_typed() {
+        let checker = Checker::new().unwrap();
+        for name in EventName::ALL {
+            let body = example(name).to_string();
+            let verdict = checker.check(name.to_string(), body.as_bytes());
+            assert!(verdict.typed, "{name}: {verdict:?}");
+            assert!(verdict.errors.is_empty(), "{name}: {verdict:?}");
+            assert!(verdict.unknown_keys.is_empty(), "{name}: {verdict:?}");
+        }
+    }
+
+    #[test]
+    fn a_mistyped_field_is_reported_by_path_without_its_value() {
+        let checker = Checker::new().unwrap();
+        let mut delivery = example(&EventName::PointsIssued);
+        delivery["data"]["loyaltyProgramId"] = Value::from("secret-looking-value");
+        let verdict = checker.check("f".into(), delivery.to_string().as_bytes());
+        assert!(!verdict.typed);
+        let paths: Vec<_> = verdict.errors.iter().filter_map(|problem| problem.path.clone()).collect();
+        assert!(paths.iter().any(|path| path == "data.loyaltyProgramId"), "{paths:?}");
+        let printed = serde_json::to_string(&verdict).unwrap();
+        assert!(!printed.contains("secret-looking-value"), "{printed}");
+    }
+
+    #[test]
+    fn pointers_become_dotted_paths() {
+        assert_eq!(pointer_to_path("/data/coupons/0/code"), "data.coupons[0].code");
+        assert_eq!(pointer_to_path(""), "");
+    }
+
+    #[test]
+    fn files_split_into_deliveries() {
+        let array = br#"[{"eventName":"a","data":{}},{"eventName":"b","data":{}}]"#;
+        assert_eq!(split_deliveries("f", array).len(), 2);
+        let single = br#"{"eventName":"a","data":{}}"#;
+        assert_eq!(split_deliveries("f", single)[0].1, single);
+        let recorded = b"{\"receivedAt\":1,\"status\":200,\"body\":\"{}\"}\n{\"receivedAt\":2,\"status\":200,\"body\":\"[]\"}\n";
+        let split = split_deliveries("r", recorded);
+        assert_eq!(split, [("r:1".to_owned(), b"{}".to_vec()), ("r:2".to_owned(), b"[]".to_vec())]);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        #[test]
+        fn checking_arbitrary_bytes_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..256)) {
+            let checker = Checker::new().unwrap();
+            for (source, body) in split_deliveries("f", &bytes) {
+                let _ = checker.check(source, &body);
+            }
+        }
+    }
+}
