@@ -73,27 +73,108 @@ struct Flat<T> {
     data: T,
 }
 
-/// `examples[0]` of an event's embedded JSON Schema.
-fn schema_example(name: EventName) -> Value {
-    let schema: Value =
-        serde_json::from_str(name.json_schema().expect("a known event")).expect("schema JSON");
-    schema["examples"][0].clone()
+/// A delivery's top level with its keys in the order they were written.
+///
+/// `serde_json::Value` sorts keys, which would put `data` before `eventName`; ENS deliveries,
+/// like the schema examples, name the event first and end with `data`, and the receiver's
+/// single-pass parse relies on that order (with `data` first it takes two passes: see the
+/// `ens_parse_tolerant_data_first` part).
+#[derive(Clone)]
+struct Delivery(Vec<(String, Value)>);
+
+impl Delivery {
+    /// `examples[0]` of an event's embedded JSON Schema.
+    fn schema_example(name: EventName) -> Self {
+        #[derive(Deserialize)]
+        struct Schema {
+            examples: Vec<Delivery>,
+        }
+        let schema: Schema =
+            serde_json::from_str(name.json_schema().expect("a known event")).expect("schema JSON");
+        schema.examples.into_iter().next().expect("an example")
+    }
+
+    fn get_mut(&mut self, key: &str) -> &mut Value {
+        self.0
+            .iter_mut()
+            .find_map(|(name, value)| (name == key).then_some(value))
+            .expect("the key is present")
+    }
+
+    /// Replaces the value of `key`, or adds the key just before `data`.
+    fn set(&mut self, key: &str, value: Value) {
+        if let Some((_, existing)) = self.0.iter_mut().find(|(name, _)| name == key) {
+            *existing = value;
+        } else {
+            let at = self.0.iter().position(|(name, _)| name == "data");
+            self.0
+                .insert(at.unwrap_or(self.0.len()), (key.to_owned(), value));
+        }
+    }
+
+    /// The same delivery with `data` moved first.
+    fn data_first(&self) -> Self {
+        let mut fields = self.0.clone();
+        fields.sort_by_key(|(name, _)| name != "data");
+        Self(fields)
+    }
+
+    fn to_vec(&self) -> Vec<u8> {
+        serde_json::to_vec(self).expect("serializable")
+    }
+}
+
+impl serde::Serialize for Delivery {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (key, value) in &self.0 {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Delivery {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = Delivery;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Delivery, A::Error> {
+                let mut fields = Vec::new();
+                while let Some(entry) = map.next_entry()? {
+                    fields.push(entry);
+                }
+                Ok(Delivery(fields))
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 
 /// The `pointsIssued` example with the trace attributes ENS propagates: ~1.5 KB.
-fn points_issued() -> Bytes {
-    let mut delivery = schema_example(EventName::PointsIssued);
-    delivery["traceAttributes"] = serde_json::json!({
-        "requestId": "da632416831c3a4d7b3a5240db0c0031",
-        "traceId": "4bf92f3577b34da6a3ce929d0e0e4736",
-    });
-    let body = serde_json::to_vec(&delivery).expect("serializable");
-    assert!((1_400..1_700).contains(&body.len()), "{} bytes", body.len());
-    Bytes::from(body)
+fn points_issued() -> Delivery {
+    let mut delivery = Delivery::schema_example(EventName::PointsIssued);
+    delivery.set(
+        "traceAttributes",
+        serde_json::json!({
+            "requestId": "da632416831c3a4d7b3a5240db0c0031",
+            "traceId": "4bf92f3577b34da6a3ce929d0e0e4736",
+        }),
+    );
+    let length = delivery.to_vec().len();
+    assert!((1_400..1_700).contains(&length), "{length} bytes");
+    delivery
 }
 
 /// The `transactionAdded` example padded with custom and extended fields to ~16 KB.
-fn transaction_added() -> Bytes {
+fn transaction_added() -> Delivery {
     const CUSTOM: &[(&str, &str)] = &[
         ("payment_mode", "UPI"),
         ("sales_associate_id", "SA-10427"),
@@ -112,7 +193,7 @@ fn transaction_added() -> Bytes {
         ("basket_category", "Apparel & Footwear"),
         ("return_window_days", "30"),
     ];
-    let mut delivery = schema_example(EventName::TransactionAdded);
+    let mut delivery = Delivery::schema_example(EventName::TransactionAdded);
     let mut custom = Vec::new();
     let mut extended = Vec::new();
     let mut round = 0;
@@ -121,12 +202,13 @@ fn transaction_added() -> Bytes {
         custom.push(serde_json::json!({"key": format!("{key}_{round}"), "value": value}));
         let (key, value) = EXTENDED[round % EXTENDED.len()];
         extended.push(serde_json::json!({"key": format!("{key}_{round}"), "value": value}));
-        delivery["data"]["customFields"] = Value::Array(custom.clone());
-        delivery["data"]["extendedFields"] = Value::Array(extended.clone());
-        let body = serde_json::to_vec(&delivery).expect("serializable");
-        if body.len() >= 16 * 1024 - 64 {
-            assert!(body.len() <= 16 * 1024 + 64, "{} bytes", body.len());
-            return Bytes::from(body);
+        let data = delivery.get_mut("data");
+        data["customFields"] = Value::Array(custom.clone());
+        data["extendedFields"] = Value::Array(extended.clone());
+        let length = delivery.to_vec().len();
+        if length >= 16 * 1024 - 64 {
+            assert!(length <= 16 * 1024 + 64, "{length} bytes");
+            return delivery;
         }
         round += 1;
     }
@@ -231,10 +313,10 @@ fn raw_hmac(body: &[u8], tag: &[u8]) -> bool {
 }
 
 /// The same delivery with `"data": {}`: what the envelope pass costs without skipping data.
-fn envelope_without_data(body: &[u8]) -> Vec<u8> {
-    let mut delivery: Value = serde_json::from_slice(body).expect("JSON");
-    delivery["data"] = serde_json::json!({});
-    serde_json::to_vec(&delivery).expect("serializable")
+fn envelope_without_data(delivery: &Delivery) -> Vec<u8> {
+    let mut delivery = delivery.clone();
+    delivery.set("data", serde_json::json!({}));
+    delivery.to_vec()
 }
 
 /// One contender: one authenticate + parse (or one part of it), true when it passed.
@@ -251,10 +333,13 @@ struct Fixture {
     /// The `data` of the delivery as its own JSON text.
     data: String,
     without_data: Vec<u8>,
+    /// The same delivery with `data` before `eventName`.
+    data_first: Bytes,
 }
 
 impl Fixture {
-    fn new<T: DeserializeOwned>(name: EventName, body: Bytes) -> Self {
+    fn new<T: DeserializeOwned>(name: EventName, delivery: &Delivery) -> Self {
+        let body = Bytes::from(delivery.to_vec());
         let modes = modes(&body);
         assert_eq!(modes[HMAC_MODE].name, "ours_hmac_sha256");
         // Every mode must accept the body and type the event, or the numbers mean nothing.
@@ -274,7 +359,11 @@ impl Fixture {
         serde_json::from_slice::<Flat<T>>(&body).expect("the flat struct parses");
         let (_, data) = Envelope::parse(&body).expect("an envelope");
         let data = data.get().to_owned();
-        let without_data = envelope_without_data(&body);
+        let without_data = envelope_without_data(delivery);
+        let data_first = Bytes::from(delivery.data_first().to_vec());
+        assert_eq!(data_first.len(), body.len());
+        let (typed, error) = ens_schemas::parse_tolerant(data_first.clone()).expect("parses");
+        assert!(error.is_none() && typed.event.name() == name);
         Self {
             body,
             modes,
@@ -283,6 +372,7 @@ impl Fixture {
             tag,
             data,
             without_data,
+            data_first,
         }
     }
 
@@ -392,6 +482,12 @@ impl Fixture {
                 "ens_parse_tolerant",
                 Box::new(move || ens_schemas::parse_tolerant(black_box(body.clone())).is_ok()),
             ),
+            (
+                "ens_parse_tolerant_data_first",
+                Box::new(move || {
+                    ens_schemas::parse_tolerant(black_box(self.data_first.clone())).is_ok()
+                }),
+            ),
         ]
     }
 }
@@ -466,12 +562,12 @@ fn dedup_at_capacity() -> impl FnMut() -> Claim {
 
 fn benches(c: &mut Criterion) {
     let points = points_issued();
-    eprintln!("pointsIssued_1.5KB: {} bytes", points.len());
-    let fixture = Fixture::new::<PointsIssued>(EventName::PointsIssued, points);
+    eprintln!("pointsIssued_1.5KB: {} bytes", points.to_vec().len());
+    let fixture = Fixture::new::<PointsIssued>(EventName::PointsIssued, &points);
     bench_payload::<PointsIssued>(c, "pointsIssued_1.5KB", &fixture);
     let transaction = transaction_added();
-    eprintln!("transactionAdded_16KB: {} bytes", transaction.len());
-    let fixture = Fixture::new::<TransactionAdded>(EventName::TransactionAdded, transaction);
+    eprintln!("transactionAdded_16KB: {} bytes", transaction.to_vec().len());
+    let fixture = Fixture::new::<TransactionAdded>(EventName::TransactionAdded, &transaction);
     bench_payload::<TransactionAdded>(c, "transactionAdded_16KB", &fixture);
     bench_dedup(c);
 }
@@ -668,7 +764,7 @@ fn count(name: &str, runs: u64) {
         }
         false
     };
-    let points = Fixture::new::<PointsIssued>(EventName::PointsIssued, points_issued());
+    let points = Fixture::new::<PointsIssued>(EventName::PointsIssued, &points_issued());
     let label = "pointsIssued_1.5KB";
     if run_named(label, &points, points.contenders::<PointsIssued>())
         || run_named(&format!("{label}/parts"), &points, points.parts::<PointsIssued>())
@@ -676,7 +772,7 @@ fn count(name: &str, runs: u64) {
         return;
     }
     let transaction =
-        Fixture::new::<TransactionAdded>(EventName::TransactionAdded, transaction_added());
+        Fixture::new::<TransactionAdded>(EventName::TransactionAdded, &transaction_added());
     let label = "transactionAdded_16KB";
     if run_named(label, &transaction, transaction.contenders::<TransactionAdded>())
         || run_named(
@@ -713,10 +809,10 @@ fn main() {
     }
     auth_and_parse();
     if paired_selected() {
-        let fixture = Fixture::new::<PointsIssued>(EventName::PointsIssued, points_issued());
+        let fixture = Fixture::new::<PointsIssued>(EventName::PointsIssued, &points_issued());
         paired::<PointsIssued>("pointsIssued_1.5KB", &fixture);
         let fixture =
-            Fixture::new::<TransactionAdded>(EventName::TransactionAdded, transaction_added());
+            Fixture::new::<TransactionAdded>(EventName::TransactionAdded, &transaction_added());
         paired::<TransactionAdded>("transactionAdded_16KB", &fixture);
     }
     Criterion::default().configure_from_args().final_summary();

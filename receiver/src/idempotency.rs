@@ -6,7 +6,7 @@
 //! ENS's retry can run the handler again). A claim that is never completed or released (the
 //! process died) lapses after the processing timeout.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, VecDeque, hash_map};
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
@@ -22,27 +22,31 @@ use crate::clock::{Clock, SystemClock};
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// The key one event is deduplicated on.
+///
+/// Cloning is cheap (the text is shared), so a store can keep it in more than one index.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct DedupKey(String);
+pub struct DedupKey(Arc<str>);
 
 impl DedupKey {
     /// `eventId` when the envelope has one, else `sha256:<hex of the raw body>`.
     pub fn for_delivery(envelope: &Envelope, raw: &[u8]) -> Self {
         match envelope.event_id.as_deref().filter(|id| !id.is_empty()) {
-            Some(event_id) => Self(event_id.to_owned()),
+            Some(event_id) => Self(Arc::from(event_id)),
             None => Self::for_body(raw),
         }
     }
 
     /// `sha256:<hex of the body>`.
     pub fn for_body(raw: &[u8]) -> Self {
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
         let digest = Sha256::digest(raw);
         let mut key = String::with_capacity(7 + 64);
         key.push_str("sha256:");
         for byte in digest {
-            key.push_str(&format!("{byte:02x}"));
+            key.push(char::from(DIGITS[usize::from(byte >> 4)]));
+            key.push(char::from(DIGITS[usize::from(byte & 0x0f)]));
         }
-        Self(key)
+        Self(Arc::from(key))
     }
 
     /// The key as text.
@@ -147,11 +151,11 @@ struct Entries {
 }
 
 impl Entries {
-    fn insert_new(&mut self, key: &DedupKey, entry: Entry) {
+    /// The next generation, for a key about to be inserted.
+    fn generation(&mut self) -> u64 {
         let generation = self.next_generation;
         self.next_generation += 1;
-        self.by_key.insert(key.clone(), (entry, generation));
-        self.order.push_back((key.clone(), generation));
+        generation
     }
 
     fn evict_beyond(&mut self, capacity: usize) {
@@ -159,12 +163,10 @@ impl Entries {
             let Some((oldest, generation)) = self.order.pop_front() else {
                 break;
             };
-            if self
-                .by_key
-                .get(&oldest)
-                .is_some_and(|(_, current)| *current == generation)
+            if let hash_map::Entry::Occupied(slot) = self.by_key.entry(oldest)
+                && slot.get().1 == generation
             {
-                self.by_key.remove(&oldest);
+                slot.remove();
             }
         }
         if self.order.len() > capacity.saturating_mul(2) {
@@ -259,31 +261,41 @@ impl InMemoryStore {
 
     fn claim_now(&self, key: &DedupKey) -> Claim {
         let now = self.clock.now();
-        let mut entries = self.lock();
-        match entries.by_key.get(key) {
-            Some(&(entry, _)) if self.is_live(entry, now) => {
-                return match entry {
+        let mut guard = self.lock();
+        let entries = &mut *guard;
+        let generation = entries.next_generation;
+        match entries.by_key.entry(key.clone()) {
+            hash_map::Entry::Occupied(slot) if self.is_live(slot.get().0, now) => {
+                return match slot.get().0 {
                     Entry::InFlight { .. } => Claim::InFlight,
                     Entry::Completed { .. } => Claim::Completed,
                 };
             }
-            Some(_) => {
-                entries.by_key.remove(key);
+            // A lapsed key is claimed afresh, as a new key.
+            hash_map::Entry::Occupied(mut slot) => {
+                slot.insert((Entry::InFlight { since: now }, generation));
             }
-            None => {}
+            hash_map::Entry::Vacant(slot) => {
+                slot.insert((Entry::InFlight { since: now }, generation));
+            }
         }
-        entries.insert_new(key, Entry::InFlight { since: now });
+        entries.generation();
+        entries.order.push_back((key.clone(), generation));
         entries.evict_beyond(self.capacity);
         Claim::Acquired
     }
 
     fn complete_now(&self, key: &DedupKey) {
         let at = self.clock.now();
-        let mut entries = self.lock();
-        match entries.by_key.get_mut(key) {
-            Some((entry, _)) => *entry = Entry::Completed { at },
-            None => {
-                entries.insert_new(key, Entry::Completed { at });
+        let mut guard = self.lock();
+        let entries = &mut *guard;
+        let generation = entries.next_generation;
+        match entries.by_key.entry(key.clone()) {
+            hash_map::Entry::Occupied(mut slot) => slot.get_mut().0 = Entry::Completed { at },
+            hash_map::Entry::Vacant(slot) => {
+                slot.insert((Entry::Completed { at }, generation));
+                entries.generation();
+                entries.order.push_back((key.clone(), generation));
                 entries.evict_beyond(self.capacity);
             }
         }

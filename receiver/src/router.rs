@@ -1,5 +1,6 @@
 //! [`EnsRouter`]: authenticate, parse, deduplicate and dispatch every ENS event.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -268,18 +269,17 @@ impl Outcome {
         }
     }
 
-    fn message(self) -> String {
-        match self {
-            Outcome::Rejected(message) => message,
-            Outcome::Duplicate => "duplicate: the event was processed already".to_owned(),
-            Outcome::InFlight => "the event is being processed; retry later".to_owned(),
-            Outcome::StoreFailed => "the idempotency store is unavailable; retry later".to_owned(),
-            Outcome::Processed => "processed".to_owned(),
-            Outcome::HandlerFailed => "the event could not be processed; retry later".to_owned(),
-            Outcome::Unhandled => "acknowledged: no handler for this event".to_owned(),
-            Outcome::Untypable => {
-                "the event does not match its type; it will be retried".to_owned()
-            }
-        }
+    /// The response body: static text, so answering allocates nothing but for a rejection.
+    fn message(self) -> Cow<'static, str> {
+        Cow::Borrowed(match self {
+            Outcome::Rejected(message) => return Cow::Owned(message),
+            Outcome::Duplicate => "duplicate: the event was processed already",
+            Outcome::InFlight => "the event is being processed; retry later",
+            Outcome::StoreFailed => "the idempotency store is unavailable; retry later",
+            Outcome::Processed => "processed",
+            Outcome::HandlerFailed => "the event could not be processed; retry later",
+            Outcome::Unhandled => "acknowledged: no handler for this event",
+            Outcome::Untypable => "the event does not match its type; it will be retried",
+        })
     }
 }

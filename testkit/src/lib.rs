@@ -1,5 +1,59 @@
-//! Test Capillary ENS integrations offline: fixtures for every event, a simulator that delivers
-//! them exactly as ENS does, and wiremock mocks of the Capillary APIs.
+//! Test Capillary ENS integrations offline, exactly as ENS behaves.
+//!
+//! Brands cannot trigger real loyalty events at will and ENS has no "send test event" button.
+//! This crate gives tests what production has:
+//!
+//! - [`fixtures`]: a realistic delivery of each of the 66 events, with overrides
+//!   (`fixtures::points_issued().customer_id(42)`), in either envelope form, plus proptest
+//!   strategies drawing random valid events from the schemas ([`fixtures::arbitrary`]).
+//! - [`simulator`]: delivers events to a URL or an in-process router as ENS does: POST, JSON,
+//!   the webhook's headers, optional signing, ENS's retry policy on a virtual clock (a week of
+//!   retries in milliseconds), duplicates, reordering, a connection limit, a delivery log and
+//!   the console's metrics.
+//! - [`mocks`]: wiremock servers for the Capillary REST API ([`mocks::capillary`]), the
+//!   webhook and delivery-log APIs ([`mocks::admin_api`]), and any third-party API the
+//!   integration calls ([`mocks::third_party`]).
+//!
+//! # Quick start
+//!
+//! A receiver built with `ens-receiver`, tested in process: ENS delivers an event twice and
+//! the handler runs once.
+//!
+//! ```
+//! use std::sync::Arc;
+//! use std::sync::atomic::{AtomicUsize, Ordering};
+//!
+//! use axum::Router;
+//! use ens_receiver::{Auth, EnsRouter, ReceiverConfig, StaticHeaders, Webhook};
+//! use ens_schemas::events::PointsIssued;
+//! use ens_testkit::fixtures;
+//! use ens_testkit::simulator::{DeliveryState, Duplicates, Simulator};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() {
+//! let handled = Arc::new(AtomicUsize::new(0));
+//! let counter = Arc::clone(&handled);
+//! let ens = EnsRouter::new().on::<PointsIssued, _, _>(move |webhook: Webhook<PointsIssued>| {
+//!     let counter = Arc::clone(&counter);
+//!     async move {
+//!         assert_eq!(webhook.event.customer_identifiers.customer_id, Some(42));
+//!         counter.fetch_add(1, Ordering::SeqCst);
+//!     }
+//! });
+//! let config = ReceiverConfig::new(Auth::new(StaticHeaders::bearer("t0ken")));
+//! let app: Router = ens.into_router().with_state(config);
+//!
+//! let simulator = Simulator::to_router(app)
+//!     .bearer("t0ken")
+//!     .duplicates(Duplicates::every(1))
+//!     .build();
+//! let report = simulator.deliver(fixtures::points_issued().customer_id(42).build()).await;
+//!
+//! assert_eq!(report.state, DeliveryState::Delivered);
+//! assert_eq!(simulator.log().len(), 2, "ENS delivered it twice");
+//! assert_eq!(handled.load(Ordering::SeqCst), 1, "the handler ran once");
+//! # }
+//! ```
 
 pub mod fixtures;
 pub mod mocks;

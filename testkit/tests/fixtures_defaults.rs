@@ -128,10 +128,13 @@ fn debug_shows_the_event_and_id_but_no_payload_values() {
     );
 }
 
+/// A fixture constructor such as `fixtures::points_issued`.
+type Constructor = fn() -> Fixture;
+
 /// Each named constructor builds the event it is named after.
 #[test]
 fn every_constructor_builds_its_own_event() {
-    let constructors: &[(fn() -> Fixture, &str)] = &[
+    let constructors: &[(Constructor, &str)] = &[
         (fixtures::customer_added, "customerAdded"),
         (fixtures::customer_updated, "customerUpdated"),
         (fixtures::loyalty_customer_merge, "loyaltyCustomerMerge"),

@@ -4,10 +4,10 @@ use std::time::Duration;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
+use hmac::Mac;
 
-use super::{AuthError, SignedRequest, Verifier};
+use super::keyed::KeyedMac;
+use super::{AuthError, SignedRequest, Verifier, constant_time_eq};
 use crate::Secret;
 use crate::clock::unix_seconds;
 
@@ -50,21 +50,21 @@ pub enum SignatureEncoding {
 #[derive(Clone, Debug)]
 pub struct HmacSha256 {
     header: String,
-    secrets: Vec<Secret>,
+    secrets: Vec<KeyedMac>,
     encoding: SignatureEncoding,
     prefix: Option<String>,
     timestamp: Option<(String, Duration)>,
 }
 
 /// Length of an HMAC-SHA256 tag in bytes.
-const TAG_LEN: usize = 32;
+pub(crate) const TAG_LEN: usize = 32;
 
 impl HmacSha256 {
     /// Requires header `header` to hold the hex HMAC-SHA256 of the body under `secret`.
     pub fn new(header: &str, secret: impl Into<Secret>) -> Self {
         Self {
             header: header.to_ascii_lowercase(),
-            secrets: vec![secret.into()],
+            secrets: vec![KeyedMac::new(secret.into())],
             encoding: SignatureEncoding::Hex,
             prefix: None,
             timestamp: None,
@@ -73,7 +73,7 @@ impl HmacSha256 {
 
     /// Also accepts signatures made with `secret`.
     pub fn secret(mut self, secret: impl Into<Secret>) -> Self {
-        self.secrets.push(secret.into());
+        self.secrets.push(KeyedMac::new(secret.into()));
         self
     }
 
@@ -109,10 +109,7 @@ impl HmacSha256 {
     /// The signature header value for `body` under the first secret. Pass the timestamp when
     /// a timestamp header is configured.
     pub fn sign(&self, body: &[u8], timestamp: Option<i64>) -> String {
-        let tag = self
-            .mac(&self.secrets[0], body, timestamp)
-            .finalize()
-            .into_bytes();
+        let tag = self.tag(&self.secrets[0], body, timestamp);
         let encoded = match self.encoding {
             SignatureEncoding::Hex => hex_encode(&tag),
             SignatureEncoding::Base64 => STANDARD.encode(tag),
@@ -120,18 +117,17 @@ impl HmacSha256 {
         format!("{}{encoded}", self.prefix.as_deref().unwrap_or(""))
     }
 
-    fn mac(&self, secret: &Secret, body: &[u8], timestamp: Option<i64>) -> Hmac<Sha256> {
-        // Any key length is valid for HMAC, so this never fails.
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret.expose())
-            .unwrap_or_else(|_| unreachable!("HMAC accepts keys of any length"));
+    /// The tag of `body` (after `<timestamp>.` when timestamps are configured) under `secret`.
+    fn tag(&self, secret: &KeyedMac, body: &[u8], timestamp: Option<i64>) -> [u8; TAG_LEN] {
+        let mut mac = secret.start();
         if self.timestamp.is_some()
             && let Some(timestamp) = timestamp
         {
-            mac.update(timestamp.to_string().as_bytes());
+            mac.update(Decimal::new(timestamp).as_bytes());
             mac.update(b".");
         }
         mac.update(body);
-        mac
+        mac.finalize().into_bytes().into()
     }
 
     fn check_timestamp(&self, request: &SignedRequest<'_>) -> Result<Option<i64>, AuthError> {
@@ -176,17 +172,12 @@ impl Verifier for HmacSha256 {
             None => value,
         };
         let tag = match self.encoding {
-            SignatureEncoding::Hex => hex_decode(encoded),
-            SignatureEncoding::Base64 => STANDARD.decode(encoded).ok(),
+            SignatureEncoding::Hex => hex_tag(encoded),
+            SignatureEncoding::Base64 => base64_tag(encoded),
         }
-        .filter(|tag| tag.len() == TAG_LEN)
         .ok_or_else(malformed)?;
         let matched = self.secrets.iter().fold(false, |matched, secret| {
-            matched
-                | self
-                    .mac(secret, request.body, timestamp)
-                    .verify_slice(&tag)
-                    .is_ok()
+            matched | constant_time_eq(&self.tag(secret, request.body, timestamp), &tag)
         });
         if matched {
             Ok(())
@@ -224,7 +215,8 @@ fn hex_encode(bytes: &[u8]) -> String {
     out
 }
 
-fn hex_decode(text: &str) -> Option<Vec<u8>> {
+/// A tag written in hexadecimal (either case), decoded without allocating.
+fn hex_tag(text: &str) -> Option<[u8; TAG_LEN]> {
     fn nibble(digit: u8) -> Option<u8> {
         match digit {
             b'0'..=b'9' => Some(digit - b'0'),
@@ -234,13 +226,53 @@ fn hex_decode(text: &str) -> Option<Vec<u8>> {
         }
     }
     let bytes = text.as_bytes();
-    if !bytes.len().is_multiple_of(2) {
+    if bytes.len() != TAG_LEN * 2 {
         return None;
     }
-    bytes
-        .chunks_exact(2)
-        .map(|pair| Some(nibble(pair[0])? << 4 | nibble(pair[1])?))
-        .collect()
+    let mut tag = [0; TAG_LEN];
+    for (out, pair) in tag.iter_mut().zip(bytes.chunks_exact(2)) {
+        *out = nibble(pair[0])? << 4 | nibble(pair[1])?;
+    }
+    Some(tag)
+}
+
+/// A tag written in padded standard base64, decoded without allocating.
+pub(crate) fn base64_tag(text: &str) -> Option<[u8; TAG_LEN]> {
+    // Room for any text that could decode to a tag; longer text is refused as too long.
+    let mut decoded = [0; TAG_LEN + 16];
+    let length = STANDARD.decode_slice(text, &mut decoded).ok()?;
+    decoded.get(..length)?.try_into().ok()
+}
+
+/// A signed integer's decimal text (as `to_string` writes it), without allocating.
+pub(crate) struct Decimal {
+    digits: [u8; 20],
+    start: usize,
+}
+
+impl Decimal {
+    pub(crate) fn new(value: i64) -> Self {
+        let mut digits = [0; 20];
+        let mut start = digits.len();
+        let mut rest = value.unsigned_abs();
+        loop {
+            start -= 1;
+            digits[start] = b'0' + (rest % 10) as u8;
+            rest /= 10;
+            if rest == 0 {
+                break;
+            }
+        }
+        if value < 0 {
+            start -= 1;
+            digits[start] = b'-';
+        }
+        Self { digits, start }
+    }
+
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        &self.digits[self.start..]
+    }
 }
 
 #[cfg(test)]
@@ -248,11 +280,32 @@ mod tests {
     use super::*;
 
     #[test]
-    fn hex_round_trips() {
-        let bytes: Vec<u8> = (0..=255).collect();
-        assert_eq!(hex_decode(&hex_encode(&bytes)).unwrap(), bytes);
-        assert_eq!(hex_decode("0A0b"), Some(vec![10, 11]));
-        assert_eq!(hex_decode("abc"), None);
-        assert_eq!(hex_decode("zz"), None);
+    fn hex_tags_decode_in_either_case_and_only_at_full_length() {
+        let bytes: Vec<u8> = (0..32).map(|byte| byte * 7).collect();
+        let encoded = hex_encode(&bytes);
+        assert_eq!(hex_tag(&encoded).unwrap().to_vec(), bytes);
+        assert_eq!(hex_tag(&encoded.to_uppercase()).unwrap().to_vec(), bytes);
+        assert_eq!(hex_tag(&encoded[..62]), None);
+        assert_eq!(hex_tag(&format!("{encoded}00")), None);
+        assert_eq!(hex_tag(&encoded.replacen('0', "z", 1)), None);
+        assert_eq!(hex_tag(""), None);
+    }
+
+    #[test]
+    fn base64_tags_decode_only_at_full_length() {
+        let bytes: Vec<u8> = (0..32).map(|byte| byte * 5).collect();
+        assert_eq!(base64_tag(&STANDARD.encode(&bytes)).unwrap().to_vec(), bytes);
+        assert_eq!(base64_tag(&STANDARD.encode(&bytes[..31])), None);
+        assert_eq!(base64_tag(&STANDARD.encode([bytes.as_slice(); 2].concat())), None);
+        assert_eq!(base64_tag(&STANDARD.encode([0; 47])), None);
+        assert_eq!(base64_tag(&STANDARD.encode([0; 48])), None);
+        assert_eq!(base64_tag("not base64!"), None);
+    }
+
+    #[test]
+    fn decimals_are_written_as_to_string_writes_them() {
+        for value in [0, 7, -7, 10, 1_732_527_005, -1_732_527_005, i64::MAX, i64::MIN] {
+            assert_eq!(Decimal::new(value).as_bytes(), value.to_string().as_bytes());
+        }
     }
 }

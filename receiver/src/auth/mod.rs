@@ -7,6 +7,7 @@
 
 mod error;
 mod hmac_sha256;
+mod keyed;
 mod standard_webhooks;
 mod static_headers;
 

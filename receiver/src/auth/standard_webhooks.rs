@@ -5,14 +5,12 @@ use std::time::Duration;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
+use hmac::Mac;
 
-use super::hmac_sha256::{parse_timestamp, within_tolerance};
-use super::{AuthError, SignedRequest, Verifier};
+use super::hmac_sha256::{Decimal, TAG_LEN, base64_tag, parse_timestamp, within_tolerance};
+use super::keyed::KeyedMac;
+use super::{AuthError, SignedRequest, Verifier, constant_time_eq};
 use crate::Secret;
-
-const TAG_LEN: usize = 32;
 
 /// Verifies (and produces) Standard Webhooks signatures, as relays and the `svix` crate do.
 ///
@@ -37,7 +35,7 @@ const TAG_LEN: usize = 32;
 /// ```
 #[derive(Clone, Debug)]
 pub struct StandardWebhooks {
-    secrets: Vec<Secret>,
+    secrets: Vec<KeyedMac>,
     tolerance: Duration,
 }
 
@@ -87,30 +85,28 @@ impl StandardWebhooks {
 
     /// The `webhook-signature` value for a message, signed with the first secret.
     pub fn sign(&self, id: &str, timestamp: i64, body: &[u8]) -> String {
-        let tag = mac(&self.secrets[0], id, timestamp, body)
-            .finalize()
-            .into_bytes();
+        let tag = tag(&self.secrets[0], id, timestamp, body);
         format!("v1,{}", STANDARD.encode(tag))
     }
 }
 
-fn decode_secret(secret: &str) -> Result<Secret, InvalidSecret> {
+fn decode_secret(secret: &str) -> Result<KeyedMac, InvalidSecret> {
     let encoded = secret.strip_prefix("whsec_").unwrap_or(secret);
     match STANDARD.decode(encoded) {
-        Ok(key) if !key.is_empty() => Ok(Secret::new(key)),
+        Ok(key) if !key.is_empty() => Ok(KeyedMac::new(Secret::new(key))),
         _ => Err(InvalidSecret),
     }
 }
 
-fn mac(secret: &Secret, id: &str, timestamp: i64, body: &[u8]) -> Hmac<Sha256> {
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret.expose())
-        .unwrap_or_else(|_| unreachable!("HMAC accepts keys of any length"));
+/// The tag of `<id>.<timestamp>.<body>` under `secret`.
+fn tag(secret: &KeyedMac, id: &str, timestamp: i64, body: &[u8]) -> [u8; TAG_LEN] {
+    let mut mac = secret.start();
     mac.update(id.as_bytes());
     mac.update(b".");
-    mac.update(timestamp.to_string().as_bytes());
+    mac.update(Decimal::new(timestamp).as_bytes());
     mac.update(b".");
     mac.update(body);
-    mac
+    mac.finalize().into_bytes().into()
 }
 
 fn header<'r>(
@@ -128,47 +124,51 @@ fn header<'r>(
 
 impl Verifier for StandardWebhooks {
     fn verify(&self, request: &SignedRequest<'_>) -> Result<(), AuthError> {
+        // Header names are only allocated for an error.
         let [id_name, timestamp_name, signature_name] =
-            [Self::ID[0], Self::TIMESTAMP[0], Self::SIGNATURE[0]].map(str::to_owned);
-        let id = std::str::from_utf8(header(request, Self::ID)?)
-            .map_err(|_| AuthError::InvalidHeader { header: id_name })?;
+            [Self::ID[0], Self::TIMESTAMP[0], Self::SIGNATURE[0]];
+        let id = std::str::from_utf8(header(request, Self::ID)?).map_err(|_| {
+            AuthError::InvalidHeader {
+                header: id_name.to_owned(),
+            }
+        })?;
         let timestamp = parse_timestamp(header(request, Self::TIMESTAMP)?).ok_or_else(|| {
             AuthError::MalformedTimestamp {
-                header: timestamp_name.clone(),
+                header: timestamp_name.to_owned(),
             }
         })?;
         if !within_tolerance(timestamp, request, self.tolerance) {
             return Err(AuthError::TimestampOutOfTolerance {
-                header: timestamp_name,
+                header: timestamp_name.to_owned(),
             });
         }
         let signatures = std::str::from_utf8(header(request, Self::SIGNATURE)?).map_err(|_| {
             AuthError::MalformedSignature {
-                header: signature_name.clone(),
+                header: signature_name.to_owned(),
             }
         })?;
-        let tags: Vec<Vec<u8>> = signatures
-            .split_ascii_whitespace()
-            .filter_map(|entry| entry.strip_prefix("v1,"))
-            .filter_map(|encoded| STANDARD.decode(encoded).ok())
-            .filter(|tag| tag.len() == TAG_LEN)
-            .collect();
-        if tags.is_empty() {
+        let tags = || {
+            signatures
+                .split_ascii_whitespace()
+                .filter_map(|entry| entry.strip_prefix("v1,"))
+                .filter_map(base64_tag)
+        };
+        if tags().next().is_none() {
             return Err(AuthError::MalformedSignature {
-                header: signature_name,
+                header: signature_name.to_owned(),
             });
         }
         let matched = self.secrets.iter().fold(false, |matched, secret| {
-            let expected = mac(secret, id, timestamp, request.body);
-            tags.iter().fold(matched, |matched, tag| {
-                matched | expected.clone().verify_slice(tag).is_ok()
+            let expected = tag(secret, id, timestamp, request.body);
+            tags().fold(matched, |matched, tag| {
+                matched | constant_time_eq(&expected, &tag)
             })
         });
         if matched {
             Ok(())
         } else {
             Err(AuthError::SignatureMismatch {
-                header: signature_name,
+                header: signature_name.to_owned(),
             })
         }
     }

@@ -255,3 +255,39 @@ fn demo_delivers_every_event_and_shows_the_log() {
                 .and(predicate::str::contains("FAIL").not()),
         );
 }
+
+#[test]
+fn trigger_signs_as_listen_verifies_with_hmac_and_standard_webhooks() {
+    let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    let mut listener = StdCommand::new(assert_cmd::cargo::cargo_bin("ens"))
+        .args(["listen", "--port", "0", "--max-deliveries", "2", "--format", "json"])
+        .args(["--hmac-secret", "gateway-key", "--standard-webhooks-secret", secret])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(listener.stdout.take().unwrap());
+    let mut first_line = String::new();
+    stdout.read_line(&mut first_line).unwrap();
+    let url = first_line.trim().strip_prefix("listening on ").unwrap().to_owned();
+
+    ens()
+        .args(["trigger", "tierUpgraded", "--to", &url])
+        .args(["--hmac-secret", "gateway-key", "--standard-webhooks-secret", secret])
+        .assert()
+        .success();
+    ens()
+        .args(["trigger", "tierUpgraded", "--to", &url])
+        .args(["--hmac-secret", "another-key", "--standard-webhooks-secret", secret])
+        .assert()
+        .code(1);
+    assert!(listener.wait().unwrap().success());
+    let lines: Vec<Value> = stdout
+        .lines()
+        .map(|line| serde_json::from_str(&line.unwrap()).unwrap())
+        .collect();
+    let statuses: Vec<u64> = lines.iter().map(|line| line["status"].as_u64().unwrap()).collect();
+    assert_eq!(statuses, [200, 401]);
+    assert_eq!(lines[0]["eventName"], "tierUpgraded");
+    assert!(lines[1]["body"].is_null(), "a rejected body is not printed");
+}

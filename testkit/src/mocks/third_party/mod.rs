@@ -11,8 +11,7 @@
 //! ```
 //! use std::time::Duration;
 //!
-//! use ens_testkit::mocks::third_party::{Reply, ThirdPartyEndpoint};
-//! use http::Method;
+//! use ens_testkit::mocks::third_party::{Method, Reply, ThirdPartyEndpoint};
 //! use serde_json::json;
 //!
 //! # #[tokio::main(flavor = "current_thread")]
@@ -57,5 +56,7 @@ mod reply;
 mod responder;
 
 pub use endpoint::ThirdPartyEndpoint;
+/// The HTTP method type [`ThirdPartyEndpoint::accept`] takes (the same type as `reqwest::Method`).
+pub use http::Method;
 pub use received::ReceivedRequest;
 pub use reply::Reply;

@@ -117,7 +117,7 @@ impl ReceivedRequest {
                 }
             }
             None => {
-                let _ = write!(line, ", body: {} bytes, not UTF-8", self.body.len());
+                let _ = write!(line, ", body: not UTF-8, length {}", self.body.len());
             }
         }
         line
@@ -148,4 +148,49 @@ pub(crate) fn describe(requests: &[ReceivedRequest]) -> String {
         .map(|(index, request)| format!("  {}. {}", index + 1, request.summary()))
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn received(path_and_query: &str, body: Vec<u8>) -> ReceivedRequest {
+        let request = wiremock::Request {
+            url: format!("http://127.0.0.1{path_and_query}")
+                .parse()
+                .expect("a valid test URL"),
+            method: Method::POST,
+            headers: HeaderMap::new(),
+            body,
+        };
+        ReceivedRequest::new(&request, 202)
+    }
+
+    #[test]
+    fn summaries_cut_long_bodies_short_and_say_how_long_they_were() {
+        let body = format!("{{\"text\":\"{}\"}}", "é".repeat(300));
+        let summary = received("/v1/messages?x=1", body.clone().into_bytes()).summary();
+        assert!(summary.starts_with("POST /v1/messages?x=1 -> 202, body: {\"text\":\"é"));
+        assert!(summary.ends_with(&format!("… ({} bytes in all)", body.len())));
+        assert_eq!(
+            received("/", vec![0xff]).summary(),
+            "POST / -> 202, body: not UTF-8, length 1"
+        );
+        assert_eq!(
+            received("/", Vec::new()).summary(),
+            "POST / -> 202, no body"
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn any_body_can_be_summarised(body in proptest::collection::vec(any::<u8>(), 0..600)) {
+            let request = received("/v1/messages", body.clone());
+            prop_assert!(request.summary().starts_with("POST /v1/messages -> 202"));
+            prop_assert_eq!(request.body(), &body[..]);
+            prop_assert!(describe(&[request]).starts_with("  1. POST"));
+        }
+    }
 }

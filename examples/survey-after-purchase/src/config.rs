@@ -1,0 +1,297 @@
+//! [`Config`]: where the APIs are, the credentials, and which bills get a survey.
+
+use std::fmt;
+use std::time::Duration;
+
+use ens_receiver::{Auth, ReceiverConfig, Secret, StaticHeaders};
+
+use crate::eligibility::InvitationRules;
+
+/// Everything [`app`](crate::app) needs.
+///
+/// `Debug` never shows a credential.
+///
+/// ```
+/// use ens_receiver::{Auth, ReceiverConfig, StaticHeaders};
+/// use example_survey_after_purchase::{
+///     CapillaryCredentials, CapillarySettings, Config, InvitationRules, SurveySettings,
+/// };
+///
+/// let config = Config::new(
+///     ReceiverConfig::new(Auth::new(StaticHeaders::basic("ens", "webhook-s3cret"))),
+///     CapillarySettings::new(
+///         "https://eu.api.capillarytech.com",
+///         CapillaryCredentials::basic("till.user", "md5-of-password"),
+///     ),
+///     SurveySettings::new("https://surveys.example.com", "survey-api-key", "post-purchase-nps"),
+/// )
+/// .rules(InvitationRules::default().min_amount(100.0));
+/// let debug = format!("{config:?}");
+/// assert!(!debug.contains("webhook-s3cret") && !debug.contains("survey-api-key"));
+/// assert!(!debug.contains("md5-of-password"));
+/// ```
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub(crate) receiver: ReceiverConfig,
+    pub(crate) capillary: CapillarySettings,
+    pub(crate) survey: SurveySettings,
+    pub(crate) rules: InvitationRules,
+    pub(crate) request_timeout: Duration,
+}
+
+impl Config {
+    /// The ENS receiver (authentication, idempotency store), the Capillary API and the survey
+    /// API, with the default [`InvitationRules`] and a 10 s timeout on outgoing requests.
+    pub fn new(
+        receiver: ReceiverConfig,
+        capillary: CapillarySettings,
+        survey: SurveySettings,
+    ) -> Self {
+        Self {
+            receiver,
+            capillary,
+            survey,
+            rules: InvitationRules::default(),
+            request_timeout: Duration::from_secs(10),
+        }
+    }
+
+    /// Which transactions get an invitation.
+    pub fn rules(mut self, rules: InvitationRules) -> Self {
+        self.rules = rules;
+        self
+    }
+
+    /// How long one call to the Capillary or survey API may take. Keep it well under ENS's
+    /// 30 s delivery timeout.
+    pub fn request_timeout(mut self, timeout: Duration) -> Self {
+        self.request_timeout = timeout;
+        self
+    }
+
+    /// Reads the configuration from environment variables through `var` (pass
+    /// `|name| std::env::var(name).ok()`):
+    ///
+    /// | variable | meaning |
+    /// |---|---|
+    /// | `ENS_BASIC_USER`, `ENS_BASIC_PASSWORD` | the Basic credentials configured on the ENS webhook |
+    /// | `ENS_BEARER_TOKEN` | or a bearer token (both may be set: either is accepted) |
+    /// | `CAPILLARY_API_URL` | e.g. `https://eu.api.capillarytech.com` |
+    /// | `CAPILLARY_USERNAME`, `CAPILLARY_PASSWORD` | Basic credentials, sent as given (Capillary expects the MD5 hex digest of the password) |
+    /// | `CAPILLARY_BEARER_TOKEN` | or an OAuth access token instead |
+    /// | `SURVEY_API_URL`, `SURVEY_API_KEY`, `SURVEY_ID` | the survey platform |
+    /// | `SURVEY_MIN_AMOUNT` | optional: bills below this net amount get no survey |
+    ///
+    /// ```
+    /// use std::collections::HashMap;
+    /// use example_survey_after_purchase::{Config, ConfigError};
+    ///
+    /// let vars = HashMap::from([
+    ///     ("ENS_BEARER_TOKEN", "t0ken"),
+    ///     ("CAPILLARY_API_URL", "https://eu.api.capillarytech.com"),
+    ///     ("CAPILLARY_BEARER_TOKEN", "oauth"),
+    ///     ("SURVEY_API_URL", "https://surveys.example.com"),
+    ///     ("SURVEY_API_KEY", "key"),
+    /// ]);
+    /// let error = Config::from_env(|name| vars.get(name).map(|value| value.to_string()))
+    ///     .unwrap_err();
+    /// assert_eq!(error.to_string(), "environment variable SURVEY_ID is not set");
+    /// ```
+    pub fn from_env(var: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let var = |name: &str| var(name).filter(|value| !value.trim().is_empty());
+        let required = |name: &'static str| var(name).ok_or(ConfigError::Missing { name });
+
+        let ens = match (
+            var("ENS_BASIC_USER"),
+            var("ENS_BASIC_PASSWORD"),
+            var("ENS_BEARER_TOKEN"),
+        ) {
+            (Some(user), Some(password), token) => {
+                let headers = StaticHeaders::basic(&user, &password);
+                match token {
+                    Some(token) => headers.accept_bearer(&token),
+                    None => headers,
+                }
+            }
+            (None, None, Some(token)) => StaticHeaders::bearer(&token),
+            (Some(_), None, _) => {
+                return Err(ConfigError::Missing {
+                    name: "ENS_BASIC_PASSWORD",
+                });
+            }
+            (None, _, _) => {
+                return Err(ConfigError::Missing {
+                    name: "ENS_BASIC_USER or ENS_BEARER_TOKEN",
+                });
+            }
+        };
+        let capillary_credentials = match (
+            var("CAPILLARY_USERNAME"),
+            var("CAPILLARY_PASSWORD"),
+            var("CAPILLARY_BEARER_TOKEN"),
+        ) {
+            (Some(user), Some(password), _) => CapillaryCredentials::basic(&user, &password),
+            (None, None, Some(token)) => CapillaryCredentials::bearer(&token),
+            (Some(_), None, _) => {
+                return Err(ConfigError::Missing {
+                    name: "CAPILLARY_PASSWORD",
+                });
+            }
+            (None, _, _) => {
+                return Err(ConfigError::Missing {
+                    name: "CAPILLARY_USERNAME or CAPILLARY_BEARER_TOKEN",
+                });
+            }
+        };
+        let capillary =
+            CapillarySettings::new(&required("CAPILLARY_API_URL")?, capillary_credentials);
+        let survey = SurveySettings::new(
+            &required("SURVEY_API_URL")?,
+            &required("SURVEY_API_KEY")?,
+            &required("SURVEY_ID")?,
+        );
+        let mut rules = InvitationRules::default();
+        if let Some(min) = var("SURVEY_MIN_AMOUNT") {
+            let min = min
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|min| min.is_finite())
+                .ok_or(ConfigError::Invalid {
+                    name: "SURVEY_MIN_AMOUNT",
+                    expected: "a number",
+                })?;
+            rules = rules.min_amount(min);
+        }
+        Ok(Self::new(ReceiverConfig::new(Auth::new(ens)), capillary, survey).rules(rules))
+    }
+}
+
+/// A configuration that [`Config::from_env`] could not read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// A required variable is not set (or blank).
+    Missing {
+        /// The variable(s).
+        name: &'static str,
+    },
+    /// A variable has a value of the wrong kind.
+    Invalid {
+        /// The variable.
+        name: &'static str,
+        /// What it should hold.
+        expected: &'static str,
+    },
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Missing { name } => write!(f, "environment variable {name} is not set"),
+            Self::Invalid { name, expected } => {
+                write!(f, "environment variable {name} must be {expected}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// Where the Capillary API is and how to authenticate to it.
+#[derive(Clone, Debug)]
+pub struct CapillarySettings {
+    pub(crate) base_url: String,
+    pub(crate) credentials: CapillaryCredentials,
+}
+
+impl CapillarySettings {
+    /// `base_url` is the cluster's API host, such as `https://eu.api.capillarytech.com` (a
+    /// trailing `/` is ignored).
+    pub fn new(base_url: &str, credentials: CapillaryCredentials) -> Self {
+        Self {
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            credentials,
+        }
+    }
+}
+
+/// Credentials for the Capillary API. `Debug` shows the kind (and the user name), never the
+/// password or token.
+#[derive(Clone)]
+pub struct CapillaryCredentials(Credentials);
+
+#[derive(Clone)]
+pub(crate) enum Credentials {
+    Basic { username: String, password: Secret },
+    Bearer(Secret),
+}
+
+impl CapillaryCredentials {
+    /// `Authorization: Basic base64(username:password)`. The password is sent as given:
+    /// Capillary's Basic auth expects the MD5 hex digest of the till password here.
+    pub fn basic(username: &str, password: &str) -> Self {
+        Self(Credentials::Basic {
+            username: username.to_owned(),
+            password: Secret::from(password),
+        })
+    }
+
+    /// `Authorization: Bearer <token>` (an OAuth access token).
+    pub fn bearer(token: &str) -> Self {
+        Self(Credentials::Bearer(Secret::from(token)))
+    }
+
+    /// Adds the `Authorization` header to `request`.
+    pub(crate) fn authorize(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        match &self.0 {
+            Credentials::Basic { username, password } => request.basic_auth(
+                username,
+                Some(String::from_utf8_lossy(password.expose()).into_owned()),
+            ),
+            Credentials::Bearer(token) => {
+                request.bearer_auth(String::from_utf8_lossy(token.expose()))
+            }
+        }
+    }
+}
+
+impl fmt::Debug for CapillaryCredentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.0 {
+            Credentials::Basic { username, .. } => f
+                .debug_struct("Basic")
+                .field("username", username)
+                .field("password", &"[redacted]")
+                .finish(),
+            Credentials::Bearer(_) => f.write_str("Bearer([redacted])"),
+        }
+    }
+}
+
+/// The survey platform: its API, key and the survey to invite customers to.
+#[derive(Clone, Debug)]
+pub struct SurveySettings {
+    pub(crate) base_url: String,
+    pub(crate) api_key: Secret,
+    pub(crate) api_key_header: String,
+    pub(crate) survey_id: String,
+}
+
+impl SurveySettings {
+    /// Invitations go to `POST {base_url}/v1/invitations` with the key in `X-API-Key`.
+    pub fn new(base_url: &str, api_key: &str, survey_id: &str) -> Self {
+        Self {
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            api_key: Secret::from(api_key),
+            api_key_header: "x-api-key".to_owned(),
+            survey_id: survey_id.to_owned(),
+        }
+    }
+
+    /// Sends the API key in header `name` instead of `X-API-Key`.
+    pub fn api_key_header(mut self, name: &str) -> Self {
+        name.clone_into(&mut self.api_key_header);
+        self
+    }
+}

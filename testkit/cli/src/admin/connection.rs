@@ -1,0 +1,63 @@
+//! Where the API is and how to authenticate: flags or `ENS_API_*` variables; `--format`.
+
+use std::time::Duration;
+
+use clap::{Args, ValueEnum};
+use ens_admin::{Client, Credentials};
+
+use super::exit::Failure;
+
+/// The cluster, the credentials and the output format, shared by every admin command.
+#[derive(Debug, Args)]
+pub(crate) struct ApiArgs {
+    /// Base URL of your Capillary cluster, e.g. https://eu.api.capillarytech.com.
+    #[arg(long = "api-url", env = "ENS_API_URL", value_name = "URL")]
+    url: Option<String>,
+    /// API user for Basic authentication (with --password).
+    #[arg(long, env = "ENS_API_USER", value_name = "USER")]
+    user: Option<String>,
+    /// API password for Basic authentication (prefer the variable: flags show in `ps`).
+    #[arg(long, env = "ENS_API_PASSWORD", value_name = "PASSWORD", hide_env_values = true)]
+    password: Option<String>,
+    /// OAuth bearer token, used instead of --user/--password.
+    #[arg(long, env = "ENS_API_TOKEN", value_name = "TOKEN", hide_env_values = true)]
+    token: Option<String>,
+    /// Seconds to wait for each API call.
+    #[arg(long, default_value_t = 30, value_name = "SECONDS")]
+    timeout: u64,
+    /// Output: a table for people or JSON for scripts.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub(crate) format: Format,
+}
+
+/// How results are printed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Format {
+    /// Aligned columns.
+    Table,
+    /// JSON on one line per document.
+    Json,
+}
+
+impl ApiArgs {
+    /// A client for the configured cluster; usage errors when something is missing.
+    pub(crate) fn client(&self) -> Result<Client, Failure> {
+        let url = self.url.as_deref().ok_or_else(|| {
+            Failure::usage("no API URL: pass --api-url or set ENS_API_URL (e.g. https://eu.api.capillarytech.com)")
+        })?;
+        let credentials = match (&self.token, &self.user, &self.password) {
+            (Some(token), _, _) => Credentials::bearer(token),
+            (None, Some(user), Some(password)) => Credentials::basic(user, password),
+            _ => {
+                return Err(Failure::usage(
+                    "no credentials: set ENS_API_TOKEN, or ENS_API_USER and ENS_API_PASSWORD \
+                     (or --token / --user --password)",
+                ));
+            }
+        };
+        Ok(Client::builder(url)
+            .credentials(credentials)
+            .timeout(Duration::from_secs(self.timeout.max(1)))
+            .build()?)
+    }
+}

@@ -1,0 +1,85 @@
+//! Failures of the admin commands and their exit codes.
+
+use std::fmt;
+use std::process::ExitCode;
+
+use ens_admin::Error;
+
+/// Why an admin command failed.
+#[derive(Debug)]
+pub(crate) enum Failure {
+    /// The command line is wrong (exit 2).
+    Usage(String),
+    /// A call to the API failed (exit 1, 3 or 4).
+    Api(Error),
+    /// Output could not be written (exit 1).
+    Output(std::io::Error),
+}
+
+impl Failure {
+    pub(crate) fn usage(message: impl Into<String>) -> Self {
+        Self::Usage(message.into())
+    }
+
+    fn code(&self) -> u8 {
+        match self {
+            Self::Usage(_) => 2,
+            Self::Api(Error::InvalidInput { .. }) => 2,
+            Self::Api(error) if error.is_not_found() => 3,
+            Self::Api(error) if error.is_unauthorized() => 4,
+            Self::Api(_) | Self::Output(_) => 1,
+        }
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Usage(message) => f.write_str(message),
+            Self::Api(error) => {
+                write!(f, "{error}")?;
+                let mut source = std::error::Error::source(error);
+                while let Some(cause) = source {
+                    // The API error is already in the message.
+                    if cause.to_string() != error.to_string() {
+                        write!(f, ": {cause}")?;
+                    }
+                    source = cause.source();
+                }
+                Ok(())
+            }
+            Self::Output(error) => write!(f, "cannot write the output: {error}"),
+        }
+    }
+}
+
+impl From<Error> for Failure {
+    fn from(error: Error) -> Self {
+        Self::Api(error)
+    }
+}
+
+impl From<std::io::Error> for Failure {
+    fn from(error: std::io::Error) -> Self {
+        Self::Output(error)
+    }
+}
+
+/// Prints a failure to stderr and turns the outcome into an exit code.
+pub(crate) fn report(outcome: Result<(), Failure>) -> ExitCode {
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            eprintln!("error: {failure}");
+            if let Failure::Api(error) = &failure {
+                if error.is_unauthorized() {
+                    eprintln!(
+                        "hint: check ENS_API_USER/ENS_API_PASSWORD or ENS_API_TOKEN and the \
+                         user's access to the webhook resource group"
+                    );
+                }
+            }
+            ExitCode::from(failure.code())
+        }
+    }
+}
