@@ -21,7 +21,11 @@ use crate::lenient;
 #[non_exhaustive]
 pub struct DeliveryLog {
     /// The event's `eventId`.
-    #[serde(default, deserialize_with = "lenient::string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub event_id: Option<String>,
     /// The event's name (`eventName`, or `eventType` in the newer API).
     #[serde(
@@ -32,7 +36,11 @@ pub struct DeliveryLog {
     )]
     pub event_name: Option<EventName>,
     /// The event's `refId`.
-    #[serde(default, deserialize_with = "lenient::string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub ref_id: Option<String>,
     /// The id of the API request that caused the event (`requestId` / `apiRequestId`).
     #[serde(
@@ -43,10 +51,18 @@ pub struct DeliveryLog {
     )]
     pub request_id: Option<String>,
     /// The webhook's consumer group.
-    #[serde(default, deserialize_with = "lenient::string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub consumer_group_id: Option<String>,
     /// The event's primary lookup identifier (e.g. a customer id).
-    #[serde(default, deserialize_with = "lenient::string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub event_search_key: Option<String>,
     /// Where the delivery stands.
     #[serde(
@@ -57,7 +73,11 @@ pub struct DeliveryLog {
     )]
     pub status: Option<DeliveryStatus>,
     /// When ENS stored the event, epoch milliseconds.
-    #[serde(default, deserialize_with = "lenient::int", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub created_at: Option<i64>,
     /// How long the endpoint took to answer, in milliseconds.
     #[serde(
@@ -68,22 +88,46 @@ pub struct DeliveryLog {
     )]
     pub webhook_duration_ms: Option<i64>,
     /// How many delivery attempts were made.
-    #[serde(default, deserialize_with = "lenient::int", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub attempts: Option<i64>,
     /// When the event entered ENS (ISO-8601 text as sent, e.g. `2020-04-23T10:53:13.240+0530`).
-    #[serde(default, deserialize_with = "lenient::string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub event_ingestion_timestamp: Option<String>,
     /// When delivery started.
-    #[serde(default, deserialize_with = "lenient::string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub event_start_timestamp: Option<String>,
     /// When delivery ended.
-    #[serde(default, deserialize_with = "lenient::string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub event_end_timestamp: Option<String>,
     /// When the delivery breached the webhook's SLA.
-    #[serde(default, deserialize_with = "lenient::string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub sla_breach_timestamp: Option<String>,
     /// The endpoint's answer; absent until delivered.
-    #[serde(default, deserialize_with = "lenient::object", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::object",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub consumer_response: Option<ConsumerResponse>,
 }
 

@@ -7,7 +7,9 @@ use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
 /// Text from a string, number or boolean.
-pub(crate) fn string<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+pub(crate) fn string<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<String>, D::Error> {
     Ok(as_string(Value::deserialize(deserializer)?))
 }
 
@@ -22,7 +24,9 @@ pub(crate) fn float<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option
 }
 
 /// A boolean from a boolean or the strings `"true"` / `"false"`.
-pub(crate) fn boolean<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<bool>, D::Error> {
+pub(crate) fn boolean<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<bool>, D::Error> {
     Ok(match Value::deserialize(deserializer)? {
         Value::Bool(flag) => Some(flag),
         Value::String(text) if text.eq_ignore_ascii_case("true") => Some(true),
@@ -87,7 +91,11 @@ pub(crate) fn as_int(value: &Value) -> Option<i64> {
 pub(crate) fn as_float(value: &Value) -> Option<f64> {
     match value {
         Value::Number(number) => number.as_f64(),
-        Value::String(text) => text.trim().parse().ok().filter(|float: &f64| float.is_finite()),
+        Value::String(text) => text
+            .trim()
+            .parse()
+            .ok()
+            .filter(|float: &f64| float.is_finite()),
         _ => None,
     }
 }

@@ -102,7 +102,10 @@ impl LogQuery {
 
     /// The query parameters, in the API's names.
     pub fn pairs(&self) -> Vec<(&'static str, String)> {
-        let mut pairs = vec![("page", self.page.to_string()), ("size", self.size.to_string())];
+        let mut pairs = vec![
+            ("page", self.page.to_string()),
+            ("size", self.size.to_string()),
+        ];
         if let Some(event) = &self.event_type {
             pairs.push(("eventType", event.as_str().to_owned()));
         }

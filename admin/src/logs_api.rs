@@ -15,7 +15,10 @@ impl Client {
 
     /// The deliveries of the events one API request caused
     /// (`GET /v3/webHooks/eventLog/requestId/{requestId}`).
-    pub async fn event_logs_by_request_id(&self, request_id: &str) -> Result<Vec<DeliveryLog>, Error> {
+    pub async fn event_logs_by_request_id(
+        &self,
+        request_id: &str,
+    ) -> Result<Vec<DeliveryLog>, Error> {
         self.logs(&["v3", "webHooks", "eventLog", "requestId", request_id])
             .await
     }
@@ -23,7 +26,8 @@ impl Client {
     /// The deliveries of the events with this `refId`
     /// (`GET /v3/webHooks/eventLog/refId/{refId}`).
     pub async fn event_logs_by_ref_id(&self, ref_id: &str) -> Result<Vec<DeliveryLog>, Error> {
-        self.logs(&["v3", "webHooks", "eventLog", "refId", ref_id]).await
+        self.logs(&["v3", "webHooks", "eventLog", "refId", ref_id])
+            .await
     }
 
     /// One page of a webhook's delivery log
@@ -39,7 +43,10 @@ impl Client {
             call = call.query(name, value);
         }
         let answer = self.send(call).await?;
-        Ok(LogPage::from_data(data_of(answer.status, &answer.body)?, query))
+        Ok(LogPage::from_data(
+            data_of(answer.status, &answer.body)?,
+            query,
+        ))
     }
 
     /// Every page of a webhook's delivery log from `query`'s page on, one call per page.
@@ -72,7 +79,13 @@ impl Client {
         consumer_group_id: &str,
         range: TimeRange,
     ) -> Result<DeliveryMetrics, Error> {
-        let segments = ["v3", "events", "consumer-groups", consumer_group_id, "metrics"];
+        let segments = [
+            "v3",
+            "events",
+            "consumer-groups",
+            consumer_group_id,
+            "metrics",
+        ];
         let mut call = Call::new(Method::GET, &segments);
         if let Some(start) = range.start_ms() {
             call = call.query("startDate", start);

@@ -38,10 +38,18 @@ pub struct DeliveryMetrics {
     )]
     pub average_delivery_time_ms: Option<f64>,
     /// Start of the range, epoch milliseconds, as the API echoes it.
-    #[serde(default, deserialize_with = "lenient::int", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub start_date: Option<i64>,
     /// End of the range, epoch milliseconds, as the API echoes it.
-    #[serde(default, deserialize_with = "lenient::int", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub end_date: Option<i64>,
 }
 

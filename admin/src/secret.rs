@@ -71,7 +71,8 @@ impl SecretString {
     /// The `Authorization` value for Basic credentials: `Basic <base64(user:password)>`.
     pub fn basic_auth(user: &str, password: &str) -> Self {
         use base64::Engine;
-        let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+        let encoded =
+            base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
         Self(format!("Basic {encoded}"))
     }
 

@@ -55,10 +55,10 @@ impl Client {
         if !call.query.is_empty() {
             url.query_pairs_mut().extend_pairs(&call.query);
         }
-        let mut authorization =
-            HeaderValue::from_str(self.inner.credentials.authorization().expose()).map_err(
-                |_| Error::invalid_input("the credentials contain characters a header cannot"),
-            )?;
+        let mut authorization = HeaderValue::from_str(
+            self.inner.credentials.authorization().expose(),
+        )
+        .map_err(|_| Error::invalid_input("the credentials contain characters a header cannot"))?;
         authorization.set_sensitive(true);
         let idempotent = call.method != Method::POST;
         let policy = self.inner.retry;
@@ -92,24 +92,21 @@ impl Client {
                         let retry_after = retry_after(response.headers().get(RETRY_AFTER));
                         let retriable = status == StatusCode::TOO_MANY_REQUESTS
                             || (idempotent && status.is_server_error());
-                        if retriable && can_retry {
-                            if let Some(delay) = policy.delay(attempt, retry_after) {
-                                tracing::warn!(
-                                    status = status.as_u16(),
-                                    attempt,
-                                    delay_ms = delay.as_millis() as u64,
-                                    "retrying"
-                                );
-                                self.inner.sleeper.sleep(delay).await;
-                                attempt += 1;
-                                continue;
-                            }
+                        if retriable
+                            && can_retry
+                            && let Some(delay) = policy.delay(attempt, retry_after)
+                        {
+                            tracing::warn!(
+                                status = status.as_u16(),
+                                attempt,
+                                delay_ms = delay.as_millis() as u64,
+                                "retrying"
+                            );
+                            self.inner.sleeper.sleep(delay).await;
+                            attempt += 1;
+                            continue;
                         }
-                        let body = response
-                            .bytes()
-                            .await
-                            .map_err(|error| classify(error))?
-                            .to_vec();
+                        let body = response.bytes().await.map_err(classify)?.to_vec();
                         if status.is_success() {
                             tracing::debug!(status = status.as_u16(), "answered");
                             return Ok(Answer {
@@ -197,7 +194,8 @@ pub(crate) fn data_of(status: u16, body: &[u8]) -> Result<Value, Error> {
     let Value::Object(mut object) = value else {
         return Ok(value);
     };
-    let has_errors = matches!(object.get("errors"), Some(Value::Array(errors)) if !errors.is_empty());
+    let has_errors =
+        matches!(object.get("errors"), Some(Value::Array(errors)) if !errors.is_empty());
     match object.remove("data") {
         Some(data) if !data.is_null() => Ok(data),
         _ if has_errors => Err(Error::Api(ApiError::from_response(status, body, None))),

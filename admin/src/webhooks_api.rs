@@ -61,7 +61,11 @@ impl Client {
     /// Replaces the webhook's configuration (`PUT /v3/webHooks/{webHookId}`) and returns it.
     ///
     /// Capillary does not let a webhook's name change; send the name it has.
-    pub async fn update_webhook(&self, webhook_id: &str, webhook: &Webhook) -> Result<Webhook, Error> {
+    pub async fn update_webhook(
+        &self,
+        webhook_id: &str,
+        webhook: &Webhook,
+    ) -> Result<Webhook, Error> {
         let segments = ["v3", WEBHOOKS, webhook_id];
         let call = Call::new(Method::PUT, &segments).json(webhook)?;
         let answer = self.send(call).await?;
@@ -72,7 +76,9 @@ impl Client {
     /// Deletes the webhook (`DELETE /v3/webHooks/{webHookId}`).
     pub async fn delete_webhook(&self, webhook_id: &str) -> Result<(), Error> {
         let segments = ["v3", WEBHOOKS, webhook_id];
-        self.send(Call::new(Method::DELETE, &segments)).await.map(drop)
+        self.send(Call::new(Method::DELETE, &segments))
+            .await
+            .map(drop)
     }
 
     /// Adds `events` to the webhook's subscription: reads the webhook, adds the names it does

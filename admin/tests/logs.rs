@@ -12,27 +12,26 @@ use common::{client, query};
 const GROUP: &str = "5c0a7e1d-0e25-4b6f-9a0c-00000000abcd";
 
 /// 25 logs for `GROUP`: every 5th a tierUpgraded, statuses cycling, durations 10..=250 ms.
-fn seeded() -> impl std::future::Future<Output = AdminApiMock> {
-    async {
-        let mock = AdminApiMock::start().await;
-        for index in 0..25_i64 {
-            let status = ["DELIVERED", "DELIVERED", "FAILED", "RETRYING", "PENDING"][(index % 5) as usize];
-            mock.add_event_log(json!({
-                "eventId": format!("event-{index:02}"),
-                "eventName": if index % 5 == 0 { "tierUpgraded" } else { "pointsIssued" },
-                "consumerGroupId": GROUP,
-                "refId": format!("50952_{index}"),
-                "requestId": if index < 3 { "req-1" } else { "req-2" },
-                "eventSearchKey": format!("cust-{}", index % 2),
-                "status": status,
-                "webhookDuration": 10 * (index + 1),
-                "createdAt": 1_761_000_000_000_i64 + index * 60_000,
-                "eventIngestionTimestamp": "2025-10-25T10:53:13.240+0530",
-                "consumerResponse": {"webhookHttpStatus": 200, "time_taken": 10 * (index + 1)},
-            }));
-        }
-        mock
+async fn seeded() -> AdminApiMock {
+    let mock = AdminApiMock::start().await;
+    for index in 0..25_i64 {
+        let status =
+            ["DELIVERED", "DELIVERED", "FAILED", "RETRYING", "PENDING"][(index % 5) as usize];
+        mock.add_event_log(json!({
+            "eventId": format!("event-{index:02}"),
+            "eventName": if index % 5 == 0 { "tierUpgraded" } else { "pointsIssued" },
+            "consumerGroupId": GROUP,
+            "refId": format!("50952_{index}"),
+            "requestId": if index < 3 { "req-1" } else { "req-2" },
+            "eventSearchKey": format!("cust-{}", index % 2),
+            "status": status,
+            "webhookDuration": 10 * (index + 1),
+            "createdAt": 1_761_000_000_000_i64 + index * 60_000,
+            "eventIngestionTimestamp": "2025-10-25T10:53:13.240+0530",
+            "consumerResponse": {"webhookHttpStatus": 200, "time_taken": 10 * (index + 1)},
+        }));
     }
+    mock
 }
 
 #[tokio::test]
@@ -52,7 +51,12 @@ async fn event_log_by_event_id_reads_the_documented_fields() {
     let response = log.consumer_response.as_ref().unwrap();
     assert_eq!(response.webhook_http_status, Some(200));
     assert_eq!(response.time_taken, Some(80));
-    assert_eq!(mock.requests_to("GET", "/v3/webHooks/eventLog/event-07").await.len(), 1);
+    assert_eq!(
+        mock.requests_to("GET", "/v3/webHooks/eventLog/event-07")
+            .await
+            .len(),
+        1
+    );
 
     let missing = client(&mock).event_logs("nope").await.unwrap_err();
     assert!(missing.is_not_found());
@@ -67,9 +71,25 @@ async fn event_logs_by_request_id_and_ref_id() {
     let by_ref = client.event_logs_by_ref_id("50952_12").await.unwrap();
     assert_eq!(by_ref.len(), 1);
     assert_eq!(by_ref[0].event_id.as_deref(), Some("event-12"));
-    assert!(client.event_logs_by_ref_id("50952_99").await.unwrap().is_empty());
-    assert_eq!(mock.requests_to("GET", "/v3/webHooks/eventLog/requestId/req-1").await.len(), 1);
-    assert_eq!(mock.requests_to("GET", "/v3/webHooks/eventLog/refId/50952_12").await.len(), 1);
+    assert!(
+        client
+            .event_logs_by_ref_id("50952_99")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        mock.requests_to("GET", "/v3/webHooks/eventLog/requestId/req-1")
+            .await
+            .len(),
+        1
+    );
+    assert_eq!(
+        mock.requests_to("GET", "/v3/webHooks/eventLog/refId/50952_12")
+            .await
+            .len(),
+        1
+    );
 }
 
 #[tokio::test]
@@ -81,14 +101,21 @@ async fn one_page_with_filters_sends_the_documented_query() {
         .request_id("req-2")
         .sort(LogSort::WebhookDurationDesc)
         .size(3);
-    let page = client(&mock).consumer_group_logs(GROUP, &query_sent).await.unwrap();
+    let page = client(&mock)
+        .consumer_group_logs(GROUP, &query_sent)
+        .await
+        .unwrap();
 
     // pointsIssued, odd index (cust-1), index >= 3: 3,7,9,11,13,17,19,21,23 → 9 entries.
     assert_eq!(page.total_elements, Some(9));
     assert_eq!(page.total_pages, Some(3));
     assert_eq!(page.page, 0);
     assert!(page.has_next());
-    let ids: Vec<_> = page.entries.iter().map(|e| e.event_id.clone().unwrap()).collect();
+    let ids: Vec<_> = page
+        .entries
+        .iter()
+        .map(|e| e.event_id.clone().unwrap())
+        .collect();
     assert_eq!(ids, ["event-23", "event-21", "event-19"], "slowest first");
     assert_eq!(page.entries[0].status, Some(DeliveryStatus::Retrying));
     assert_eq!(page.entries[0].webhook_duration_ms, Some(240));
@@ -102,7 +129,10 @@ async fn one_page_with_filters_sends_the_documented_query() {
     assert_eq!(query(request, "eventType").as_deref(), Some("pointsIssued"));
     assert_eq!(query(request, "eventSearchKey").as_deref(), Some("cust-1"));
     assert_eq!(query(request, "requestId").as_deref(), Some("req-2"));
-    assert_eq!(query(request, "sortBy").as_deref(), Some("webhookDuration:desc"));
+    assert_eq!(
+        query(request, "sortBy").as_deref(),
+        Some("webhookDuration:desc")
+    );
     assert_eq!(query(request, "page").as_deref(), Some("0"));
     assert_eq!(query(request, "size").as_deref(), Some("3"));
 }
@@ -144,7 +174,10 @@ async fn a_rejected_page_request_surfaces_the_api_error_and_ends_iteration() {
     let mut pages = client.consumer_group_log_pages(GROUP, LogQuery::new().size(500));
     let error = pages.next().await.unwrap().unwrap_err();
     assert_eq!(error.status(), Some(400));
-    assert_eq!(error.api().unwrap().message(), Some("size must be between 1 and 100"));
+    assert_eq!(
+        error.api().unwrap().message(),
+        Some("size must be between 1 and 100")
+    );
     assert!(pages.next().await.is_none());
 
     let unknown = client
@@ -177,9 +210,18 @@ async fn metrics_sends_the_range_in_epoch_ms_and_reads_the_totals() {
     assert_eq!(first_five.start_date, Some(start));
 
     let requests = mock
-        .requests_to("GET", &format!("/v3/events/consumer-groups/{GROUP}/metrics"))
+        .requests_to(
+            "GET",
+            &format!("/v3/events/consumer-groups/{GROUP}/metrics"),
+        )
         .await;
     assert_eq!(query(&requests[0], "startDate"), None);
-    assert_eq!(query(&requests[1], "startDate").as_deref(), Some("1761000000000"));
-    assert_eq!(query(&requests[1], "endDate").as_deref(), Some("1761000240000"));
+    assert_eq!(
+        query(&requests[1], "startDate").as_deref(),
+        Some("1761000000000")
+    );
+    assert_eq!(
+        query(&requests[1], "endDate").as_deref(),
+        Some("1761000240000")
+    );
 }

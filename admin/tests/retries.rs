@@ -18,9 +18,15 @@ async fn a_429_is_retried_after_the_retry_after_seconds() {
     let mock = AdminApiMock::start().await;
     mock.rate_limit_next_with_retry_after(2, 7);
     let sleeper = RecordingSleeper::default();
-    let webhooks = client_with(&mock, sleeper.clone()).list_webhooks().await.unwrap();
+    let webhooks = client_with(&mock, sleeper.clone())
+        .list_webhooks()
+        .await
+        .unwrap();
     assert!(webhooks.is_empty());
-    assert_eq!(sleeper.waits(), [Duration::from_secs(7), Duration::from_secs(7)]);
+    assert_eq!(
+        sleeper.waits(),
+        [Duration::from_secs(7), Duration::from_secs(7)]
+    );
     assert_eq!(mock.requests_to("GET", "/v3/webHooks").await.len(), 3);
 }
 
@@ -115,7 +121,10 @@ async fn no_retry_policy_makes_one_attempt() {
         .sleeper(RecordingSleeper::default())
         .build()
         .unwrap();
-    assert_eq!(client.list_webhooks().await.unwrap_err().status(), Some(500));
+    assert_eq!(
+        client.list_webhooks().await.unwrap_err().status(),
+        Some(500)
+    );
 }
 
 #[tokio::test]
@@ -139,10 +148,16 @@ async fn a_200_with_errors_and_no_data_is_an_error_and_a_non_json_body_a_decode_
         .metrics("g", ens_admin::TimeRange::all())
         .await
         .unwrap_err();
-    assert_eq!(error.to_string(), "the api answered 200: Invalid date range (code 8301)");
+    assert_eq!(
+        error.to_string(),
+        "the api answered 200: Invalid date range (code 8301)"
+    );
 
     let error = client.list_webhooks().await.unwrap_err();
-    assert!(matches!(error, Error::Decode { status: 200, .. }), "{error:?}");
+    assert!(
+        matches!(error, Error::Decode { status: 200, .. }),
+        "{error:?}"
+    );
     let source = std::error::Error::source(&error).unwrap().to_string();
     assert_eq!(source, "not valid json at line 1 column 1");
 }
@@ -159,9 +174,16 @@ async fn an_unreachable_api_is_a_transport_error_without_the_url() {
         .sleeper(sleeper.clone())
         .build()
         .unwrap();
-    let error = client.event_logs_by_ref_id("50952_secret-ish").await.unwrap_err();
+    let error = client
+        .event_logs_by_ref_id("50952_secret-ish")
+        .await
+        .unwrap_err();
     assert!(matches!(error, Error::Transport { .. }), "{error:?}");
     assert_eq!(error.to_string(), "could not reach the api");
     assert!(!format!("{error:?}").contains("secret-ish"));
-    assert_eq!(sleeper.waits().len(), 1, "a GET is retried after a connection failure");
+    assert_eq!(
+        sleeper.waits().len(),
+        1,
+        "a GET is retried after a connection failure"
+    );
 }

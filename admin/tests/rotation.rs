@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use axum::Router;
 use ens_admin::{
-    Client, Credentials, HeaderRotation, RetryPolicy, RotatingHeaders, RotationError,
-    SecretString, SleepFuture, Sleeper, Webhook,
+    Client, Credentials, HeaderRotation, RetryPolicy, RotatingHeaders, RotationError, SecretString,
+    SleepFuture, Sleeper, Webhook,
 };
 use ens_receiver::{Auth, EnsRouter, ReceiverConfig};
 use ens_schemas::EventName;
@@ -89,7 +89,10 @@ async fn rotation_while_ens_keeps_delivering_loses_no_event() {
     let (new_tx, new_rx) = watch::channel(0_usize);
     let (all_tx, mut all_rx) = watch::channel(0_usize);
     let client = Client::builder(&mock.uri())
-        .credentials(Credentials::basic(AdminApiMock::USER, AdminApiMock::PASSWORD))
+        .credentials(Credentials::basic(
+            AdminApiMock::USER,
+            AdminApiMock::PASSWORD,
+        ))
         .sleeper(GraceUntilDelivered {
             delivered_with_new: new_rx,
             after: 3,
@@ -105,7 +108,12 @@ async fn rotation_while_ens_keeps_delivering_loses_no_event() {
     let outcomes: Arc<Mutex<Vec<(String, u16)>>> = Arc::default();
     let (stop_tx, stop_rx) = watch::channel(false);
     let sender = {
-        let (mock, id, url, outcomes) = (Arc::clone(&mock), id.clone(), url.clone(), Arc::clone(&outcomes));
+        let (mock, id, url, outcomes) = (
+            Arc::clone(&mock),
+            id.clone(),
+            url.clone(),
+            Arc::clone(&outcomes),
+        );
         let new_value = new.expose().to_owned();
         tokio::spawn(async move {
             let mut number = 0;
@@ -140,10 +148,19 @@ async fn rotation_while_ens_keeps_delivering_loses_no_event() {
 
     // No delivery was refused, and both values were in use during the run.
     let outcomes = outcomes.lock().unwrap().clone();
-    let refused: Vec<_> = outcomes.iter().filter(|(_, status)| *status != 200).collect();
+    let refused: Vec<_> = outcomes
+        .iter()
+        .filter(|(_, status)| *status != 200)
+        .collect();
     assert!(refused.is_empty(), "refused deliveries: {}", refused.len());
     assert!(outcomes.iter().any(|(header, _)| header == old.expose()));
-    assert!(outcomes.iter().filter(|(header, _)| header == new.expose()).count() >= 6);
+    assert!(
+        outcomes
+            .iter()
+            .filter(|(header, _)| header == new.expose())
+            .count()
+            >= 6
+    );
 
     // The webhook sends the new value, everything else unchanged.
     assert_eq!(rotated.headers.get("authorization"), Some(&new));
@@ -186,12 +203,18 @@ async fn a_refused_update_rolls_the_receiver_back_to_the_old_value() {
         .run()
         .await
         .unwrap_err();
-    assert!(matches!(error, RotationError::NotApplied { .. }), "{error:?}");
+    assert!(
+        matches!(error, RotationError::NotApplied { .. }),
+        "{error:?}"
+    );
     assert_eq!(error.cause().status(), Some(400));
     assert_eq!(accepted.accepted_count(), 1);
     assert!(accepted.accepts(&SecretString::bearer_auth("old")));
     assert!(!accepted.accepts(&SecretString::bearer_auth("new")));
-    assert_eq!(mock.webhook_header(&id, "authorization").as_deref(), Some("Bearer old"));
+    assert_eq!(
+        mock.webhook_header(&id, "authorization").as_deref(),
+        Some("Bearer old")
+    );
     assert!(sleeper.waits().is_empty());
 }
 
@@ -261,7 +284,10 @@ async fn an_update_of_unknown_outcome_that_cannot_be_checked_keeps_both_values()
         .run()
         .await
         .unwrap_err();
-    assert!(matches!(error, RotationError::Uncertain { .. }), "{error:?}");
+    assert!(
+        matches!(error, RotationError::Uncertain { .. }),
+        "{error:?}"
+    );
     assert_eq!(error.cause().status(), Some(504));
     assert!(accepted.accepts(&SecretString::bearer_auth("old")));
     assert!(accepted.accepts(&SecretString::bearer_auth("new")));
@@ -277,7 +303,10 @@ async fn an_update_of_unknown_outcome_is_checked_by_reading_back() {
         .run()
         .await
         .unwrap();
-    assert_eq!(webhook.headers.get("authorization").unwrap().expose(), "Bearer new");
+    assert_eq!(
+        webhook.headers.get("authorization").unwrap().expose(),
+        "Bearer new"
+    );
     assert_eq!(accepted.accepted_count(), 1);
     assert!(accepted.accepts(&SecretString::bearer_auth("new")));
 
@@ -289,7 +318,10 @@ async fn an_update_of_unknown_outcome_is_checked_by_reading_back() {
         .run()
         .await
         .unwrap_err();
-    assert!(matches!(error, RotationError::NotApplied { .. }), "{error:?}");
+    assert!(
+        matches!(error, RotationError::NotApplied { .. }),
+        "{error:?}"
+    );
     assert_eq!(accepted.accepted_count(), 1);
     assert!(accepted.accepts(&SecretString::bearer_auth("old")));
 }

@@ -34,7 +34,8 @@ async fn logs_hold_no_secret() {
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
 
-    let mock = AdminApiMock::start_with_credentials("api.user", "p4ssw0rd-xyz", Some("t0ken-xyz")).await;
+    let mock =
+        AdminApiMock::start_with_credentials("api.user", "p4ssw0rd-xyz", Some("t0ken-xyz")).await;
     let client = Client::builder(&mock.uri())
         .credentials(Credentials::basic("api.user", "p4ssw0rd-xyz"))
         .retry_policy(RetryPolicy::default())
@@ -48,7 +49,10 @@ async fn logs_hold_no_secret() {
     let _ = client.create_webhook(&webhook).await.unwrap_err();
     let group = created.consumer_group_id.unwrap();
     let _ = client
-        .consumer_group_logs(&group, &LogQuery::new().event_search_key("customer-777-xyz"))
+        .consumer_group_logs(
+            &group,
+            &LogQuery::new().event_search_key("customer-777-xyz"),
+        )
         .await;
     let bearer = Client::new(&mock.uri(), Credentials::bearer("t0ken-xyz")).unwrap();
     bearer.list_webhooks().await.unwrap();
@@ -58,7 +62,13 @@ async fn logs_hold_no_secret() {
     assert!(text.contains("path=/v3/webHooks"), "{text}");
     assert!(text.contains("status=429"), "{text}");
     assert!(text.contains("retrying"), "{text}");
-    for secret in ["p4ssw0rd-xyz", "YXBpLnVzZXI6cDRzc3cwcmQteHl6", "t0ken-xyz", "hook-s3cret-xyz", "customer-777-xyz"] {
+    for secret in [
+        "p4ssw0rd-xyz",
+        "YXBpLnVzZXI6cDRzc3cwcmQteHl6",
+        "t0ken-xyz",
+        "hook-s3cret-xyz",
+        "customer-777-xyz",
+    ] {
         assert!(!text.contains(secret), "{secret} was logged:\n{text}");
     }
 }

@@ -120,7 +120,12 @@ async fn update_puts_the_whole_webhook_to_its_id() {
 async fn delete_removes_the_webhook_and_a_second_delete_is_a_404_with_the_api_body() {
     let mock = AdminApiMock::start().await;
     let client = client(&mock);
-    let id = client.create_webhook(&crm_sync()).await.unwrap().id.unwrap();
+    let id = client
+        .create_webhook(&crm_sync())
+        .await
+        .unwrap()
+        .id
+        .unwrap();
 
     client.delete_webhook(&id).await.unwrap();
     assert!(mock.webhook(&id).is_none());
@@ -148,7 +153,12 @@ async fn delete_removes_the_webhook_and_a_second_delete_is_a_404_with_the_api_bo
 async fn subscribe_adds_only_new_events_and_skips_the_update_when_nothing_is_new() {
     let mock = AdminApiMock::start().await;
     let client = client(&mock);
-    let id = client.create_webhook(&crm_sync()).await.unwrap().id.unwrap();
+    let id = client
+        .create_webhook(&crm_sync())
+        .await
+        .unwrap()
+        .id
+        .unwrap();
 
     let updated = client
         .subscribe(&id, [EventName::TierUpgraded, EventName::PointsIssued])
@@ -174,7 +184,10 @@ async fn subscribe_adds_only_new_events_and_skips_the_update_when_nothing_is_new
         "the read-modify-write keeps the headers"
     );
 
-    client.subscribe(&id, [EventName::TierUpgraded]).await.unwrap();
+    client
+        .subscribe(&id, [EventName::TierUpgraded])
+        .await
+        .unwrap();
     assert_eq!(
         mock.requests_to("PUT", &format!("/v3/webHooks/{id}"))
             .await
@@ -183,7 +196,10 @@ async fn subscribe_adds_only_new_events_and_skips_the_update_when_nothing_is_new
         "nothing new, no update"
     );
 
-    let fewer = client.unsubscribe(&id, [EventName::CouponIssue]).await.unwrap();
+    let fewer = client
+        .unsubscribe(&id, [EventName::CouponIssue])
+        .await
+        .unwrap();
     assert_eq!(
         fewer.event_names,
         [EventName::PointsIssued, EventName::TierUpgraded]
@@ -209,10 +225,20 @@ async fn a_taken_name_is_a_409_and_a_bad_body_a_400_listing_every_problem() {
         .iter()
         .filter_map(|entry| entry.message.as_deref())
         .collect();
-    assert!(messages.contains(&"At least one event name is required"), "{messages:?}");
-    assert!(messages.contains(&"Minimum one concurrent connection is required"), "{messages:?}");
+    assert!(
+        messages.contains(&"At least one event name is required"),
+        "{messages:?}"
+    );
+    assert!(
+        messages.contains(&"Minimum one concurrent connection is required"),
+        "{messages:?}"
+    );
 
-    let unknown = Webhook::new("unknown", "https://x.example.com", [EventName::from_wire("notAnEvent")]);
+    let unknown = Webhook::new(
+        "unknown",
+        "https://x.example.com",
+        [EventName::from_wire("notAnEvent")],
+    );
     let error = client.create_webhook(&unknown).await.unwrap_err();
     assert!(error.to_string().contains("Invalid event name"), "{error}");
 }
@@ -230,7 +256,10 @@ async fn renaming_is_refused_and_an_unknown_id_is_a_404() {
         .await
         .unwrap_err();
     assert_eq!(error.status(), Some(400));
-    assert_eq!(error.api().unwrap().message(), Some("Webhook name cannot be changed"));
+    assert_eq!(
+        error.api().unwrap().message(),
+        Some("Webhook name cannot be changed")
+    );
 
     let error = client.update_webhook("0000", &created).await.unwrap_err();
     assert!(error.is_not_found());
@@ -253,7 +282,10 @@ async fn basic_and_bearer_credentials_are_sent_and_wrong_ones_are_a_401() {
         requests[1].headers.get("authorization").unwrap(),
         "Bearer oauth-t0ken"
     );
-    assert_eq!(requests[1].headers.get("accept").unwrap(), "application/json");
+    assert_eq!(
+        requests[1].headers.get("accept").unwrap(),
+        "application/json"
+    );
 
     let wrong = Client::new(&mock.uri(), Credentials::basic(AdminApiMock::USER, "guess")).unwrap();
     let error = wrong.list_webhooks().await.unwrap_err();
@@ -266,18 +298,33 @@ async fn ids_are_percent_encoded_in_the_path() {
     let mock = AdminApiMock::start().await;
     let error = client(&mock).delete_webhook("a/b c").await.unwrap_err();
     assert!(error.is_not_found());
-    assert_eq!(mock.requests_to("DELETE", "/v3/webHooks/a%2Fb%20c").await.len(), 1);
+    assert_eq!(
+        mock.requests_to("DELETE", "/v3/webHooks/a%2Fb%20c")
+            .await
+            .len(),
+        1
+    );
     let empty = client(&mock).delete_webhook("").await.unwrap_err();
     assert!(matches!(empty, Error::InvalidInput { .. }), "{empty}");
 }
 
 #[test]
 fn a_bad_base_url_or_missing_credentials_are_refused_up_front() {
-    for url in ["eu.api.capillarytech.com", "ftp://host", "https://host/?q=1", ""] {
+    for url in [
+        "eu.api.capillarytech.com",
+        "ftp://host",
+        "https://host/?q=1",
+        "",
+    ] {
         let error = Client::new(url, Credentials::bearer("t")).unwrap_err();
-        assert!(matches!(error, Error::InvalidInput { .. }), "{url}: {error}");
+        assert!(
+            matches!(error, Error::InvalidInput { .. }),
+            "{url}: {error}"
+        );
     }
-    let error = Client::builder("https://eu.api.capillarytech.com").build().unwrap_err();
+    let error = Client::builder("https://eu.api.capillarytech.com")
+        .build()
+        .unwrap_err();
     assert_eq!(error.to_string(), "invalid input: credentials are required");
 }
 

@@ -58,3 +58,8 @@
 pub mod fixtures;
 pub mod mocks;
 pub mod simulator;
+
+/// The workspace README's examples, compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct WorkspaceReadmeDoctests;

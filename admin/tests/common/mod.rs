@@ -30,7 +30,10 @@ impl Sleeper for RecordingSleeper {
 /// A Basic-authenticated client for `mock` that records waits in `sleeper`.
 pub fn client_with(mock: &AdminApiMock, sleeper: RecordingSleeper) -> Client {
     Client::builder(&mock.uri())
-        .credentials(Credentials::basic(AdminApiMock::USER, AdminApiMock::PASSWORD))
+        .credentials(Credentials::basic(
+            AdminApiMock::USER,
+            AdminApiMock::PASSWORD,
+        ))
         .retry_policy(RetryPolicy::default().max_attempts(4))
         .sleeper(sleeper)
         .build()

@@ -24,7 +24,7 @@ CREATE TABLE IF NOT EXISTS messages (
     message_key         TEXT PRIMARY KEY,
     event_id            TEXT NOT NULL,
     event_name          TEXT NOT NULL,
-    customer_row        INTEGER NOT NULL,
+    customer_id         INTEGER,
     channel             TEXT NOT NULL,
     outcome             TEXT NOT NULL CHECK (outcome IN ('sent', 'rejected')),
     provider_message_id TEXT,

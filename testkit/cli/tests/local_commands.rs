@@ -89,7 +89,10 @@ fn events_lists_all_66_by_group() {
         .args(["events", "--group", "tier"])
         .assert()
         .success()
-        .stdout(predicate::str::contains("tierUpgraded").and(predicate::str::contains("pointsIssued").not()));
+        .stdout(
+            predicate::str::contains("tierUpgraded")
+                .and(predicate::str::contains("pointsIssued").not()),
+        );
     ens().args(["events", "--group", "nope"]).assert().code(2);
 }
 
@@ -101,17 +104,27 @@ fn validate_reports_types_paths_and_drift() {
     let mistyped = directory.path().join("mistyped.json");
     std::fs::write(
         &mistyped,
-        fixtures::points_issued().set("data.loyaltyProgramId", "not-a-number").to_bytes(),
+        fixtures::points_issued()
+            .set("data.loyaltyProgramId", "not-a-number")
+            .to_bytes(),
     )
     .unwrap();
     let drifted = directory.path().join("drifted.json");
     std::fs::write(
         &drifted,
-        fixtures::tier_upgraded().set("data.somethingNew", 1).wrapped().to_bytes(),
+        fixtures::tier_upgraded()
+            .set("data.somethingNew", 1)
+            .wrapped()
+            .to_bytes(),
     )
     .unwrap();
 
-    ens().arg("validate").arg(&good).assert().success().stdout(predicate::str::starts_with("ok"));
+    ens()
+        .arg("validate")
+        .arg(&good)
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("ok"));
 
     let output = ens()
         .args(["validate", "--format", "json"])
@@ -134,10 +147,17 @@ fn validate_reports_types_paths_and_drift() {
     assert!(paths.contains(&"data.loyaltyProgramId"), "{paths:?}");
     assert_eq!(verdicts[2]["wireForm"], "wrapped");
     assert_eq!(verdicts[2]["typed"], true);
-    assert_eq!(verdicts[2]["unknownKeys"], serde_json::json!(["attributes.data.somethingNew"]));
+    assert_eq!(
+        verdicts[2]["unknownKeys"],
+        serde_json::json!(["attributes.data.somethingNew"])
+    );
 
     ens().arg("validate").arg(&drifted).assert().success();
-    ens().args(["validate", "--deny-drift"]).arg(&drifted).assert().code(1);
+    ens()
+        .args(["validate", "--deny-drift"])
+        .arg(&drifted)
+        .assert()
+        .code(1);
     ens()
         .args(["validate", "/no/such/file.json"])
         .assert()
@@ -149,7 +169,14 @@ fn validate_reports_types_paths_and_drift() {
 fn trigger_sends_a_fixture_with_overrides_and_the_configured_auth() {
     let receiver = TestReceiver::start(Auth::new(StaticHeaders::basic("ens", "s3cret")));
     ens()
-        .args(["trigger", "points_issued", "--to", &receiver.url, "--basic", "ens:s3cret"])
+        .args([
+            "trigger",
+            "points_issued",
+            "--to",
+            &receiver.url,
+            "--basic",
+            "ens:s3cret",
+        ])
         .args(["--set", "data.customerIdentifiers.customerId=42"])
         .args(["--set", "data.totalPointsIssued=500"])
         .assert()
@@ -162,7 +189,14 @@ fn trigger_sends_a_fixture_with_overrides_and_the_configured_auth() {
     assert_eq!(received[0]["data"]["totalPointsIssued"], 500);
 
     ens()
-        .args(["trigger", "pointsIssued", "--to", &receiver.url, "--basic", "ens:wrong"])
+        .args([
+            "trigger",
+            "pointsIssued",
+            "--to",
+            &receiver.url,
+            "--basic",
+            "ens:wrong",
+        ])
         .assert()
         .code(1)
         .stdout(predicate::str::contains("401"));
@@ -172,10 +206,21 @@ fn trigger_sends_a_fixture_with_overrides_and_the_configured_auth() {
         .code(2)
         .stderr(predicate::str::contains("ens events"));
     ens()
-        .args(["trigger", "pointsIssued", "--to", &receiver.url, "--set", "data.totalPointsIssued.deeper=1"])
+        .args([
+            "trigger",
+            "pointsIssued",
+            "--to",
+            &receiver.url,
+            "--set",
+            "data.totalPointsIssued.deeper=1",
+        ])
         .assert()
         .code(2);
-    assert_eq!(receiver.received().len(), 1, "rejected and invalid sends did not arrive");
+    assert_eq!(
+        receiver.received().len(),
+        1,
+        "rejected and invalid sends did not arrive"
+    );
 }
 
 #[test]
@@ -183,7 +228,16 @@ fn listen_prints_redacted_events_records_them_and_replay_sends_them_again() {
     let directory = tempfile::tempdir().unwrap();
     let recording = directory.path().join("deliveries.jsonl");
     let mut listener = StdCommand::new(assert_cmd::cargo::cargo_bin("ens"))
-        .args(["listen", "--port", "0", "--bearer", "t0ken", "--max-deliveries", "3", "--record"])
+        .args([
+            "listen",
+            "--port",
+            "0",
+            "--bearer",
+            "t0ken",
+            "--max-deliveries",
+            "3",
+            "--record",
+        ])
         .arg(&recording)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -216,18 +270,27 @@ fn listen_prints_redacted_events_records_them_and_replay_sends_them_again() {
     assert_eq!(send("t0ken"), 200);
     assert_eq!(send("forged"), 401);
     assert_eq!(send("t0ken"), 200, "a duplicate is acknowledged");
-    assert!(listener.wait().unwrap().success(), "stops after --max-deliveries");
+    assert!(
+        listener.wait().unwrap().success(),
+        "stops after --max-deliveries"
+    );
     let mut printed = String::new();
     std::io::Read::read_to_string(&mut stdout, &mut printed).unwrap();
     assert!(printed.contains("pointsIssued"), "{printed}");
     assert!(printed.contains("-> 401"), "{printed}");
     assert!(printed.contains("duplicate"), "{printed}");
     assert!(printed.contains("[redacted]"), "{printed}");
-    assert!(!printed.contains("919800000001"), "personal data printed: {printed}");
+    assert!(
+        !printed.contains("919800000001"),
+        "personal data printed: {printed}"
+    );
 
     let recorded = std::fs::read_to_string(&recording).unwrap();
     assert_eq!(recorded.lines().count(), 3);
-    assert!(recorded.contains("919800000001"), "the recording keeps the exact body");
+    assert!(
+        recorded.contains("919800000001"),
+        "the recording keeps the exact body"
+    );
 
     let target = TestReceiver::start(Auth::new(StaticHeaders::basic("ens", "s3cret")));
     ens()
@@ -238,30 +301,43 @@ fn listen_prints_redacted_events_records_them_and_replay_sends_them_again() {
         .success()
         .stderr(predicate::str::contains("replayed 2: 2 accepted"));
     let received = target.received();
-    assert_eq!(received.len(), 1, "the recorded duplicate is deduplicated by the target");
+    assert_eq!(
+        received.len(),
+        1,
+        "the recorded duplicate is deduplicated by the target"
+    );
     assert_eq!(received[0], serde_json::from_slice::<Value>(&body).unwrap());
 }
 
 #[test]
 fn demo_delivers_every_event_and_shows_the_log() {
-    ens()
-        .arg("demo")
-        .assert()
-        .success()
-        .stdout(
-            predicate::str::contains("66 of 66 event types delivered")
-                .and(predicate::str::contains("429@0s 200@30s"))
-                .and(predicate::str::contains("401@0s"))
-                .and(predicate::str::contains("FAIL").not()),
-        );
+    ens().arg("demo").assert().success().stdout(
+        predicate::str::contains("66 of 66 event types delivered")
+            .and(predicate::str::contains("429@0s 200@30s"))
+            .and(predicate::str::contains("401@0s"))
+            .and(predicate::str::contains("FAIL").not()),
+    );
 }
 
 #[test]
 fn trigger_signs_as_listen_verifies_with_hmac_and_standard_webhooks() {
     let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
     let mut listener = StdCommand::new(assert_cmd::cargo::cargo_bin("ens"))
-        .args(["listen", "--port", "0", "--max-deliveries", "2", "--format", "json"])
-        .args(["--hmac-secret", "gateway-key", "--standard-webhooks-secret", secret])
+        .args([
+            "listen",
+            "--port",
+            "0",
+            "--max-deliveries",
+            "2",
+            "--format",
+            "json",
+        ])
+        .args([
+            "--hmac-secret",
+            "gateway-key",
+            "--standard-webhooks-secret",
+            secret,
+        ])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -269,16 +345,30 @@ fn trigger_signs_as_listen_verifies_with_hmac_and_standard_webhooks() {
     let mut stdout = BufReader::new(listener.stdout.take().unwrap());
     let mut first_line = String::new();
     stdout.read_line(&mut first_line).unwrap();
-    let url = first_line.trim().strip_prefix("listening on ").unwrap().to_owned();
+    let url = first_line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap()
+        .to_owned();
 
     ens()
         .args(["trigger", "tierUpgraded", "--to", &url])
-        .args(["--hmac-secret", "gateway-key", "--standard-webhooks-secret", secret])
+        .args([
+            "--hmac-secret",
+            "gateway-key",
+            "--standard-webhooks-secret",
+            secret,
+        ])
         .assert()
         .success();
     ens()
         .args(["trigger", "tierUpgraded", "--to", &url])
-        .args(["--hmac-secret", "another-key", "--standard-webhooks-secret", secret])
+        .args([
+            "--hmac-secret",
+            "another-key",
+            "--standard-webhooks-secret",
+            secret,
+        ])
         .assert()
         .code(1);
     assert!(listener.wait().unwrap().success());
@@ -286,7 +376,10 @@ fn trigger_signs_as_listen_verifies_with_hmac_and_standard_webhooks() {
         .lines()
         .map(|line| serde_json::from_str(&line.unwrap()).unwrap())
         .collect();
-    let statuses: Vec<u64> = lines.iter().map(|line| line["status"].as_u64().unwrap()).collect();
+    let statuses: Vec<u64> = lines
+        .iter()
+        .map(|line| line["status"].as_u64().unwrap())
+        .collect();
     assert_eq!(statuses, [200, 401]);
     assert_eq!(lines[0]["eventName"], "tierUpgraded");
     assert!(lines[1]["body"].is_null(), "a rejected body is not printed");

@@ -121,7 +121,10 @@ impl AdminApiMock {
     /// would put on its next delivery.
     pub fn webhook_header(&self, webhook_id: &str, name: &str) -> Option<String> {
         let state = self.state();
-        let headers = state.webhook(webhook_id)?.get("webHookHeaders")?.as_object()?;
+        let headers = state
+            .webhook(webhook_id)?
+            .get("webHookHeaders")?
+            .as_object()?;
         headers
             .iter()
             .find(|(key, _)| key.eq_ignore_ascii_case(name))

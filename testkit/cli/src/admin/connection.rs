@@ -12,15 +12,25 @@ use super::exit::Failure;
 pub(crate) struct ApiArgs {
     /// Base URL of your Capillary cluster, e.g. https://eu.api.capillarytech.com.
     #[arg(long = "api-url", env = "ENS_API_URL", value_name = "URL")]
-    url: Option<String>,
+    api_url: Option<String>,
     /// API user for Basic authentication (with --password).
     #[arg(long, env = "ENS_API_USER", value_name = "USER")]
     user: Option<String>,
     /// API password for Basic authentication (prefer the variable: flags show in `ps`).
-    #[arg(long, env = "ENS_API_PASSWORD", value_name = "PASSWORD", hide_env_values = true)]
+    #[arg(
+        long,
+        env = "ENS_API_PASSWORD",
+        value_name = "PASSWORD",
+        hide_env_values = true
+    )]
     password: Option<String>,
     /// OAuth bearer token, used instead of --user/--password.
-    #[arg(long, env = "ENS_API_TOKEN", value_name = "TOKEN", hide_env_values = true)]
+    #[arg(
+        long,
+        env = "ENS_API_TOKEN",
+        value_name = "TOKEN",
+        hide_env_values = true
+    )]
     token: Option<String>,
     /// Seconds to wait for each API call.
     #[arg(long, default_value_t = 30, value_name = "SECONDS")]
@@ -42,7 +52,7 @@ pub(crate) enum Format {
 impl ApiArgs {
     /// A client for the configured cluster; usage errors when something is missing.
     pub(crate) fn client(&self) -> Result<Client, Failure> {
-        let url = self.url.as_deref().ok_or_else(|| {
+        let url = self.api_url.as_deref().ok_or_else(|| {
             Failure::usage("no API URL: pass --api-url or set ENS_API_URL (e.g. https://eu.api.capillarytech.com)")
         })?;
         let credentials = match (&self.token, &self.user, &self.password) {

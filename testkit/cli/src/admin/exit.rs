@@ -71,13 +71,13 @@ pub(crate) fn report(outcome: Result<(), Failure>) -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
             eprintln!("error: {failure}");
-            if let Failure::Api(error) = &failure {
-                if error.is_unauthorized() {
-                    eprintln!(
-                        "hint: check ENS_API_USER/ENS_API_PASSWORD or ENS_API_TOKEN and the \
-                         user's access to the webhook resource group"
-                    );
-                }
+            if let Failure::Api(error) = &failure
+                && error.is_unauthorized()
+            {
+                eprintln!(
+                    "hint: check ENS_API_USER/ENS_API_PASSWORD or ENS_API_TOKEN and the \
+                     user's access to the webhook resource group"
+                );
             }
             ExitCode::from(failure.code())
         }

@@ -27,11 +27,15 @@ pub(crate) fn parse_instant(value: &str, now: SystemTime) -> Result<i64, String>
         _ => return Err(invalid(value)),
     };
     let ago = Duration::from_secs(number.saturating_mul(seconds));
-    Ok(TimeRange::epoch_ms(now.checked_sub(ago).unwrap_or(SystemTime::UNIX_EPOCH)))
+    Ok(TimeRange::epoch_ms(
+        now.checked_sub(ago).unwrap_or(SystemTime::UNIX_EPOCH),
+    ))
 }
 
 fn invalid(value: &str) -> String {
-    format!("`{value}` is not a time: use epoch milliseconds, `now`, or a duration ago like 90m, 24h, 7d")
+    format!(
+        "`{value}` is not a time: use epoch milliseconds, `now`, or a duration ago like 90m, 24h, 7d"
+    )
 }
 
 #[cfg(test)]

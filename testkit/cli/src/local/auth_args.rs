@@ -41,7 +41,12 @@ impl FromStr for SecretArg {
 #[derive(Clone, Debug, Default, Args)]
 pub(crate) struct AuthArgs {
     /// Basic credentials, `USER:PASSWORD` (as a webhook's `Authorization: Basic` header).
-    #[arg(long, env = "ENS_BASIC", value_name = "USER:PASSWORD", hide_env_values = true)]
+    #[arg(
+        long,
+        env = "ENS_BASIC",
+        value_name = "USER:PASSWORD",
+        hide_env_values = true
+    )]
     pub(crate) basic: Option<SecretArg>,
     /// A bearer token (`Authorization: Bearer …`).
     #[arg(long, env = "ENS_BEARER", value_name = "TOKEN", hide_env_values = true)]
@@ -50,13 +55,23 @@ pub(crate) struct AuthArgs {
     #[arg(long = "header", value_name = "NAME:VALUE")]
     pub(crate) headers: Vec<SecretArg>,
     /// An HMAC-SHA256 body-signature secret (hex signature in `--hmac-header`).
-    #[arg(long, env = "ENS_HMAC_SECRET", value_name = "SECRET", hide_env_values = true)]
+    #[arg(
+        long,
+        env = "ENS_HMAC_SECRET",
+        value_name = "SECRET",
+        hide_env_values = true
+    )]
     pub(crate) hmac_secret: Option<SecretArg>,
     /// The header carrying the HMAC signature.
     #[arg(long, value_name = "NAME", default_value = "x-signature")]
     pub(crate) hmac_header: String,
     /// A Standard Webhooks secret (`whsec_…`).
-    #[arg(long, env = "ENS_WEBHOOK_SECRET", value_name = "WHSEC", hide_env_values = true)]
+    #[arg(
+        long,
+        env = "ENS_WEBHOOK_SECRET",
+        value_name = "WHSEC",
+        hide_env_values = true
+    )]
     pub(crate) standard_webhooks_secret: Option<SecretArg>,
 }
 
@@ -82,7 +97,12 @@ impl AuthArgs {
         // Values given for one header name are alternatives (as during a rotation).
         let mut static_headers: Option<StaticHeaders> = None;
         let mut add = |name: &str, value: String| {
-            static_headers = Some(static_headers.take().unwrap_or_default().accept(name, value));
+            static_headers = Some(
+                static_headers
+                    .take()
+                    .unwrap_or_default()
+                    .accept(name, value),
+            );
         };
         if let Some(basic) = &self.basic {
             let (user, password) = basic
@@ -114,7 +134,9 @@ impl AuthArgs {
             .map(|secret| {
                 StandardWebhooks::new(secret.expose())
                     .map(|scheme| scheme.tolerance(Duration::from_secs(5 * 60)))
-                    .map_err(|_| anyhow::anyhow!("--standard-webhooks-secret is not a whsec_ secret"))
+                    .map_err(|_| {
+                        anyhow::anyhow!("--standard-webhooks-secret is not a whsec_ secret")
+                    })
             })
             .transpose()?;
         Ok(AuthParts {

@@ -11,8 +11,8 @@ use anyhow::Context as _;
 use axum::Router;
 use clap::Args;
 use ens_receiver::{Auth, EnsRouter, HandlerError, ReceiverConfig, StaticHeaders, Webhook};
-use ens_schemas::events::{PointsIssued, TierUpgraded};
 use ens_schemas::EventName;
+use ens_schemas::events::{PointsIssued, TierUpgraded};
 use ens_testkit::fixtures;
 use ens_testkit::simulator::{DeliveryReport, DeliveryState, Simulator};
 
@@ -79,7 +79,11 @@ async fn tier_upgraded(
     _webhook: Webhook<TierUpgraded>,
 ) -> Result<(), HandlerError> {
     // The first time, behave like a receiver under load: ENS must come back later.
-    if !state.handled.tier_upgrade_failed_once.swap(true, Ordering::SeqCst) {
+    if !state
+        .handled
+        .tier_upgrade_failed_once
+        .swap(true, Ordering::SeqCst)
+    {
         return Err(HandlerError::rate_limited(
             Duration::from_secs(60),
             "the demo receiver is busy (on purpose)",
@@ -176,7 +180,10 @@ pub(crate) async fn run(_args: DemoArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn check_all_delivered(reports: &[DeliveryReport], expected: usize) -> (bool, String) {
-    let delivered = reports.iter().filter(|report| report.is_delivered()).count();
+    let delivered = reports
+        .iter()
+        .filter(|report| report.is_delivered())
+        .count();
     (
         delivered == expected && expected == EventName::ALL.len(),
         format!("{delivered} of {expected} event types delivered"),
@@ -212,7 +219,10 @@ fn check_retried_after_429(reports: &[DeliveryReport]) -> (bool, String) {
     }
 }
 
-fn check_duplicate(duplicate: &DeliveryReport, handled: &BTreeMap<String, usize>) -> (bool, String) {
+fn check_duplicate(
+    duplicate: &DeliveryReport,
+    handled: &BTreeMap<String, usize>,
+) -> (bool, String) {
     let handled_points = handled
         .get(EventName::PointsIssued.as_str())
         .copied()

@@ -50,9 +50,18 @@ fn print_text(groups: &[EventGroup]) {
         .max()
         .unwrap_or(0);
     for group in groups {
-        println!("{} ({}): {}", group.title(), group.as_str(), group.description());
+        println!(
+            "{} ({}): {}",
+            group.title(),
+            group.as_str(),
+            group.description()
+        );
         for name in group.events() {
-            println!("  {:<width$}  {}", name.as_str(), name.summary().unwrap_or(""));
+            println!(
+                "  {:<width$}  {}",
+                name.as_str(),
+                name.summary().unwrap_or("")
+            );
         }
         println!();
     }

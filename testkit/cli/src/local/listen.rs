@@ -108,7 +108,10 @@ pub(crate) async fn run(args: ListenArgs) -> anyhow::Result<ExitCode> {
     let app: Router = Router::new()
         .route(&args.path, ens.into_method_router())
         .with_state(config)
-        .layer(middleware::from_fn_with_state(Arc::clone(&listener), observe));
+        .layer(middleware::from_fn_with_state(
+            Arc::clone(&listener),
+            observe,
+        ));
     let socket = tokio::net::TcpListener::bind(SocketAddr::new(args.bind, args.port))
         .await
         .with_context(|| format!("cannot listen on {}:{}", args.bind, args.port))?;
@@ -165,7 +168,9 @@ impl Listener {
                 event_id.clone(),
                 body,
             );
-            let mut file = file.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let mut file = file
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             if let Err(error) = line.append_to(&mut *file) {
                 eprintln!("error: cannot record the delivery: {error}");
             }
@@ -174,7 +179,14 @@ impl Listener {
         let shown_body = first_time
             .then(|| self.printable_body(name.as_ref(), body))
             .flatten();
-        self.print(now, status, message, name.as_ref(), event_id.as_deref(), shown_body);
+        self.print(
+            now,
+            status,
+            message,
+            name.as_ref(),
+            event_id.as_deref(),
+            shown_body,
+        );
         let seen = self.seen.fetch_add(1, Ordering::SeqCst) + 1;
         if self.max_deliveries.is_some_and(|max| seen >= max) {
             self.done.notify_one();
@@ -247,7 +259,9 @@ fn redact_data_of_unknown_event(value: &mut Value) {
 fn now_millis() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
-        .map_or(0, |elapsed| i64::try_from(elapsed.as_millis()).unwrap_or(i64::MAX))
+        .map_or(0, |elapsed| {
+            i64::try_from(elapsed.as_millis()).unwrap_or(i64::MAX)
+        })
 }
 
 /// `HH:MM:SS.mmm` UTC: enough to follow a session.

@@ -108,7 +108,11 @@ pub(crate) fn read(reader: impl BufRead) -> io::Result<Vec<Result<RecordedDelive
         }
         let parsed = serde_json::from_str::<RecordedDelivery>(&line).map_err(|error| BadLine {
             line: index + 1,
-            reason: format!("not a recorded delivery (line {}, column {})", error.line(), error.column()),
+            reason: format!(
+                "not a recorded delivery (line {}, column {})",
+                error.line(),
+                error.column()
+            ),
         });
         let checked = parsed.and_then(|delivery| match delivery.body_bytes() {
             Ok(_) => Ok(delivery),
@@ -130,7 +134,13 @@ mod tests {
     #[test]
     fn a_recording_round_trips_exact_bytes() {
         let mut file = Vec::new();
-        let json = RecordedDelivery::new(1, 200, Some("pointsIssued".into()), Some("e1".into()), b"{\"a\": 1}");
+        let json = RecordedDelivery::new(
+            1,
+            200,
+            Some("pointsIssued".into()),
+            Some("e1".into()),
+            b"{\"a\": 1}",
+        );
         let binary = RecordedDelivery::new(2, 400, None, None, &[0xff, 0x00, 0x7b]);
         json.append_to(&mut file).unwrap();
         binary.append_to(&mut file).unwrap();

@@ -77,7 +77,7 @@ fn progress(done: usize, total: usize, interactive: bool) {
     // A terminal gets one line that updates; a log gets a line every 100 deliveries.
     let _ = if interactive {
         write!(stderr, "\r[{done}/{total}] {percent}%")
-    } else if done % 100 == 0 || done == total {
+    } else if done.is_multiple_of(100) || done == total {
         writeln!(stderr, "[{done}/{total}] {percent}%")
     } else {
         Ok(())

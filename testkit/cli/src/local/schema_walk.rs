@@ -97,7 +97,12 @@ impl SchemaSet {
         let mut report = WalkReport::default();
         match event_document {
             Some((id, schema)) => {
-                self.walk(&[Node { base: id, schema }], delivery, &JsonPath::default(), &mut report);
+                self.walk(
+                    &[Node { base: id, schema }],
+                    delivery,
+                    &JsonPath::default(),
+                    &mut report,
+                );
             }
             None => {
                 if let Some(envelope) = self.documents.get(json_schema::ENVELOPE_ID) {
@@ -190,10 +195,10 @@ impl SchemaSet {
         let mut chosen: Vec<Node<'_>> = Vec::new();
         for node in &conjuncts {
             for keyword in ["anyOf", "oneOf"] {
-                if let Some(branches) = node.schema.get(keyword).and_then(Value::as_array) {
-                    if let Some(branch) = self.best_branch(node.base, branches, value, path) {
-                        chosen.push(branch);
-                    }
+                if let Some(branches) = node.schema.get(keyword).and_then(Value::as_array)
+                    && let Some(branch) = self.best_branch(node.base, branches, value, path)
+                {
+                    chosen.push(branch);
                 }
             }
         }
@@ -228,7 +233,12 @@ impl SchemaSet {
                     return;
                 }
                 for (index, item) in items.iter().enumerate() {
-                    self.walk(&item_schemas, item, &path.child(Segment::Index(index)), report);
+                    self.walk(
+                        &item_schemas,
+                        item,
+                        &path.child(Segment::Index(index)),
+                        report,
+                    );
                 }
             }
             _ => {}
@@ -273,9 +283,9 @@ impl SchemaSet {
                     })
                     .collect();
             }
-            let open = conjuncts.iter().any(|node| {
-                node.schema.get("additionalProperties") == Some(&Value::Bool(true))
-            });
+            let open = conjuncts
+                .iter()
+                .any(|node| node.schema.get("additionalProperties") == Some(&Value::Bool(true)));
             if child_schemas.is_empty() {
                 if !open {
                     report.unknown_keys.push(child_path);
@@ -387,7 +397,11 @@ mod tests {
         let schemas = SchemaSet::embedded();
         for name in EventName::ALL {
             let report = schemas.walk_delivery(name, &example(name));
-            let unknown: Vec<String> = report.unknown_keys.iter().map(ToString::to_string).collect();
+            let unknown: Vec<String> = report
+                .unknown_keys
+                .iter()
+                .map(ToString::to_string)
+                .collect();
             assert!(unknown.is_empty(), "{name}: {unknown:?}");
         }
     }
@@ -400,7 +414,11 @@ mod tests {
         delivery["data"]["brandNewDataKey"] = json!("x");
         delivery["data"]["customerIdentifiers"]["instore"]["newIdentifier"] = json!("y");
         let report = schemas.walk_delivery(&EventName::PointsIssued, &delivery);
-        let unknown: Vec<String> = report.unknown_keys.iter().map(ToString::to_string).collect();
+        let unknown: Vec<String> = report
+            .unknown_keys
+            .iter()
+            .map(ToString::to_string)
+            .collect();
         assert_eq!(
             unknown,
             [
@@ -416,28 +434,46 @@ mod tests {
         let schemas = SchemaSet::embedded();
         let mut delivery = example(&EventName::PointsIssued);
         let report = schemas.walk_delivery(&EventName::PointsIssued, &delivery);
-        let paths: Vec<String> = report.personal_data.iter().map(ToString::to_string).collect();
-        assert!(paths.contains(&"data.customerIdentifiers.instore.mobile".to_owned()), "{paths:?}");
+        let paths: Vec<String> = report
+            .personal_data
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert!(
+            paths.contains(&"data.customerIdentifiers.instore.mobile".to_owned()),
+            "{paths:?}"
+        );
         redact(&mut delivery, &report.personal_data);
         let text = delivery.to_string();
         assert!(!text.contains("919876543210"), "{text}");
         assert!(!text.contains("priya.nair@example.com"), "{text}");
-        assert_eq!(delivery["data"]["customerIdentifiers"]["customerId"], 564937812);
+        assert_eq!(
+            delivery["data"]["customerIdentifiers"]["customerId"],
+            564937812
+        );
     }
 
     #[test]
     fn an_unknown_event_is_walked_against_the_envelope_only() {
         let schemas = SchemaSet::embedded();
-        let delivery = json!({"eventName": "somethingNew", "eventId": "e", "data": {"a": 1}, "zzz": 2});
+        let delivery =
+            json!({"eventName": "somethingNew", "eventId": "e", "data": {"a": 1}, "zzz": 2});
         let report = schemas.walk_delivery(&EventName::from_wire("somethingNew"), &delivery);
-        let unknown: Vec<String> = report.unknown_keys.iter().map(ToString::to_string).collect();
+        let unknown: Vec<String> = report
+            .unknown_keys
+            .iter()
+            .map(ToString::to_string)
+            .collect();
         assert_eq!(unknown, ["zzz"]);
     }
 
     #[test]
     fn relative_references_resolve_against_the_document_id() {
         assert_eq!(
-            join_url("https://ens-rs.dev/schemas/events/pointsIssued.json", "../shared/KeyValue.json"),
+            join_url(
+                "https://ens-rs.dev/schemas/events/pointsIssued.json",
+                "../shared/KeyValue.json"
+            ),
             "https://ens-rs.dev/schemas/shared/KeyValue.json"
         );
     }

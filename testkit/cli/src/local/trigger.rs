@@ -135,7 +135,10 @@ mod tests {
     #[test]
     fn assignments_take_json_or_text() {
         assert_eq!(parse_assignment("a.b=42"), Some(("a.b", Value::from(42))));
-        assert_eq!(parse_assignment("a=Priya"), Some(("a", Value::from("Priya"))));
+        assert_eq!(
+            parse_assignment("a=Priya"),
+            Some(("a", Value::from("Priya")))
+        );
         assert_eq!(parse_assignment("a=\"42\""), Some(("a", Value::from("42"))));
         assert_eq!(parse_assignment("a=x=y"), Some(("a", Value::from("x=y"))));
         assert_eq!(parse_assignment("no-equals"), None);

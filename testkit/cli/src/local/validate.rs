@@ -69,7 +69,7 @@ pub(crate) struct Problem {
 
 impl Verdict {
     fn is_valid(&self, deny_drift: bool) -> bool {
-        self.errors.is_empty() && !(deny_drift && !self.unknown_keys.is_empty())
+        self.errors.is_empty() && (!deny_drift || self.unknown_keys.is_empty())
     }
 }
 
@@ -94,7 +94,9 @@ pub(crate) fn run(args: ValidateArgs) -> anyhow::Result<ExitCode> {
         OutputFormat::Text => print_text(&verdicts, args.deny_drift),
         OutputFormat::Json => println!("{}", serde_json::to_string_pretty(&verdicts)?),
     }
-    let all_valid = verdicts.iter().all(|verdict| verdict.is_valid(args.deny_drift));
+    let all_valid = verdicts
+        .iter()
+        .all(|verdict| verdict.is_valid(args.deny_drift));
     Ok(if unreadable {
         ExitCode::from(3)
     } else if all_valid {
@@ -126,7 +128,10 @@ fn print_text(verdicts: &[Verdict], deny_drift: bool) {
         );
         for problem in &verdict.errors {
             match &problem.path {
-                Some(path) => println!("         {} error at {path}: {}", problem.check, problem.message),
+                Some(path) => println!(
+                    "         {} error at {path}: {}",
+                    problem.check, problem.message
+                ),
                 None => println!("         {} error: {}", problem.check, problem.message),
             }
         }
@@ -134,7 +139,10 @@ fn print_text(verdicts: &[Verdict], deny_drift: bool) {
             println!("         unknown key {key}");
         }
     }
-    let invalid = verdicts.iter().filter(|verdict| !verdict.is_valid(deny_drift)).count();
+    let invalid = verdicts
+        .iter()
+        .filter(|verdict| !verdict.is_valid(deny_drift))
+        .count();
     println!("{} checked, {invalid} failed", verdicts.len());
 }
 
@@ -152,7 +160,9 @@ pub(crate) fn split_deliveries(file: &str, bytes: &[u8]) -> Vec<(String, Vec<u8>
         },
         Ok(_) => vec![(file.to_owned(), bytes.to_vec())],
         Err(_) => {
-            let first_line = bytes.split(|&byte| byte == b'\n').find(|line| !line.is_empty());
+            let first_line = bytes
+                .split(|&byte| byte == b'\n')
+                .find(|line| !line.is_empty());
             let looks_recorded = first_line
                 .and_then(|line| serde_json::from_slice::<Value>(line).ok())
                 .is_some_and(|value| is_recording_line(&value));
@@ -349,15 +359,25 @@ mod tests {
         delivery["data"]["loyaltyProgramId"] = Value::from("secret-looking-value");
         let verdict = checker.check("f".into(), delivery.to_string().as_bytes());
         assert!(!verdict.typed);
-        let paths: Vec<_> = verdict.errors.iter().filter_map(|problem| problem.path.clone()).collect();
-        assert!(paths.iter().any(|path| path == "data.loyaltyProgramId"), "{paths:?}");
+        let paths: Vec<_> = verdict
+            .errors
+            .iter()
+            .filter_map(|problem| problem.path.clone())
+            .collect();
+        assert!(
+            paths.iter().any(|path| path == "data.loyaltyProgramId"),
+            "{paths:?}"
+        );
         let printed = serde_json::to_string(&verdict).unwrap();
         assert!(!printed.contains("secret-looking-value"), "{printed}");
     }
 
     #[test]
     fn pointers_become_dotted_paths() {
-        assert_eq!(pointer_to_path("/data/coupons/0/code"), "data.coupons[0].code");
+        assert_eq!(
+            pointer_to_path("/data/coupons/0/code"),
+            "data.coupons[0].code"
+        );
         assert_eq!(pointer_to_path(""), "");
     }
 
@@ -369,7 +389,13 @@ mod tests {
         assert_eq!(split_deliveries("f", single)[0].1, single);
         let recorded = b"{\"receivedAt\":1,\"status\":200,\"body\":\"{}\"}\n{\"receivedAt\":2,\"status\":200,\"body\":\"[]\"}\n";
         let split = split_deliveries("r", recorded);
-        assert_eq!(split, [("r:1".to_owned(), b"{}".to_vec()), ("r:2".to_owned(), b"[]".to_vec())]);
+        assert_eq!(
+            split,
+            [
+                ("r:1".to_owned(), b"{}".to_vec()),
+                ("r:2".to_owned(), b"[]".to_vec())
+            ]
+        );
     }
 
     proptest! {

@@ -52,12 +52,12 @@ pub(super) fn page(state: &State, group: &str, request: &Request) -> ResponseTem
     let query = Query::of(request);
     let page = match query.number("page", 0) {
         Ok(page) => page,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     let size = match query.number("size", 20) {
         Ok(size) if (1..=MAX_PAGE_SIZE).contains(&size) => size,
         Ok(_) => return error(400, 8201, "size must be between 1 and 100"),
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     let mut logs: Vec<&Value> = state
         .logs
@@ -106,11 +106,11 @@ pub(super) fn metrics(state: &State, group: &str, request: &Request) -> Response
     let query = Query::of(request);
     let start = match query.number("startDate", 0) {
         Ok(start) => start,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     let end = match query.number("endDate", u64::MAX) {
         Ok(end) => end,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     let logs: Vec<&Value> = state
         .logs
@@ -198,12 +198,17 @@ impl Query {
             .map(|(_, value)| value.as_str())
     }
 
-    fn number(&self, name: &str, default: u64) -> Result<u64, ResponseTemplate> {
+    /// A non-negative integer parameter, or the 400 answer to give.
+    fn number(&self, name: &str, default: u64) -> Result<u64, Box<ResponseTemplate>> {
         match self.get(name) {
             None => Ok(default),
-            Some(value) => value
-                .parse()
-                .map_err(|_| error(400, 8200, &format!("{name} must be a non-negative integer"))),
+            Some(value) => value.parse().map_err(|_| {
+                Box::new(error(
+                    400,
+                    8200,
+                    &format!("{name} must be a non-negative integer"),
+                ))
+            }),
         }
     }
 
@@ -211,7 +216,9 @@ impl Query {
     fn matches(&self, log: &Value, name: &str, field: &str) -> bool {
         match self.get(name) {
             None => true,
-            Some(wanted) => text(log, field).is_some_and(|value| value.eq_ignore_ascii_case(wanted)),
+            Some(wanted) => {
+                text(log, field).is_some_and(|value| value.eq_ignore_ascii_case(wanted))
+            }
         }
     }
 }

@@ -25,8 +25,10 @@ impl Respond for AdminResponder {
         let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
         if state.rate_limited > 0 {
             state.rate_limited -= 1;
-            return error(429, 429, "Rate limit exceeded, retry later")
-                .insert_header("retry-after", state.retry_after_seconds.to_string().as_str());
+            return error(429, 429, "Rate limit exceeded, retry later").insert_header(
+                "retry-after",
+                state.retry_after_seconds.to_string().as_str(),
+            );
         }
         if state.failing > 0 {
             state.failing -= 1;
@@ -67,9 +69,7 @@ impl Respond for AdminResponder {
             ["v3", "events", "consumer-groups", group, "metrics"] => {
                 only_get(method, || logs::metrics(&state, &decode(group), request))
             }
-            ["v3", "webHooks", ..] | ["v3", "events", ..] => {
-                error(405, 405, "Method not allowed")
-            }
+            ["v3", "webHooks", ..] | ["v3", "events", ..] => error(405, 405, "Method not allowed"),
             _ => error(404, 404, "Resource not found"),
         }
     }

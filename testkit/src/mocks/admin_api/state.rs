@@ -40,7 +40,9 @@ impl State {
     }
 
     pub(super) fn webhook(&self, id: &str) -> Option<&Value> {
-        self.webhooks.iter().find(|webhook| id_of(webhook) == Some(id))
+        self.webhooks
+            .iter()
+            .find(|webhook| id_of(webhook) == Some(id))
     }
 
     pub(super) fn webhook_mut(&mut self, id: &str) -> Option<&mut Value> {
@@ -59,7 +61,10 @@ impl State {
         let number = self.created;
         let id = match object.get("webHookId").and_then(Value::as_str) {
             Some(id) => id.to_owned(),
-            None => format!("{:024x}", 0x6925_4f46_749e_644b_c013_28c0_u128 + u128::from(number)),
+            None => format!(
+                "{:024x}",
+                0x6925_4f46_749e_644b_c013_28c0_u128 + u128::from(number)
+            ),
         };
         object.insert("webHookId".into(), Value::from(id.clone()));
         if !object.contains_key("consumerGroupId") {

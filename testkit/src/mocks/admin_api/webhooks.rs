@@ -65,7 +65,12 @@ pub(super) fn create(state: &mut State, request: &Request) -> ResponseTemplate {
     let mut problems: Vec<(u32, String)> = MANDATORY
         .iter()
         .filter(|(field, kind)| !body.get(*field).is_some_and(|value| kind.matches(value)))
-        .map(|(field, kind)| (8001, format!("{field} is mandatory and must be {}", kind.describe())))
+        .map(|(field, kind)| {
+            (
+                8001,
+                format!("{field} is mandatory and must be {}", kind.describe()),
+            )
+        })
         .collect();
     problems.extend(check_values(&body));
     if !problems.is_empty() {
@@ -103,7 +108,10 @@ pub(super) fn update(state: &mut State, id: &str, request: &Request) -> Response
         .collect();
     problems.extend(check_values(&body));
     let current_name = webhook.get("name").cloned();
-    if body.get("name").is_some_and(|name| Some(name) != current_name.as_ref()) {
+    if body
+        .get("name")
+        .is_some_and(|name| Some(name) != current_name.as_ref())
+    {
         problems.push((8010, "Webhook name cannot be changed".to_owned()));
     }
     if !problems.is_empty() {
@@ -151,15 +159,18 @@ fn check_values(body: &Map<String, Value>) -> Vec<(u32, String)> {
             }
         }
     }
-    if let Some(connections) = body.get("maxAllowedConnections").and_then(Value::as_i64) {
-        if connections < 1 {
-            problems.push((8005, "Minimum one concurrent connection is required".to_owned()));
-        }
+    if let Some(connections) = body.get("maxAllowedConnections").and_then(Value::as_i64)
+        && connections < 1
+    {
+        problems.push((
+            8005,
+            "Minimum one concurrent connection is required".to_owned(),
+        ));
     }
-    if let Some(Value::Object(headers)) = body.get("webHookHeaders") {
-        if headers.values().any(|value| !value.is_string()) {
-            problems.push((8006, "Header values must be strings".to_owned()));
-        }
+    if let Some(Value::Object(headers)) = body.get("webHookHeaders")
+        && headers.values().any(|value| !value.is_string())
+    {
+        problems.push((8006, "Header values must be strings".to_owned()));
     }
     problems
 }

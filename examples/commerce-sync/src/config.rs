@@ -1,0 +1,322 @@
+//! [`Config`]: where the APIs are, the credentials, and where sync state is kept.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use ens_receiver::{Auth, ReceiverConfig, Secret, StaticHeaders};
+
+use crate::store::{InMemorySyncStore, SyncStore};
+
+/// Everything [`app`](crate::app) needs.
+///
+/// `Debug` never shows a credential.
+///
+/// ```
+/// use ens_receiver::{Auth, ReceiverConfig, StaticHeaders};
+/// use example_commerce_sync::{
+///     CapillaryCredentials, CapillarySettings, Config, InMemorySyncStore, ShopCustomerKey,
+///     ShopSettings,
+/// };
+///
+/// let config = Config::new(
+///     ReceiverConfig::new(Auth::new(StaticHeaders::basic("ens", "webhook-s3cret"))),
+///     CapillarySettings::new(
+///         "https://eu.api.capillarytech.com",
+///         CapillaryCredentials::bearer("oauth-t0ken"),
+///     ),
+///     ShopSettings::new("https://shop.example.com", "shop-t0ken")
+///         .customer_key(ShopCustomerKey::ExternalId),
+/// )
+/// .store(InMemorySyncStore::new());
+/// let debug = format!("{config:?}");
+/// assert!(!debug.contains("webhook-s3cret") && !debug.contains("oauth-t0ken"));
+/// assert!(!debug.contains("shop-t0ken"));
+/// ```
+#[derive(Clone)]
+pub struct Config {
+    pub(crate) receiver: ReceiverConfig,
+    pub(crate) capillary: CapillarySettings,
+    pub(crate) shop: ShopSettings,
+    pub(crate) store: Arc<dyn SyncStore>,
+    pub(crate) request_timeout: Duration,
+}
+
+impl Config {
+    /// The ENS receiver (authentication, idempotency store), the Capillary API and the shop,
+    /// with an [`InMemorySyncStore`] and a 10 s timeout on outgoing requests.
+    pub fn new(receiver: ReceiverConfig, capillary: CapillarySettings, shop: ShopSettings) -> Self {
+        Self {
+            receiver,
+            capillary,
+            shop,
+            store: Arc::new(InMemorySyncStore::new()),
+            request_timeout: Duration::from_secs(10),
+        }
+    }
+
+    /// Keeps each customer's last-applied state in `store`.
+    pub fn store(mut self, store: impl SyncStore) -> Self {
+        self.store = Arc::new(store);
+        self
+    }
+
+    /// How long one call to the Capillary or shop API may take. Keep it well under ENS's
+    /// 30 s delivery timeout.
+    pub fn request_timeout(mut self, timeout: Duration) -> Self {
+        self.request_timeout = timeout;
+        self
+    }
+
+    /// Reads the configuration from environment variables through `var` (pass
+    /// `|name| std::env::var(name).ok()`):
+    ///
+    /// | variable | meaning |
+    /// |---|---|
+    /// | `ENS_BASIC_USER`, `ENS_BASIC_PASSWORD` | the Basic credentials configured on the ENS webhook |
+    /// | `ENS_BEARER_TOKEN` | or a bearer token (both may be set: either is accepted) |
+    /// | `CAPILLARY_API_URL` | e.g. `https://eu.api.capillarytech.com` |
+    /// | `CAPILLARY_USERNAME`, `CAPILLARY_PASSWORD` | Basic credentials, sent as given (Capillary expects the MD5 hex digest of the password) |
+    /// | `CAPILLARY_BEARER_TOKEN` | or an OAuth access token instead |
+    /// | `SHOP_API_URL`, `SHOP_API_TOKEN` | the e-commerce platform and its bearer token |
+    /// | `SHOP_CUSTOMER_KEY` | optional: `capillary_id` (default) or `external_id` |
+    ///
+    /// The state store is an [`InMemorySyncStore`].
+    ///
+    /// ```
+    /// use std::collections::HashMap;
+    /// use example_commerce_sync::Config;
+    ///
+    /// let vars = HashMap::from([
+    ///     ("ENS_BEARER_TOKEN", "t0ken"),
+    ///     ("CAPILLARY_API_URL", "https://eu.api.capillarytech.com"),
+    ///     ("CAPILLARY_BEARER_TOKEN", "oauth"),
+    ///     ("SHOP_API_URL", "https://shop.example.com"),
+    ///     ("SHOP_API_TOKEN", "shop"),
+    ///     ("SHOP_CUSTOMER_KEY", "email"),
+    /// ]);
+    /// let error = Config::from_env(|name| vars.get(name).map(|value| value.to_string()))
+    ///     .unwrap_err();
+    /// assert_eq!(
+    ///     error.to_string(),
+    ///     "environment variable SHOP_CUSTOMER_KEY must be capillary_id or external_id"
+    /// );
+    /// ```
+    pub fn from_env(var: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let var = |name: &str| var(name).filter(|value| !value.trim().is_empty());
+        let required = |name: &'static str| var(name).ok_or(ConfigError::Missing { name });
+
+        let ens = match (
+            var("ENS_BASIC_USER"),
+            var("ENS_BASIC_PASSWORD"),
+            var("ENS_BEARER_TOKEN"),
+        ) {
+            (Some(user), Some(password), token) => {
+                let headers = StaticHeaders::basic(&user, &password);
+                match token {
+                    Some(token) => headers.accept_bearer(&token),
+                    None => headers,
+                }
+            }
+            (None, None, Some(token)) => StaticHeaders::bearer(&token),
+            (Some(_), None, _) => {
+                return Err(ConfigError::Missing {
+                    name: "ENS_BASIC_PASSWORD",
+                });
+            }
+            (None, _, _) => {
+                return Err(ConfigError::Missing {
+                    name: "ENS_BASIC_USER or ENS_BEARER_TOKEN",
+                });
+            }
+        };
+        let capillary_credentials = match (
+            var("CAPILLARY_USERNAME"),
+            var("CAPILLARY_PASSWORD"),
+            var("CAPILLARY_BEARER_TOKEN"),
+        ) {
+            (Some(user), Some(password), _) => CapillaryCredentials::basic(&user, &password),
+            (None, None, Some(token)) => CapillaryCredentials::bearer(&token),
+            (Some(_), None, _) => {
+                return Err(ConfigError::Missing {
+                    name: "CAPILLARY_PASSWORD",
+                });
+            }
+            (None, _, _) => {
+                return Err(ConfigError::Missing {
+                    name: "CAPILLARY_USERNAME or CAPILLARY_BEARER_TOKEN",
+                });
+            }
+        };
+        let capillary =
+            CapillarySettings::new(&required("CAPILLARY_API_URL")?, capillary_credentials);
+        let key = match var("SHOP_CUSTOMER_KEY").as_deref().map(str::trim) {
+            None | Some("capillary_id") => ShopCustomerKey::CapillaryId,
+            Some("external_id") => ShopCustomerKey::ExternalId,
+            Some(_) => {
+                return Err(ConfigError::Invalid {
+                    name: "SHOP_CUSTOMER_KEY",
+                    expected: "capillary_id or external_id",
+                });
+            }
+        };
+        let shop = ShopSettings::new(&required("SHOP_API_URL")?, &required("SHOP_API_TOKEN")?)
+            .customer_key(key);
+        Ok(Self::new(
+            ReceiverConfig::new(Auth::new(ens)),
+            capillary,
+            shop,
+        ))
+    }
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("receiver", &self.receiver)
+            .field("capillary", &self.capillary)
+            .field("shop", &self.shop)
+            .field("request_timeout", &self.request_timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A configuration that [`Config::from_env`] could not read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// A required variable is not set (or blank).
+    Missing {
+        /// The variable(s).
+        name: &'static str,
+    },
+    /// A variable has a value of the wrong kind.
+    Invalid {
+        /// The variable.
+        name: &'static str,
+        /// What it should hold.
+        expected: &'static str,
+    },
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Missing { name } => write!(f, "environment variable {name} is not set"),
+            Self::Invalid { name, expected } => {
+                write!(f, "environment variable {name} must be {expected}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// Where the Capillary API is and how to authenticate to it.
+#[derive(Clone, Debug)]
+pub struct CapillarySettings {
+    pub(crate) base_url: String,
+    pub(crate) credentials: CapillaryCredentials,
+}
+
+impl CapillarySettings {
+    /// `base_url` is the cluster's API host, such as `https://eu.api.capillarytech.com` (a
+    /// trailing `/` is ignored).
+    pub fn new(base_url: &str, credentials: CapillaryCredentials) -> Self {
+        Self {
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            credentials,
+        }
+    }
+}
+
+/// Credentials for the Capillary API. `Debug` shows the kind (and the user name), never the
+/// password or token.
+#[derive(Clone)]
+pub struct CapillaryCredentials(Credentials);
+
+#[derive(Clone)]
+pub(crate) enum Credentials {
+    Basic { username: String, password: Secret },
+    Bearer(Secret),
+}
+
+impl CapillaryCredentials {
+    /// `Authorization: Basic base64(username:password)`. The password is sent as given:
+    /// Capillary's Basic auth expects the MD5 hex digest of the till password here.
+    pub fn basic(username: &str, password: &str) -> Self {
+        Self(Credentials::Basic {
+            username: username.to_owned(),
+            password: Secret::from(password),
+        })
+    }
+
+    /// `Authorization: Bearer <token>` (an OAuth access token).
+    pub fn bearer(token: &str) -> Self {
+        Self(Credentials::Bearer(Secret::from(token)))
+    }
+
+    /// Adds the `Authorization` header to `request`.
+    pub(crate) fn authorize(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        match &self.0 {
+            Credentials::Basic { username, password } => request.basic_auth(
+                username,
+                Some(String::from_utf8_lossy(password.expose()).into_owned()),
+            ),
+            Credentials::Bearer(token) => {
+                request.bearer_auth(String::from_utf8_lossy(token.expose()))
+            }
+        }
+    }
+}
+
+impl fmt::Debug for CapillaryCredentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.0 {
+            Credentials::Basic { username, .. } => f
+                .debug_struct("Basic")
+                .field("username", username)
+                .field("password", &"[redacted]")
+                .finish(),
+            Credentials::Bearer(_) => f.write_str("Bearer([redacted])"),
+        }
+    }
+}
+
+/// The e-commerce platform: its API and bearer token, and which id it knows customers by.
+#[derive(Clone, Debug)]
+pub struct ShopSettings {
+    pub(crate) base_url: String,
+    pub(crate) token: Secret,
+    pub(crate) customer_key: ShopCustomerKey,
+}
+
+impl ShopSettings {
+    /// Updates go to `PUT {base_url}/rest/V1/customers/{id}/loyalty` with
+    /// `Authorization: Bearer {token}`; customers are keyed by their Capillary id.
+    pub fn new(base_url: &str, token: &str) -> Self {
+        Self {
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            token: Secret::from(token),
+            customer_key: ShopCustomerKey::CapillaryId,
+        }
+    }
+
+    /// Which id goes in the shop's URL.
+    pub fn customer_key(mut self, key: ShopCustomerKey) -> Self {
+        self.customer_key = key;
+        self
+    }
+}
+
+/// Which id the shop knows a customer by.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ShopCustomerKey {
+    /// The Capillary customer id (`customerIdentifiers.customerId`).
+    #[default]
+    CapillaryId,
+    /// The InStore external id: from the payload, else from the customer's Capillary profile.
+    /// A customer without one is not in the shop; their events are acknowledged.
+    ExternalId,
+}

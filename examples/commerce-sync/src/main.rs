@@ -1,0 +1,23 @@
+//! Runs the commerce-sync app; configuration from environment variables (see
+//! `Config::from_env`), listening on `LISTEN_ADDR` (default `0.0.0.0:8080`).
+
+use anyhow::Context;
+use example_commerce_sync::{Config, app};
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .init();
+    let config = Config::from_env(|name| std::env::var(name).ok())?;
+    let address = std::env::var("LISTEN_ADDR").unwrap_or_else(|_| "0.0.0.0:8080".to_owned());
+    let listener = tokio::net::TcpListener::bind(&address)
+        .await
+        .with_context(|| format!("cannot listen on {address}"))?;
+    tracing::info!(address = %listener.local_addr()?, "commerce-sync listening");
+    axum::serve(listener, app(config)).await?;
+    Ok(())
+}

@@ -1,0 +1,198 @@
+//! The ENS handlers: each turns its event into [`Notification`]s for the [`Messenger`].
+
+use axum::extract::State;
+use ens_receiver::{DedupKey, HandlerError, Webhook};
+use ens_schemas::events::{
+    CouponIssue, CustomerAdded, PointsExpiryReminder, PointsIssued, PointsRedeemed,
+    TierDowngraded, TierUpgraded,
+};
+use ens_schemas::shared::{CustomerIdentifiers, LoyaltyProgramDetails};
+
+use crate::app::AppState;
+use crate::time::utc_date;
+use crate::{CustomerKey, MessageKind, Notification, Vars};
+
+/// The event's `eventId`, or the hash of its body when it has none (the receiver's key too).
+fn event_id<T>(webhook: &Webhook<T>) -> String {
+    match webhook.envelope.event_id.as_deref() {
+        Some(id) if !id.is_empty() => id.to_owned(),
+        _ => DedupKey::for_delivery(&webhook.envelope, &webhook.raw).to_string(),
+    }
+}
+
+/// A notification for the event's customer.
+fn notification<T>(
+    webhook: &Webhook<T>,
+    customer: &CustomerIdentifiers,
+    kind: MessageKind,
+    vars: Vars,
+) -> Notification {
+    Notification::new(
+        event_id(webhook),
+        webhook.envelope.event_name.as_str(),
+        CustomerKey::from_identifiers(customer),
+        kind,
+        vars,
+    )
+}
+
+/// Sends each notification in turn; the first failure is the event's answer, and the retry
+/// skips the messages already sent.
+async fn send_all(state: &AppState, notifications: Vec<Notification>) -> Result<(), HandlerError> {
+    for notification in notifications {
+        state
+            .messenger
+            .notify(notification)
+            .await
+            .map_err(|error| error.into_handler_error())?;
+    }
+    Ok(())
+}
+
+/// `150.0` as `150`, `1270.5` as `1270.5`.
+pub(crate) fn points(value: f64) -> String {
+    if value.fract() == 0.0 && value.abs() < 1e15 {
+        format!("{}", value as i64)
+    } else {
+        format!("{value}")
+    }
+}
+
+/// The tier's name from the programme details, else `tier <number>`.
+fn tier_name(details: Option<&LoyaltyProgramDetails>, number: i64) -> String {
+    details
+        .and_then(|details| details.tiers.as_ref())
+        .and_then(|tiers| tiers.iter().find(|tier| tier.tier_number == Some(number)))
+        .and_then(|tier| tier.tier_name.clone())
+        .filter(|name| !name.trim().is_empty())
+        .unwrap_or_else(|| format!("tier {number}"))
+}
+
+pub(crate) async fn customer_added(
+    State(state): State<AppState>,
+    webhook: Webhook<CustomerAdded>,
+) -> Result<(), HandlerError> {
+    let event = &webhook.event;
+    let welcome = notification(&webhook, &event.customer_identifiers, MessageKind::Welcome, Vars::new());
+    send_all(&state, vec![welcome]).await
+}
+
+pub(crate) async fn points_issued(
+    State(state): State<AppState>,
+    webhook: Webhook<PointsIssued>,
+) -> Result<(), HandlerError> {
+    let event = &webhook.event;
+    let vars = Vars::new()
+        .set("points", points(event.total_points_issued))
+        .set("balance", points(event.program_current_points));
+    let message = notification(&webhook, &event.customer_identifiers, MessageKind::PointsIssued, vars);
+    send_all(&state, vec![message]).await
+}
+
+pub(crate) async fn points_redeemed(
+    State(state): State<AppState>,
+    webhook: Webhook<PointsRedeemed>,
+) -> Result<(), HandlerError> {
+    let event = &webhook.event;
+    let vars = Vars::new()
+        .set("points", points(event.total_points_redeemed))
+        .set("value", format!("{:.2}", event.redeemed_points_currency_value));
+    let message = notification(&webhook, &event.customer_identifiers, MessageKind::PointsRedeemed, vars);
+    send_all(&state, vec![message]).await
+}
+
+pub(crate) async fn tier_upgraded(
+    State(state): State<AppState>,
+    webhook: Webhook<TierUpgraded>,
+) -> Result<(), HandlerError> {
+    let event = &webhook.event;
+    let vars = Vars::new()
+        .set("tier", tier_name(Some(&event.loyalty_program_details), event.upgraded_tier_number))
+        .set("expiry_date", event.tier_expiry_date.as_str());
+    let message = notification(&webhook, &event.customer_identifiers, MessageKind::TierUpgraded, vars);
+    send_all(&state, vec![message]).await
+}
+
+pub(crate) async fn tier_downgraded(
+    State(state): State<AppState>,
+    webhook: Webhook<TierDowngraded>,
+) -> Result<(), HandlerError> {
+    let event = &webhook.event;
+    let vars = Vars::new()
+        .set("tier", tier_name(event.loyalty_program_details.as_ref(), event.downgraded_tier_number))
+        .set("expiry_date", event.tier_expiry_date.as_str());
+    let message = notification(&webhook, &event.customer_identifiers, MessageKind::TierDowngraded, vars);
+    send_all(&state, vec![message]).await
+}
+
+pub(crate) async fn points_expiry_reminder(
+    State(state): State<AppState>,
+    webhook: Webhook<PointsExpiryReminder>,
+) -> Result<(), HandlerError> {
+    let event = &webhook.event;
+    let vars = Vars::new()
+        .set("points", points(event.points_scheduled_for_expiry))
+        .set("expiry_date", event.scheduled_expiry_date.as_str());
+    let message = notification(
+        &webhook,
+        &event.customer_identifiers,
+        MessageKind::PointsExpiryReminder,
+        vars,
+    );
+    send_all(&state, vec![message]).await
+}
+
+/// One message per coupon: keyed by the event id when the event has one coupon, else by
+/// `eventId:couponId`, so a retry after a partial failure sends only the missing ones.
+pub(crate) async fn coupon_issue(
+    State(state): State<AppState>,
+    webhook: Webhook<CouponIssue>,
+) -> Result<(), HandlerError> {
+    let event = &webhook.event;
+    let single = event.coupons.len() == 1;
+    let messages = event
+        .coupons
+        .iter()
+        .map(|coupon| {
+            let vars = Vars::new()
+                .set("coupon_code", coupon.code.as_str())
+                .set("coupon_description", event.series_info.description.as_str())
+                .set("valid_till", utc_date(coupon.valid_till));
+            let message = notification(&webhook, &coupon.customer_identifiers, MessageKind::CouponIssued, vars);
+            if single {
+                message
+            } else {
+                let key = format!("{}:{}", message.event_id, coupon.id);
+                message.message_key(key)
+            }
+        })
+        .collect();
+    send_all(&state, messages).await
+}
+
+#[cfg(test)]
+mod tests {
+    use ens_schemas::shared::ProgramTier;
+
+    use super::*;
+
+    #[test]
+    fn points_drop_a_zero_fraction() {
+        assert_eq!(points(150.0), "150");
+        assert_eq!(points(1270.5), "1270.5");
+        assert_eq!(points(-3.0), "-3");
+        assert_eq!(points(1e20), "100000000000000000000");
+    }
+
+    #[test]
+    fn tiers_are_named_from_the_programme() {
+        let mut gold = ProgramTier::default();
+        gold.tier_number = Some(2);
+        gold.tier_name = Some("Gold".to_owned());
+        let mut details = LoyaltyProgramDetails::default();
+        details.tiers = Some(vec![gold]);
+        assert_eq!(tier_name(Some(&details), 2), "Gold");
+        assert_eq!(tier_name(Some(&details), 3), "tier 3");
+        assert_eq!(tier_name(None, 1), "tier 1");
+    }
+}

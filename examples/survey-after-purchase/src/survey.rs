@@ -1,0 +1,171 @@
+//! The survey platform's API: `POST /v1/invitations`.
+
+use std::fmt;
+use std::time::Duration;
+
+use ens_receiver::HandlerError;
+use ens_schemas::Pii;
+use reqwest::StatusCode;
+use reqwest::header::RETRY_AFTER;
+use serde::Serialize;
+
+use crate::config::SurveySettings;
+
+/// One invitation, as the survey API takes it. `Debug` redacts the contact and the name.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Invitation {
+    pub(crate) survey_id: String,
+    pub(crate) contact: Contact,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) first_name: Option<Pii<String>>,
+    pub(crate) transaction: TransactionSummary,
+    /// The ENS `eventId`: lets the survey platform refuse a second invitation for one event.
+    pub(crate) external_reference: String,
+}
+
+/// Where the invitation goes: `{"email": …}` or `{"mobile": …}`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) enum Contact {
+    Email(Pii<String>),
+    Mobile(Pii<String>),
+}
+
+/// The purchase the survey asks about.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct TransactionSummary {
+    pub(crate) bill_number: String,
+    pub(crate) amount: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) currency: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) store: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) purchased_at: Option<String>,
+}
+
+/// Sends invitations.
+#[derive(Clone, Debug)]
+pub(crate) struct SurveyClient {
+    http: reqwest::Client,
+    settings: SurveySettings,
+}
+
+impl SurveyClient {
+    pub(crate) fn new(http: reqwest::Client, settings: SurveySettings) -> Self {
+        Self { http, settings }
+    }
+
+    pub(crate) fn survey_id(&self) -> &str {
+        &self.settings.survey_id
+    }
+
+    /// Sends `invitation`. A 409 (the platform already has an invitation with this
+    /// `externalReference`) counts as sent.
+    pub(crate) async fn invite(&self, invitation: &Invitation) -> Result<(), SurveyError> {
+        let url = format!("{}/v1/invitations", self.settings.base_url);
+        let response = self
+            .http
+            .post(url)
+            .header(
+                self.settings.api_key_header.as_str(),
+                self.settings.api_key.expose(),
+            )
+            .json(invitation)
+            .send()
+            .await
+            .map_err(|error| SurveyError::Unreachable(error.without_url()))?;
+        let status = response.status();
+        if status.is_success() || status == StatusCode::CONFLICT {
+            return Ok(());
+        }
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            let retry_after = response
+                .headers()
+                .get(RETRY_AFTER)
+                .and_then(|value| value.to_str().ok()?.trim().parse().ok())
+                .map(Duration::from_secs);
+            return Err(SurveyError::RateLimited { retry_after });
+        }
+        Err(SurveyError::Status(status.as_u16()))
+    }
+}
+
+/// Why an invitation was not sent. Every case is retried by ENS: a 4xx usually means a
+/// configuration to fix (key, survey id), and ENS keeps the event for days meanwhile.
+#[derive(Debug)]
+pub(crate) enum SurveyError {
+    Unreachable(reqwest::Error),
+    RateLimited { retry_after: Option<Duration> },
+    Status(u16),
+}
+
+impl SurveyError {
+    /// 429 with the platform's `Retry-After` when it rate limits, 503 otherwise.
+    pub(crate) fn into_handler_error(self) -> HandlerError {
+        match self {
+            Self::RateLimited { retry_after } => HandlerError::rate_limited(
+                retry_after.unwrap_or(Duration::from_secs(30)),
+                Self::RateLimited { retry_after },
+            ),
+            other => HandlerError::unavailable(other),
+        }
+    }
+}
+
+impl fmt::Display for SurveyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Unreachable(error) => write!(f, "the survey api could not be reached: {error}"),
+            Self::RateLimited { .. } => f.write_str("the survey api is rate limiting"),
+            Self::Status(status) => write!(f, "the survey api answered {status}"),
+        }
+    }
+}
+
+impl std::error::Error for SurveyError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Unreachable(error) => Some(error),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn an_invitation_serializes_to_the_documented_shape_and_debug_hides_the_contact() {
+        let invitation = Invitation {
+            survey_id: "nps".into(),
+            contact: Contact::Email(Pii::from("priya@example.com")),
+            first_name: Some(Pii::from("Priya")),
+            transaction: TransactionSummary {
+                bill_number: "B-1".into(),
+                amount: 10.5,
+                currency: None,
+                store: Some("blr".into()),
+                purchased_at: None,
+            },
+            external_reference: "e-1".into(),
+        };
+        assert_eq!(
+            serde_json::to_value(&invitation).unwrap(),
+            json!({
+                "surveyId": "nps",
+                "contact": {"email": "priya@example.com"},
+                "firstName": "Priya",
+                "transaction": {"billNumber": "B-1", "amount": 10.5, "store": "blr"},
+                "externalReference": "e-1"
+            })
+        );
+        let debug = format!("{invitation:?}");
+        assert!(!debug.contains("priya") && !debug.contains("Priya"), "{debug}");
+    }
+}

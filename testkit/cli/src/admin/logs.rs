@@ -1,0 +1,163 @@
+//! `ens logs <eventId>`, `--request-id`, `--ref-id`, `--consumer-group [filters]`.
+
+use clap::{Args, ValueEnum};
+use ens_admin::{LogQuery, LogSort};
+use serde_json::json;
+
+use super::EXIT_CODES;
+use super::connection::{ApiArgs, Format};
+use super::exit::Failure;
+use super::output;
+use super::webhooks::event_names;
+
+const LOGS_HELP: &str = "\
+Examples:
+  ens logs 0b7d7c8e-7f1d-4c55-9a51-6f3b2f0f6d21        # one event's deliveries
+  ens logs --request-id 5d1c4b0f1d2e4a3b9c8d7e6f5a4b3c2d # events one API call caused
+  ens logs --ref-id 50952_312554898
+  ens logs --consumer-group 6f1c… --event-type pointsIssued --sort duration --all --format json";
+
+/// `ens logs`
+#[derive(Debug, Args)]
+#[command(after_help = format!("{LOGS_HELP}\n\n{EXIT_CODES}"))]
+pub(crate) struct LogsArgs {
+    /// The event id (`eventId`) whose deliveries to show.
+    event_id: Option<String>,
+    /// Show the events one API request caused (with --consumer-group: filter its log).
+    #[arg(long, value_name = "ID")]
+    request_id: Option<String>,
+    /// Show the events with this refId.
+    #[arg(long, value_name = "REF")]
+    ref_id: Option<String>,
+    /// Show a webhook's delivery log, by its consumer group id.
+    #[arg(long, value_name = "ID")]
+    consumer_group: Option<String>,
+    /// With --consumer-group: only this event type, e.g. pointsIssued.
+    #[arg(long, value_name = "EVENT")]
+    event_type: Option<String>,
+    /// With --consumer-group: only events whose primary identifier (e.g. customer id) is KEY.
+    #[arg(long, value_name = "KEY")]
+    search_key: Option<String>,
+    /// With --consumer-group: sort order.
+    #[arg(long, value_enum)]
+    sort: Option<Sort>,
+    /// With --consumer-group: the page to show, from 0.
+    #[arg(long, default_value_t = 0)]
+    page: u32,
+    /// With --consumer-group: entries per page (the API allows up to 100).
+    #[arg(long, default_value_t = 20)]
+    size: u32,
+    /// With --consumer-group: read every page from --page on.
+    #[arg(long)]
+    all: bool,
+    #[command(flatten)]
+    api: ApiArgs,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum Sort {
+    /// Slowest deliveries first (webhookDuration:desc).
+    Duration,
+    /// By event type, descending (eventType:desc).
+    EventType,
+}
+
+pub(crate) async fn run(args: LogsArgs) -> Result<(), Failure> {
+    let as_json = args.api.format == Format::Json;
+    let lookups = [
+        args.event_id.is_some(),
+        args.request_id.is_some() && args.consumer_group.is_none(),
+        args.ref_id.is_some(),
+        args.consumer_group.is_some(),
+    ];
+    if lookups.iter().filter(|given| **given).count() != 1 {
+        return Err(Failure::usage(
+            "give exactly one of: an event id, --request-id, --ref-id, --consumer-group",
+        ));
+    }
+    let filters_given =
+        args.event_type.is_some() || args.search_key.is_some() || args.sort.is_some() || args.all;
+    if args.consumer_group.is_none() && filters_given {
+        return Err(Failure::usage(
+            "--event-type, --search-key, --sort and --all need --consumer-group",
+        ));
+    }
+    let client = args.api.client()?;
+
+    let Some(group) = &args.consumer_group else {
+        let logs = if let Some(event_id) = &args.event_id {
+            client.event_logs(event_id).await?
+        } else if let Some(request_id) = &args.request_id {
+            client.event_logs_by_request_id(request_id).await?
+        } else if let Some(ref_id) = &args.ref_id {
+            client.event_logs_by_ref_id(ref_id).await?
+        } else {
+            Vec::new()
+        };
+        if as_json {
+            output::json(&logs)?;
+        } else {
+            output::log_table(&logs)?;
+        }
+        return Ok(());
+    };
+
+    let mut query = LogQuery::new().page(args.page).size(args.size);
+    if let Some(event_type) = &args.event_type {
+        let mut names = event_names(std::slice::from_ref(event_type))?;
+        if let Some(name) = names.pop() {
+            query = query.event_type(name);
+        }
+    }
+    if let Some(key) = &args.search_key {
+        query = query.event_search_key(key);
+    }
+    if let Some(request_id) = &args.request_id {
+        query = query.request_id(request_id);
+    }
+    if let Some(sort) = args.sort {
+        query = query.sort(match sort {
+            Sort::Duration => LogSort::WebhookDurationDesc,
+            Sort::EventType => LogSort::EventTypeDesc,
+        });
+    }
+    if args.all {
+        let entries = client
+            .consumer_group_log_pages(group, query)
+            .collect_entries()
+            .await?;
+        if as_json {
+            output::json(&json!({"entries": entries, "count": entries.len()}))?;
+        } else {
+            output::log_table(&entries)?;
+        }
+    } else {
+        let page = client.consumer_group_logs(group, &query).await?;
+        if as_json {
+            output::json(&json!({
+                "entries": page.entries,
+                "page": page.page,
+                "size": page.size,
+                "totalElements": page.total_elements,
+                "totalPages": page.total_pages,
+                "hasNext": page.has_next(),
+            }))?;
+        } else {
+            output::log_table(&page.entries)?;
+            let total = page
+                .total_pages
+                .map(|pages| format!(" of {pages}"))
+                .unwrap_or_default();
+            eprintln!(
+                "page {}{total}{}",
+                page.page,
+                if page.has_next() {
+                    " (more: --page N or --all)"
+                } else {
+                    ""
+                }
+            );
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,238 @@
+//! `ens webhooks list|create|update|delete`.
+
+use clap::{Args, Subcommand};
+use ens_admin::{Client, Webhook};
+use ens_schemas::EventName;
+
+use super::EXIT_CODES;
+use super::connection::{ApiArgs, Format};
+use super::exit::Failure;
+use super::output;
+
+const WEBHOOKS_HELP: &str = "\
+Examples:
+  # Where and who: your cluster and an API user with write access to webhooks
+  export ENS_API_URL=https://eu.api.capillarytech.com
+  export ENS_API_USER=api.user ENS_API_PASSWORD=...
+
+  # Provision a webhook for points and tier events, authenticated by a bearer token
+  ens webhooks create --name crm-sync --url https://hooks.example.com/ens \\
+      --event pointsIssued --event tierUpgraded \\
+      --header \"Authorization: Bearer $WEBHOOK_SECRET\" --max-connections 20
+
+  # Check it, then subscribe it to one more event
+  ens webhooks list
+  ens subscribe crm-sync customerAdded
+
+Exit codes: 0 ok, 1 API or network error, 2 usage error, 3 not found, 4 credentials refused (401/403).";
+
+/// `ens webhooks …`
+#[derive(Debug, Args)]
+#[command(after_long_help = WEBHOOKS_HELP, after_help = WEBHOOKS_HELP)]
+pub(crate) struct WebhooksArgs {
+    #[command(subcommand)]
+    action: Action,
+}
+
+#[derive(Debug, Subcommand)]
+enum Action {
+    /// List the org's webhooks (header values are never shown).
+    #[command(after_help = EXIT_CODES)]
+    List(ListArgs),
+    /// Create a webhook.
+    #[command(after_help = EXIT_CODES)]
+    Create(CreateArgs),
+    /// Change a webhook: URL, events, headers, connections, active.
+    #[command(after_help = EXIT_CODES)]
+    Update(UpdateArgs),
+    /// Delete a webhook.
+    #[command(after_help = EXIT_CODES)]
+    Delete(DeleteArgs),
+}
+
+#[derive(Debug, Args)]
+struct ListArgs {
+    #[command(flatten)]
+    api: ApiArgs,
+}
+
+#[derive(Debug, Args)]
+struct CreateArgs {
+    /// Unique name of the webhook (Capillary does not let it change later).
+    #[arg(long)]
+    name: String,
+    /// Endpoint URL that receives the events.
+    #[arg(long)]
+    url: String,
+    /// An event to subscribe to, e.g. pointsIssued (repeat for more).
+    #[arg(long = "event", value_name = "EVENT", required = true)]
+    events: Vec<String>,
+    /// A header sent with every event, as "Name: value" (repeat for more).
+    #[arg(long = "header", value_name = "NAME: VALUE")]
+    headers: Vec<String>,
+    /// How many deliveries may run at once.
+    #[arg(long, default_value_t = 10)]
+    max_connections: u32,
+    /// Identifier sources to add to events: Instore, WebEngage, WeChat (repeat for more).
+    #[arg(long = "enrich-identifiers", value_name = "SOURCE")]
+    enrich_identifiers: Vec<String>,
+    /// Create the webhook inactive.
+    #[arg(long)]
+    inactive: bool,
+    #[command(flatten)]
+    api: ApiArgs,
+}
+
+#[derive(Debug, Args)]
+struct UpdateArgs {
+    /// The webhook's id or name.
+    webhook: String,
+    /// New endpoint URL.
+    #[arg(long)]
+    url: Option<String>,
+    /// Subscribe to this event too (repeat for more).
+    #[arg(long = "add-event", value_name = "EVENT")]
+    add_events: Vec<String>,
+    /// Unsubscribe from this event (repeat for more).
+    #[arg(long = "remove-event", value_name = "EVENT")]
+    remove_events: Vec<String>,
+    /// Set a header, as "Name: value" (repeat for more).
+    #[arg(long = "header", value_name = "NAME: VALUE")]
+    headers: Vec<String>,
+    /// Remove a header by name (repeat for more).
+    #[arg(long = "remove-header", value_name = "NAME")]
+    remove_headers: Vec<String>,
+    /// How many deliveries may run at once.
+    #[arg(long)]
+    max_connections: Option<u32>,
+    /// Turn the webhook on (true) or off (false).
+    #[arg(long)]
+    active: Option<bool>,
+    #[command(flatten)]
+    api: ApiArgs,
+}
+
+#[derive(Debug, Args)]
+struct DeleteArgs {
+    /// The webhook's id or name.
+    webhook: String,
+    #[command(flatten)]
+    api: ApiArgs,
+}
+
+pub(crate) async fn run(args: WebhooksArgs) -> Result<(), Failure> {
+    match args.action {
+        Action::List(args) => {
+            let client = args.api.client()?;
+            let webhooks = client.list_webhooks().await?;
+            output::webhooks(&webhooks, args.api.format == Format::Json)?;
+        }
+        Action::Create(args) => {
+            let events = event_names(&args.events)?;
+            let mut webhook = Webhook::new(&args.name, &args.url, events)
+                .with_max_allowed_connections(args.max_connections)
+                .with_active(!args.inactive)
+                .with_identifier_enrichment(args.enrich_identifiers.iter().cloned());
+            for header in &args.headers {
+                let (name, value) = header_pair(header)?;
+                webhook.headers.set(name, value);
+            }
+            let client = args.api.client()?;
+            let created = client.create_webhook(&webhook).await?;
+            output::webhook(&created, args.api.format == Format::Json)?;
+        }
+        Action::Update(args) => {
+            let added = event_names(&args.add_events)?;
+            let removed = event_names(&args.remove_events)?;
+            let headers = args
+                .headers
+                .iter()
+                .map(|header| header_pair(header))
+                .collect::<Result<Vec<_>, _>>()?;
+            let client = args.api.client()?;
+            let mut webhook = find(&client, &args.webhook).await?;
+            let id = webhook.id.clone().unwrap_or_default();
+            if let Some(url) = args.url {
+                webhook.web_hook_url = url;
+            }
+            webhook.subscribe_to(added);
+            webhook.unsubscribe_from(removed);
+            for (name, value) in headers {
+                webhook.headers.set(name, value);
+            }
+            for name in &args.remove_headers {
+                webhook.headers.remove(name);
+            }
+            if let Some(connections) = args.max_connections {
+                webhook.max_allowed_connections = connections;
+            }
+            if let Some(active) = args.active {
+                webhook.active = active;
+            }
+            let updated = client.update_webhook(&id, &webhook).await?;
+            output::webhook(&updated, args.api.format == Format::Json)?;
+        }
+        Action::Delete(args) => {
+            let client = args.api.client()?;
+            let webhook = find(&client, &args.webhook).await?;
+            let id = webhook.id.clone().unwrap_or_default();
+            client.delete_webhook(&id).await?;
+            if args.api.format == Format::Json {
+                output::json(&serde_json::json!({"deleted": id, "name": webhook.name}))?;
+            } else {
+                output::fields(&[("deleted", format!("{id} ({})", webhook.name))])?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The webhook whose id or name is `webhook`.
+pub(crate) async fn find(client: &Client, webhook: &str) -> Result<Webhook, Failure> {
+    let mut all = client.list_webhooks().await?;
+    let index = all
+        .iter()
+        .position(|candidate| candidate.id.as_deref() == Some(webhook))
+        .or_else(|| all.iter().position(|candidate| candidate.name == webhook));
+    match index {
+        Some(index) => Ok(all.swap_remove(index)),
+        None => Err(Failure::Api(ens_admin::Error::NotFound {
+            what: format!("webhook `{webhook}`"),
+        })),
+    }
+}
+
+/// Known event names, or a usage error naming the unknown ones.
+pub(crate) fn event_names(names: &[String]) -> Result<Vec<EventName>, Failure> {
+    let events: Vec<EventName> = names
+        .iter()
+        .map(|name| EventName::from_wire(name))
+        .collect();
+    let unknown: Vec<&str> = names
+        .iter()
+        .zip(&events)
+        .filter(|(_, event)| !event.is_known())
+        .map(|(name, _)| name.as_str())
+        .collect();
+    if unknown.is_empty() {
+        Ok(events)
+    } else {
+        Err(Failure::usage(format!(
+            "unknown event name{}: {} (known names are like pointsIssued, tierUpgraded, CouponIssue)",
+            if unknown.len() > 1 { "s" } else { "" },
+            unknown.join(", ")
+        )))
+    }
+}
+
+/// `"Name: value"` → (`Name`, `value`).
+fn header_pair(header: &str) -> Result<(&str, String), Failure> {
+    match header.split_once(':') {
+        Some((name, value)) if !name.trim().is_empty() && !name.trim().contains(' ') => {
+            Ok((name.trim(), value.trim().to_owned()))
+        }
+        _ => Err(Failure::usage(
+            "a header must look like \"Name: value\", e.g. \"Authorization: Bearer …\"",
+        )),
+    }
+}
