@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 
 mod admin;
 mod local;
+mod secret_arg;
 
 /// Work with Capillary ENS webhooks from the command line.
 #[derive(Debug, Parser)]
@@ -49,6 +50,71 @@ fn main() -> ExitCode {
         Err(error) => {
             eprintln!("error: {error:#}");
             ExitCode::from(1)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parsed_arguments_never_show_secrets_in_debug() {
+        let commands = [
+            vec![
+                "ens",
+                "listen",
+                "--basic",
+                "ens:pass-1",
+                "--bearer",
+                "tok-2",
+                "--header",
+                "x-key:val-3",
+            ],
+            vec![
+                "ens",
+                "trigger",
+                "pointsIssued",
+                "--to",
+                "http://127.0.0.1:1/",
+                "--hmac-secret",
+                "hm-4",
+            ],
+            vec![
+                "ens",
+                "webhooks",
+                "list",
+                "--api-url",
+                "http://127.0.0.1:1",
+                "--user",
+                "u",
+                "--password",
+                "pw-5",
+            ],
+            vec![
+                "ens",
+                "webhooks",
+                "create",
+                "--api-url",
+                "http://x",
+                "--token",
+                "tok-6",
+                "--name",
+                "n",
+                "--url",
+                "http://y",
+                "--event",
+                "pointsIssued",
+                "--header",
+                "Authorization: Bearer hdr-7",
+            ],
+        ];
+        for arguments in commands {
+            let cli = Cli::try_parse_from(&arguments).expect("the arguments parse");
+            let printed = format!("{cli:?}");
+            for secret in ["pass-1", "tok-2", "val-3", "hm-4", "pw-5", "tok-6", "hdr-7"] {
+                assert!(!printed.contains(secret), "{secret} shown in {printed}");
+            }
         }
     }
 }

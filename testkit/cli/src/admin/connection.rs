@@ -6,6 +6,7 @@ use clap::{Args, ValueEnum};
 use ens_admin::{Client, Credentials};
 
 use super::exit::Failure;
+use crate::secret_arg::SecretArg;
 
 /// The cluster, the credentials and the output format, shared by every admin command.
 #[derive(Debug, Args)]
@@ -23,7 +24,7 @@ pub(crate) struct ApiArgs {
         value_name = "PASSWORD",
         hide_env_values = true
     )]
-    password: Option<String>,
+    password: Option<SecretArg>,
     /// OAuth bearer token, used instead of --user/--password.
     #[arg(
         long,
@@ -31,7 +32,7 @@ pub(crate) struct ApiArgs {
         value_name = "TOKEN",
         hide_env_values = true
     )]
-    token: Option<String>,
+    token: Option<SecretArg>,
     /// Seconds to wait for each API call.
     #[arg(long, default_value_t = 30, value_name = "SECONDS")]
     timeout: u64,
@@ -56,8 +57,8 @@ impl ApiArgs {
             Failure::usage("no API URL: pass --api-url or set ENS_API_URL (e.g. https://eu.api.capillarytech.com)")
         })?;
         let credentials = match (&self.token, &self.user, &self.password) {
-            (Some(token), _, _) => Credentials::bearer(token),
-            (None, Some(user), Some(password)) => Credentials::basic(user, password),
+            (Some(token), _, _) => Credentials::bearer(token.expose()),
+            (None, Some(user), Some(password)) => Credentials::basic(user, password.expose()),
             _ => {
                 return Err(Failure::usage(
                     "no credentials: set ENS_API_TOKEN, or ENS_API_USER and ENS_API_PASSWORD \

@@ -1,5 +1,6 @@
 //! `ens webhooks list|create|update|delete`.
 
+use crate::secret_arg::SecretArg;
 use clap::{Args, Subcommand};
 use ens_admin::{Client, Webhook};
 use ens_schemas::EventName;
@@ -69,7 +70,7 @@ struct CreateArgs {
     events: Vec<String>,
     /// A header sent with every event, as "Name: value" (repeat for more).
     #[arg(long = "header", value_name = "NAME: VALUE")]
-    headers: Vec<String>,
+    headers: Vec<SecretArg>,
     /// How many deliveries may run at once.
     #[arg(long, default_value_t = 10)]
     max_connections: u32,
@@ -98,7 +99,7 @@ struct UpdateArgs {
     remove_events: Vec<String>,
     /// Set a header, as "Name: value" (repeat for more).
     #[arg(long = "header", value_name = "NAME: VALUE")]
-    headers: Vec<String>,
+    headers: Vec<SecretArg>,
     /// Remove a header by name (repeat for more).
     #[arg(long = "remove-header", value_name = "NAME")]
     remove_headers: Vec<String>,
@@ -134,7 +135,7 @@ pub(crate) async fn run(args: WebhooksArgs) -> Result<(), Failure> {
                 .with_active(!args.inactive)
                 .with_identifier_enrichment(args.enrich_identifiers.iter().cloned());
             for header in &args.headers {
-                let (name, value) = header_pair(header)?;
+                let (name, value) = header_pair(header.expose())?;
                 webhook.headers.set(name, value);
             }
             let client = args.api.client()?;
@@ -147,7 +148,7 @@ pub(crate) async fn run(args: WebhooksArgs) -> Result<(), Failure> {
             let headers = args
                 .headers
                 .iter()
-                .map(|header| header_pair(header))
+                .map(|header| header_pair(header.expose()))
                 .collect::<Result<Vec<_>, _>>()?;
             let client = args.api.client()?;
             let mut webhook = find(&client, &args.webhook).await?;

@@ -2,40 +2,12 @@
 //! (what to send). Secrets can come from environment variables, so they stay out of shell
 //! history, and never show in `--help` or `Debug`.
 
-use std::fmt;
-use std::str::FromStr;
 use std::time::Duration;
 
 use clap::Args;
 use ens_receiver::{Auth, HmacSha256, StandardWebhooks, StaticHeaders, Verifier};
 
-/// A secret given on the command line: `Debug` never shows it.
-#[derive(Clone)]
-pub(crate) struct SecretArg(String);
-
-impl SecretArg {
-    pub(crate) fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for SecretArg {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("[redacted]")
-    }
-}
-
-impl FromStr for SecretArg {
-    type Err = String;
-
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
-        if text.is_empty() {
-            Err("must not be empty".to_owned())
-        } else {
-            Ok(Self(text.to_owned()))
-        }
-    }
-}
+use crate::secret_arg::SecretArg;
 
 /// How requests are authenticated.
 #[derive(Clone, Debug, Default, Args)]

@@ -1,0 +1,32 @@
+//! [`SecretArg`]: a secret given on the command line or in an environment variable.
+
+use std::fmt;
+use std::str::FromStr;
+
+/// A secret given on the command line: `Debug` never shows it.
+#[derive(Clone)]
+pub(crate) struct SecretArg(String);
+
+impl SecretArg {
+    pub(crate) fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for SecretArg {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+impl FromStr for SecretArg {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        if text.is_empty() {
+            Err("must not be empty".to_owned())
+        } else {
+            Ok(Self(text.to_owned()))
+        }
+    }
+}
