@@ -7,8 +7,8 @@ use axum::Router;
 use axum::extract::FromRef;
 use ens_receiver::{Auth, EnsRouter, ReceiverConfig};
 use ens_schemas::events::{
-    CouponIssue, CustomerAdded, PointsExpiryReminder, PointsIssued, PointsRedeemed,
-    TierDowngraded, TierUpgraded,
+    CouponIssue, CustomerAdded, PointsExpiryReminder, PointsIssued, PointsRedeemed, TierDowngraded,
+    TierUpgraded,
 };
 
 use crate::handlers;

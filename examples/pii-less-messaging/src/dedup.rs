@@ -4,7 +4,9 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use ens_receiver::{BoxFuture, Claim, Clock, DedupKey, IdempotencyStore, StoreError as ClaimError, SystemClock};
+use ens_receiver::{
+    BoxFuture, Claim, Clock, DedupKey, IdempotencyStore, StoreError as ClaimError, SystemClock,
+};
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 
 use crate::Store;

@@ -3,8 +3,8 @@
 use axum::extract::State;
 use ens_receiver::{DedupKey, HandlerError, Webhook};
 use ens_schemas::events::{
-    CouponIssue, CustomerAdded, PointsExpiryReminder, PointsIssued, PointsRedeemed,
-    TierDowngraded, TierUpgraded,
+    CouponIssue, CustomerAdded, PointsExpiryReminder, PointsIssued, PointsRedeemed, TierDowngraded,
+    TierUpgraded,
 };
 use ens_schemas::shared::{CustomerIdentifiers, LoyaltyProgramDetails};
 
@@ -73,7 +73,12 @@ pub(crate) async fn customer_added(
     webhook: Webhook<CustomerAdded>,
 ) -> Result<(), HandlerError> {
     let event = &webhook.event;
-    let welcome = notification(&webhook, &event.customer_identifiers, MessageKind::Welcome, Vars::new());
+    let welcome = notification(
+        &webhook,
+        &event.customer_identifiers,
+        MessageKind::Welcome,
+        Vars::new(),
+    );
     send_all(&state, vec![welcome]).await
 }
 
@@ -85,7 +90,12 @@ pub(crate) async fn points_issued(
     let vars = Vars::new()
         .set("points", points(event.total_points_issued))
         .set("balance", points(event.program_current_points));
-    let message = notification(&webhook, &event.customer_identifiers, MessageKind::PointsIssued, vars);
+    let message = notification(
+        &webhook,
+        &event.customer_identifiers,
+        MessageKind::PointsIssued,
+        vars,
+    );
     send_all(&state, vec![message]).await
 }
 
@@ -96,8 +106,16 @@ pub(crate) async fn points_redeemed(
     let event = &webhook.event;
     let vars = Vars::new()
         .set("points", points(event.total_points_redeemed))
-        .set("value", format!("{:.2}", event.redeemed_points_currency_value));
-    let message = notification(&webhook, &event.customer_identifiers, MessageKind::PointsRedeemed, vars);
+        .set(
+            "value",
+            format!("{:.2}", event.redeemed_points_currency_value),
+        );
+    let message = notification(
+        &webhook,
+        &event.customer_identifiers,
+        MessageKind::PointsRedeemed,
+        vars,
+    );
     send_all(&state, vec![message]).await
 }
 
@@ -107,9 +125,20 @@ pub(crate) async fn tier_upgraded(
 ) -> Result<(), HandlerError> {
     let event = &webhook.event;
     let vars = Vars::new()
-        .set("tier", tier_name(Some(&event.loyalty_program_details), event.upgraded_tier_number))
+        .set(
+            "tier",
+            tier_name(
+                Some(&event.loyalty_program_details),
+                event.upgraded_tier_number,
+            ),
+        )
         .set("expiry_date", event.tier_expiry_date.as_str());
-    let message = notification(&webhook, &event.customer_identifiers, MessageKind::TierUpgraded, vars);
+    let message = notification(
+        &webhook,
+        &event.customer_identifiers,
+        MessageKind::TierUpgraded,
+        vars,
+    );
     send_all(&state, vec![message]).await
 }
 
@@ -119,9 +148,20 @@ pub(crate) async fn tier_downgraded(
 ) -> Result<(), HandlerError> {
     let event = &webhook.event;
     let vars = Vars::new()
-        .set("tier", tier_name(event.loyalty_program_details.as_ref(), event.downgraded_tier_number))
+        .set(
+            "tier",
+            tier_name(
+                event.loyalty_program_details.as_ref(),
+                event.downgraded_tier_number,
+            ),
+        )
         .set("expiry_date", event.tier_expiry_date.as_str());
-    let message = notification(&webhook, &event.customer_identifiers, MessageKind::TierDowngraded, vars);
+    let message = notification(
+        &webhook,
+        &event.customer_identifiers,
+        MessageKind::TierDowngraded,
+        vars,
+    );
     send_all(&state, vec![message]).await
 }
 
@@ -158,7 +198,12 @@ pub(crate) async fn coupon_issue(
                 .set("coupon_code", coupon.code.as_str())
                 .set("coupon_description", event.series_info.description.as_str())
                 .set("valid_till", utc_date(coupon.valid_till));
-            let message = notification(&webhook, &coupon.customer_identifiers, MessageKind::CouponIssued, vars);
+            let message = notification(
+                &webhook,
+                &coupon.customer_identifiers,
+                MessageKind::CouponIssued,
+                vars,
+            );
             if single {
                 message
             } else {

@@ -6,14 +6,18 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use ens_receiver::{Auth, StaticHeaders};
-use example_pii_less_messaging::{Channel, Config, Customer, CustomerKey, Provider, Store, WEBHOOK_PATH, app};
+use example_pii_less_messaging::{
+    Channel, Config, Customer, CustomerKey, Provider, Store, WEBHOOK_PATH, app,
+};
 use tracing_subscriber::EnvFilter;
 
 /// The Capillary id of the customer in the testkit's fixtures, seeded by `SEED_DEMO_CUSTOMER`.
 const DEMO_CUSTOMER_ID: i64 = 564_937_812;
 
 fn var(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|value| !value.trim().is_empty())
+    std::env::var(name)
+        .ok()
+        .filter(|value| !value.trim().is_empty())
 }
 
 fn required(name: &str) -> anyhow::Result<String> {
@@ -66,7 +70,8 @@ async fn main() -> anyhow::Result<()> {
     };
 
     let store = Store::open(&database).with_context(|| format!("opening {database}"))?;
-    if var("SEED_DEMO_CUSTOMER").is_some() {
+    if var("SEED_DEMO_CUSTOMER").is_some_and(|value| matches!(value.as_str(), "1" | "true" | "yes"))
+    {
         seed_demo_customer(&store).await?;
     }
     let provider = Provider::new(&provider_url, provider_token).timeout(provider_timeout);

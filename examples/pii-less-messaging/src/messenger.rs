@@ -88,10 +88,12 @@ impl NotifyError {
     /// The router's error: 429 with the provider's `Retry-After` when it rate limits, else 503.
     pub fn into_handler_error(self) -> HandlerError {
         match self {
-            Self::Provider(ProviderError::RateLimited { retry_after }) => HandlerError::rate_limited(
-                retry_after,
-                Self::Provider(ProviderError::RateLimited { retry_after }),
-            ),
+            Self::Provider(ProviderError::RateLimited { retry_after }) => {
+                HandlerError::rate_limited(
+                    retry_after,
+                    Self::Provider(ProviderError::RateLimited { retry_after }),
+                )
+            }
             other => HandlerError::unavailable(other),
         }
     }
@@ -156,7 +158,7 @@ impl Messenger {
             "notify",
             event_id = %notification.event_id,
             event_name = %notification.event_name,
-            message = %notification.kind,
+            message_kind = %notification.kind,
         );
         self.notify_in_span(notification).instrument(span).await
     }

@@ -113,7 +113,10 @@ impl Provider {
     }
 }
 
-fn classify(status: StatusCode, retry_after: Option<&reqwest::header::HeaderValue>) -> ProviderError {
+fn classify(
+    status: StatusCode,
+    retry_after: Option<&reqwest::header::HeaderValue>,
+) -> ProviderError {
     let code = status.as_u16();
     match status {
         StatusCode::TOO_MANY_REQUESTS => ProviderError::RateLimited {
@@ -220,9 +223,18 @@ mod tests {
     #[test]
     fn statuses_are_classified_for_ens() {
         let of = |code: u16| classify(StatusCode::from_u16(code).unwrap(), None);
-        assert!(matches!(of(503), ProviderError::Unavailable { status: 503 }));
-        assert!(matches!(of(408), ProviderError::Unavailable { status: 408 }));
-        assert!(matches!(of(401), ProviderError::Unauthorized { status: 401 }));
+        assert!(matches!(
+            of(503),
+            ProviderError::Unavailable { status: 503 }
+        ));
+        assert!(matches!(
+            of(408),
+            ProviderError::Unavailable { status: 408 }
+        ));
+        assert!(matches!(
+            of(401),
+            ProviderError::Unauthorized { status: 401 }
+        ));
         assert!(matches!(of(422), ProviderError::Rejected { status: 422 }));
         assert!(!of(400).is_retriable());
         assert!(matches!(

@@ -171,7 +171,12 @@ impl Default for Templates {
 impl Templates {
     /// Replaces the wording of `kind`; fails when a placeholder is not one of
     /// [`MessageKind::placeholders`] or a brace is unbalanced.
-    pub fn set(mut self, kind: MessageKind, subject: &str, body: &str) -> Result<Self, TemplateError> {
+    pub fn set(
+        mut self,
+        kind: MessageKind,
+        subject: &str,
+        body: &str,
+    ) -> Result<Self, TemplateError> {
         let known = kind.placeholders();
         let template = MessageTemplate {
             subject: Template::parse(subject, known)?,
@@ -211,7 +216,10 @@ mod tests {
             let (subject, body) = kind.default_text();
             Template::parse(subject, kind.placeholders()).unwrap();
             let body = Template::parse(body, kind.placeholders()).unwrap();
-            assert!(body.placeholders().count() >= 1, "{kind} uses no placeholder");
+            assert!(
+                body.placeholders().count() >= 1,
+                "{kind} uses no placeholder"
+            );
         }
     }
 

@@ -19,16 +19,32 @@ async fn each_event_sends_its_message_to_the_customer_from_the_brands_store() {
     let harness = Harness::start().await;
     let ens = harness.ens().build();
     let events = [
-        fixtures::customer_added().event_id("e-welcome").customer_id(ASHA),
-        fixtures::points_issued().event_id("e-issued").customer_id(RAVI),
-        fixtures::points_redeemed().event_id("e-redeemed").customer_id(ASHA),
-        fixtures::tier_upgraded().event_id("e-upgraded").customer_id(ASHA),
-        fixtures::tier_downgraded().event_id("e-downgraded").customer_id(ASHA),
-        fixtures::points_expiry_reminder().event_id("e-expiry").customer_id(ASHA),
-        fixtures::coupon_issue().event_id("e-coupon").customer_id(ASHA),
+        fixtures::customer_added()
+            .event_id("e-welcome")
+            .customer_id(ASHA),
+        fixtures::points_issued()
+            .event_id("e-issued")
+            .customer_id(RAVI),
+        fixtures::points_redeemed()
+            .event_id("e-redeemed")
+            .customer_id(ASHA),
+        fixtures::tier_upgraded()
+            .event_id("e-upgraded")
+            .customer_id(ASHA),
+        fixtures::tier_downgraded()
+            .event_id("e-downgraded")
+            .customer_id(ASHA),
+        fixtures::points_expiry_reminder()
+            .event_id("e-expiry")
+            .customer_id(ASHA),
+        fixtures::coupon_issue()
+            .event_id("e-coupon")
+            .customer_id(ASHA),
     ];
 
-    let reports = ens.deliver_all(events.iter().map(|event| event.build())).await;
+    let reports = ens
+        .deliver_all(events.iter().map(|event| event.build()))
+        .await;
 
     for report in &reports {
         assert_eq!(
@@ -41,12 +57,13 @@ async fn each_event_sends_its_message_to_the_customer_from_the_brands_store() {
     }
     let sent = harness.sent();
     assert_eq!(sent.len(), 7, "{sent:#?}");
-    let sms = |key: &str, body: &str| {
-        json!({ "channel": "sms", "to": "919800000001", "body": body, "idempotencyKey": key })
-    };
+    let sms = |key: &str, body: &str| json!({ "channel": "sms", "to": "919800000001", "body": body, "idempotencyKey": key });
     assert_eq!(
         message_with_key(&sent, "e-welcome"),
-        &sms("e-welcome", "Hi Asha, welcome to the club! Your membership is active.")
+        &sms(
+            "e-welcome",
+            "Hi Asha, welcome to the club! Your membership is active."
+        )
     );
     assert_eq!(
         message_with_key(&sent, "e-issued"),
@@ -61,7 +78,10 @@ async fn each_event_sends_its_message_to_the_customer_from_the_brands_store() {
     );
     assert_eq!(
         message_with_key(&sent, "e-redeemed"),
-        &sms("e-redeemed", "Hi Asha, you redeemed 400 points worth 100.00. Thank you!")
+        &sms(
+            "e-redeemed",
+            "Hi Asha, you redeemed 400 points worth 100.00. Thank you!"
+        )
     );
     assert_eq!(
         message_with_key(&sent, "e-upgraded"),
@@ -93,7 +113,10 @@ async fn each_event_sends_its_message_to_the_customer_from_the_brands_store() {
         )
     );
     for request in harness.provider.received(MESSAGES) {
-        assert_eq!(request.header("authorization"), Some("Bearer provider-token"));
+        assert_eq!(
+            request.header("authorization"),
+            Some("Bearer provider-token")
+        );
     }
 
     let log = harness.app.store.messages().await.unwrap();
@@ -186,7 +209,10 @@ async fn a_coupon_issue_with_several_coupons_sends_one_message_per_coupon() {
     let harness = Harness::start().await;
     let event = fixtures::coupon_issue()
         .event_id("e-coupons")
-        .set("data.coupons[1]", fixtures::coupon_issue().build()["data"]["coupons"][0].clone())
+        .set(
+            "data.coupons[1]",
+            fixtures::coupon_issue().build()["data"]["coupons"][0].clone(),
+        )
         .set("data.coupons[1].id", 77)
         .set("data.coupons[1].code", "SECOND-1")
         .customer_id(ASHA);
@@ -196,14 +222,18 @@ async fn a_coupon_issue_with_several_coupons_sends_one_message_per_coupon() {
     assert!(report.is_delivered(), "{}", report.attempts_summary());
     let sent = harness.sent();
     assert_eq!(sent.len(), 2);
-    assert!(message_with_key(&sent, "e-coupons:1302558841")["body"]
-        .as_str()
-        .unwrap()
-        .contains("K7QW2MZP"));
-    assert!(message_with_key(&sent, "e-coupons:77")["body"]
-        .as_str()
-        .unwrap()
-        .contains("SECOND-1"));
+    assert!(
+        message_with_key(&sent, "e-coupons:1302558841")["body"]
+            .as_str()
+            .unwrap()
+            .contains("K7QW2MZP")
+    );
+    assert!(
+        message_with_key(&sent, "e-coupons:77")["body"]
+            .as_str()
+            .unwrap()
+            .contains("SECOND-1")
+    );
 }
 
 #[tokio::test]
@@ -215,7 +245,9 @@ async fn a_message_the_provider_rejects_for_good_is_logged_and_not_retried() {
         ens_testkit::mocks::third_party::Reply::status(422),
     );
     let ens = harness.ens().build();
-    let event = fixtures::points_issued().event_id("e-rejected").customer_id(ASHA);
+    let event = fixtures::points_issued()
+        .event_id("e-rejected")
+        .customer_id(ASHA);
 
     let first = ens.deliver(event.build()).await;
     let again = ens.deliver(event.build()).await;

@@ -11,7 +11,9 @@ use ens_testkit::simulator::{Duplicates, Simulator};
 use example_pii_less_messaging::{
     Channel, Customer, CustomerKey, OutgoingMessage, Provider, Templates, Vars,
 };
-use support::{ASHA, DEV_NO_CONTACT, Harness, KIRAN_MOBILE, MEERA_EXTERNAL_ID, PERSONAL_VALUES, RAVI};
+use support::{
+    ASHA, DEV_NO_CONTACT, Harness, KIRAN_MOBILE, MEERA_EXTERNAL_ID, PERSONAL_VALUES, RAVI,
+};
 
 /// Personal values the fixtures' payloads carry (they are never used, but must not be logged).
 const PAYLOAD_VALUES: &[&str] = &["919876543210", "priya.nair@example.com", "Priya", "Sharma"];
@@ -44,7 +46,11 @@ impl Write for Captured {
 }
 
 fn assert_no_personal_data(text: &str, what: &str) {
-    for value in PERSONAL_VALUES.iter().chain(PAYLOAD_VALUES).chain(MESSAGE_TEXTS) {
+    for value in PERSONAL_VALUES
+        .iter()
+        .chain(PAYLOAD_VALUES)
+        .chain(MESSAGE_TEXTS)
+    {
         assert!(
             !text.to_lowercase().contains(&value.to_lowercase()),
             "{what} contains {value:?}:\n{text}"
@@ -67,23 +73,43 @@ async fn traces_hold_ids_never_personal_data() {
     harness.provider.fail_next(1, 503);
     harness.provider.rate_limit_next(1);
     let events = [
-        fixtures::customer_added().event_id("e-trace-welcome").customer_id(ASHA),
+        fixtures::customer_added()
+            .event_id("e-trace-welcome")
+            .customer_id(ASHA),
         fixtures::points_issued().customer_id(RAVI),
-        fixtures::points_redeemed().remove("data.customerIdentifiers.customerId").mobile(KIRAN_MOBILE),
-        fixtures::tier_upgraded().customer_id(1).external_id(MEERA_EXTERNAL_ID),
+        fixtures::points_redeemed()
+            .remove("data.customerIdentifiers.customerId")
+            .mobile(KIRAN_MOBILE),
+        fixtures::tier_upgraded()
+            .customer_id(1)
+            .external_id(MEERA_EXTERNAL_ID),
         fixtures::tier_downgraded().customer_id(DEV_NO_CONTACT),
         fixtures::points_expiry_reminder().customer_id(424_242),
         fixtures::coupon_issue().customer_id(ASHA),
     ];
-    let reports = ens.deliver_all(events.iter().map(|event| event.build())).await;
+    let reports = ens
+        .deliver_all(events.iter().map(|event| event.build()))
+        .await;
     assert!(reports.iter().all(|report| report.is_delivered()));
-    let forged = Simulator::to_url(harness.app.url.clone()).basic_auth("ens", "guess").build();
-    forged.deliver(fixtures::points_issued().customer_id(ASHA).build()).await;
+    let forged = Simulator::to_url(harness.app.url.clone())
+        .basic_auth("ens", "guess")
+        .build();
+    forged
+        .deliver(fixtures::points_issued().customer_id(ASHA).build())
+        .await;
 
     assert!(harness.accepted().len() >= 5, "messages were really sent");
     let text = captured.text();
-    for expected in ["message sent", "e-trace-welcome", "customer not in the brand's store", "provider failed"] {
-        assert!(text.contains(expected), "the capture is missing {expected:?}:\n{text}");
+    for expected in [
+        "message sent",
+        "e-trace-welcome",
+        "customer not in the brand's store",
+        "provider failed",
+    ] {
+        assert!(
+            text.contains(expected),
+            "the capture is missing {expected:?}:\n{text}"
+        );
     }
     assert_no_personal_data(&text, "the traces");
 }
@@ -105,10 +131,8 @@ fn debug_output_is_redacted() {
         idempotency_key: "e-1".to_owned(),
     };
     let vars = Vars::new().set("first_name", "Ravi");
-    let rendered = Templates::default().render(
-        example_pii_less_messaging::MessageKind::Welcome,
-        &vars,
-    );
+    let rendered =
+        Templates::default().render(example_pii_less_messaging::MessageKind::Welcome, &vars);
     let provider = Provider::new("http://127.0.0.1:9", "sk_live_secret");
 
     let printed = format!("{customer:?} {key:?} {message:?} {vars:?} {rendered:?} {provider:?}");

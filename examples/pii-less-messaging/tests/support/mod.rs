@@ -27,14 +27,18 @@ pub const KIRAN_MOBILE: &str = "919800000004";
 
 pub fn customers() -> Vec<Customer> {
     vec![
-        Customer::new("Asha").capillary_id(ASHA).mobile("919800000001"),
+        Customer::new("Asha")
+            .capillary_id(ASHA)
+            .mobile("919800000001"),
         Customer::new("Ravi")
             .capillary_id(RAVI)
             .mobile("919800000002")
             .email("ravi@example.com")
             .last_name("Kumar")
             .prefers(Channel::Email),
-        Customer::new("Meera").external_id(MEERA_EXTERNAL_ID).mobile("919800000003"),
+        Customer::new("Meera")
+            .external_id(MEERA_EXTERNAL_ID)
+            .mobile("919800000003"),
         Customer::new("Kiran").mobile(KIRAN_MOBILE),
         Customer::new("Dev").capillary_id(DEV_NO_CONTACT),
     ]
@@ -78,7 +82,9 @@ pub async fn serve(database: &Path, provider_base: &str) -> Running {
         store.clone(),
         Provider::new(provider_base, PROVIDER_TOKEN),
     );
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind a loopback port");
+    let listener = TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind a loopback port");
     let address = listener.local_addr().expect("the bound address");
     let server = tokio::spawn(async move {
         let _ = axum::serve(listener, app(config)).await;
@@ -109,7 +115,10 @@ impl Harness {
         let dir = tempfile::tempdir().expect("a temporary directory");
         let app = serve(&Self::database_in(&dir), &provider.uri()).await;
         for customer in customers() {
-            app.store.add_customer(customer).await.expect("seed a customer");
+            app.store
+                .add_customer(customer)
+                .await
+                .expect("seed a customer");
         }
         Self { provider, app, dir }
     }
