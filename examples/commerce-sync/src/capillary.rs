@@ -163,7 +163,9 @@ impl CapillaryError {
 impl fmt::Display for CapillaryError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Unreachable(error) => write!(f, "the capillary api could not be reached: {error}"),
+            Self::Unreachable(error) => {
+                write!(f, "the capillary api could not be reached: {error}")
+            }
             Self::RateLimited { .. } => f.write_str("the capillary api is rate limiting"),
             Self::Status(status) => write!(f, "the capillary api answered {status}"),
             Self::InvalidBody => f.write_str("the capillary api answered with no customer object"),
@@ -187,8 +189,17 @@ mod tests {
 
     use super::*;
 
-    fn answer(status: u16, body: &Value, program: Option<i64>) -> Result<Option<LoyaltySnapshot>, CapillaryError> {
-        interpret(StatusCode::from_u16(status).unwrap(), None, body.to_string().as_bytes(), program)
+    fn answer(
+        status: u16,
+        body: &Value,
+        program: Option<i64>,
+    ) -> Result<Option<LoyaltySnapshot>, CapillaryError> {
+        interpret(
+            StatusCode::from_u16(status).unwrap(),
+            None,
+            body.to_string().as_bytes(),
+            program,
+        )
     }
 
     #[test]
@@ -201,7 +212,10 @@ mod tests {
             ]
         });
         let second = answer(200, &customer, Some(2)).unwrap().unwrap();
-        assert_eq!((second.balance, second.tier.as_deref()), (Some(20.5), Some("Gold")));
+        assert_eq!(
+            (second.balance, second.tier.as_deref()),
+            (Some(20.5), Some("Gold"))
+        );
         assert_eq!(second.external_id.unwrap().expose(), "SHOP-7");
         let first = answer(200, &customer, Some(99)).unwrap().unwrap();
         assert_eq!(first.balance, Some(10.0));
@@ -213,9 +227,18 @@ mod tests {
     fn only_capillarys_not_found_code_means_an_unknown_customer() {
         let not_found = json!({"errors": [{"code": 8015, "message": "Customer not found"}]});
         assert!(answer(404, &not_found, None).unwrap().is_none());
-        assert!(matches!(answer(404, &json!({}), None), Err(CapillaryError::Status(404))));
-        assert!(matches!(answer(503, &json!({}), None), Err(CapillaryError::Status(503))));
-        assert!(matches!(answer(200, &json!("x"), None), Err(CapillaryError::InvalidBody)));
+        assert!(matches!(
+            answer(404, &json!({}), None),
+            Err(CapillaryError::Status(404))
+        ));
+        assert!(matches!(
+            answer(503, &json!({}), None),
+            Err(CapillaryError::Status(503))
+        ));
+        assert!(matches!(
+            answer(200, &json!("x"), None),
+            Err(CapillaryError::InvalidBody)
+        ));
     }
 
     proptest! {

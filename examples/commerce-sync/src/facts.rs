@@ -67,7 +67,9 @@ impl Facts {
             .redemption_from_earning_programs
             .iter()
             .find(|program| program.program_id == event.loyalty_program_id)
-            .map_or(Field::Fetch, |program| known_balance(program.program_current_points));
+            .map_or(Field::Fetch, |program| {
+                known_balance(program.program_current_points)
+            });
         facts
     }
 

@@ -52,7 +52,11 @@ async fn sync<T>(state: &AppState, webhook: &Webhook<T>, facts: Facts) -> Result
     let event_id = webhook.envelope.event_id.as_deref().unwrap_or("");
     let event_name = webhook.envelope.event_name.as_str();
     let Some(customer_id) = facts.customer_id else {
-        tracing::warn!(event_id, event_name, "event without a customer id; acknowledged");
+        tracing::warn!(
+            event_id,
+            event_name,
+            "event without a customer id; acknowledged"
+        );
         return Ok(());
     };
     // `createdAt` orders events; the rare payload without it is ordered by arrival.
@@ -60,10 +64,19 @@ async fn sync<T>(state: &AppState, webhook: &Webhook<T>, facts: Facts) -> Result
         webhook
             .received_at
             .duration_since(UNIX_EPOCH)
-            .map_or(0, |since| i64::try_from(since.as_millis()).unwrap_or(i64::MAX))
+            .map_or(0, |since| {
+                i64::try_from(since.as_millis()).unwrap_or(i64::MAX)
+            })
     });
     let skip = |reason: &'static str| {
-        tracing::info!(event_id, event_name, customer_id, created_at, reason, "shop not updated");
+        tracing::info!(
+            event_id,
+            event_name,
+            customer_id,
+            created_at,
+            reason,
+            "shop not updated"
+        );
         Ok(())
     };
 
@@ -73,7 +86,11 @@ async fn sync<T>(state: &AppState, webhook: &Webhook<T>, facts: Facts) -> Result
         .load(customer_id)
         .await
         .map_err(HandlerError::unavailable)?;
-    if current.is_stale(created_at, facts.balance.is_covered(), facts.tier.is_covered()) {
+    if current.is_stale(
+        created_at,
+        facts.balance.is_covered(),
+        facts.tier.is_covered(),
+    ) {
         return skip("stale: a newer event was applied already");
     }
 
@@ -86,8 +103,7 @@ async fn sync<T>(state: &AppState, webhook: &Webhook<T>, facts: Facts) -> Result
         _ => None,
     };
     let mut external_id = facts.external_id.clone();
-    let key_needs_lookup =
-        state.shop_key == ShopCustomerKey::ExternalId && external_id.is_none();
+    let key_needs_lookup = state.shop_key == ShopCustomerKey::ExternalId && external_id.is_none();
     if facts.balance.needs_fetch() || facts.tier.needs_fetch() || key_needs_lookup {
         match state.capillary.loyalty(customer_id, facts.program_id).await {
             Ok(Some(snapshot)) => {

@@ -50,11 +50,19 @@ impl CustomerSyncState {
 
     /// The state after an event from `created_at` that says `balance` and/or `tier`, or
     /// `None` when it changes nothing: a field is replaced only by a strictly newer event.
-    pub fn merge(&self, created_at: i64, balance: Option<f64>, tier: Option<String>) -> Option<Self> {
+    pub fn merge(
+        &self,
+        created_at: i64,
+        balance: Option<f64>,
+        tier: Option<String>,
+    ) -> Option<Self> {
         let mut next = self.clone();
         let mut changed = false;
         if let Some(balance) = balance
-            && next.balance.as_ref().is_none_or(|field| created_at > field.at)
+            && next
+                .balance
+                .as_ref()
+                .is_none_or(|field| created_at > field.at)
         {
             next.balance = Some(Stamped::new(balance, created_at));
             changed = true;
@@ -136,31 +144,34 @@ mod tests {
     fn observations() -> impl Strategy<Value = Vec<Observation>> {
         // Distinct times: two events of one customer from the same millisecond that disagree
         // have no order to follow.
-        proptest::collection::btree_set(any::<i64>(), 0..12).prop_flat_map(|times: BTreeSet<i64>| {
-            let count = times.len();
-            (
-                Just(times.into_iter().collect::<Vec<_>>()),
-                proptest::collection::vec((any::<Option<i32>>(), any::<Option<u8>>()), count),
-            )
-                .prop_map(|(times, facts)| {
-                    times
-                        .into_iter()
-                        .zip(facts)
-                        .map(|(at, (balance, tier))| (at, balance.map(f64::from), tier))
-                        .collect()
-                })
-                .prop_shuffle()
-        })
+        proptest::collection::btree_set(any::<i64>(), 0..12).prop_flat_map(
+            |times: BTreeSet<i64>| {
+                let count = times.len();
+                (
+                    Just(times.into_iter().collect::<Vec<_>>()),
+                    proptest::collection::vec((any::<Option<i32>>(), any::<Option<u8>>()), count),
+                )
+                    .prop_map(|(times, facts)| {
+                        times
+                            .into_iter()
+                            .zip(facts)
+                            .map(|(at, (balance, tier))| (at, balance.map(f64::from), tier))
+                            .collect()
+                    })
+                    .prop_shuffle()
+            },
+        )
     }
 
     fn apply_all(observations: &[Observation]) -> CustomerSyncState {
-        observations
-            .iter()
-            .fold(CustomerSyncState::default(), |state, (at, balance, tier)| {
+        observations.iter().fold(
+            CustomerSyncState::default(),
+            |state, (at, balance, tier)| {
                 state
                     .merge(*at, *balance, tier.map(|tier| format!("tier-{tier}")))
                     .unwrap_or(state)
-            })
+            },
+        )
     }
 
     proptest! {

@@ -41,7 +41,7 @@ async fn an_out_of_order_sequence_ends_with_the_newest_state() {
     assert!(bench.capillary.received_requests().is_empty());
 }
 
-/// Per customer: the newest balance and tier of `events` (at, balance, tier).
+/// What the shop must hold last for one customer.
 struct Expected {
     customer: i64,
     last_put: Value,
@@ -74,7 +74,9 @@ async fn any_shuffled_concurrent_delivery_ends_with_the_newest_state() {
             points_redeemed(43, 3500, 5.0),
         ];
 
-        let reports = ens.deliver_all(events.iter().map(|event| event.build())).await;
+        let reports = ens
+            .deliver_all(events.iter().map(|event| event.build()))
+            .await;
 
         assert!(
             reports.iter().all(|report| report.is_delivered()),
@@ -82,7 +84,11 @@ async fn any_shuffled_concurrent_delivery_ends_with_the_newest_state() {
         );
         for Expected { customer, last_put } in &expected {
             let puts = bench.puts_for(&customer.to_string());
-            assert_eq!(puts.last(), Some(last_put), "seed {seed}, customer {customer}: {puts:?}");
+            assert_eq!(
+                puts.last(),
+                Some(last_put),
+                "seed {seed}, customer {customer}: {puts:?}"
+            );
             let stamps: Vec<i64> = puts
                 .iter()
                 .map(|put| put["source_updated_at"].as_i64().unwrap())

@@ -134,7 +134,13 @@ fn text(value: Option<&Value>) -> Option<Pii<String>> {
 }
 
 fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
-    let seconds = headers.get(RETRY_AFTER)?.to_str().ok()?.trim().parse().ok()?;
+    let seconds = headers
+        .get(RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse()
+        .ok()?;
     Some(Duration::from_secs(seconds))
 }
 
@@ -168,7 +174,9 @@ impl CapillaryError {
 impl fmt::Display for CapillaryError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Unreachable(error) => write!(f, "the capillary api could not be reached: {error}"),
+            Self::Unreachable(error) => {
+                write!(f, "the capillary api could not be reached: {error}")
+            }
             Self::RateLimited { .. } => f.write_str("the capillary api is rate limiting"),
             Self::Status(status) => write!(f, "the capillary api answered {status}"),
             Self::InvalidBody => f.write_str("the capillary api answered with no customer object"),
@@ -215,7 +223,8 @@ mod tests {
 
     #[test]
     fn only_capillarys_not_found_code_means_an_unknown_customer() {
-        let not_found = json!({"errors": [{"status": false, "code": 8015, "message": "Customer not found"}]});
+        let not_found =
+            json!({"errors": [{"status": false, "code": 8015, "message": "Customer not found"}]});
         assert!(answer(404, &not_found).unwrap().is_none());
         let wrong_path = json!({"errors": [{"code": 404}]});
         assert!(matches!(

@@ -56,8 +56,7 @@ impl InvitationRules {
         if transaction.bill_type == BillType::Return {
             return Decision::Skip(SkipReason::ReturnBill);
         }
-        // `!(x > 0)` also catches NaN.
-        if !(transaction.amount > 0.0) {
+        if transaction.amount.is_nan() || transaction.amount <= 0.0 {
             return Decision::Skip(SkipReason::NothingBought);
         }
         if transaction.amount < self.min_amount {

@@ -108,7 +108,8 @@ fn summary(transaction: &TransactionAdded) -> TransactionSummary {
         .filter(|code| !code.trim().is_empty())
         .or_else(|| entered_by.till.as_ref().and_then(|till| till.code.clone()))
         .filter(|code| !code.trim().is_empty());
-    let currency = Some(transaction.currency_code.trim().to_owned()).filter(|code| !code.is_empty());
+    let currency =
+        Some(transaction.currency_code.trim().to_owned()).filter(|code| !code.is_empty());
     TransactionSummary {
         bill_number: transaction.bill_number.clone(),
         amount: transaction.amount,

@@ -166,6 +166,9 @@ mod tests {
             })
         );
         let debug = format!("{invitation:?}");
-        assert!(!debug.contains("priya") && !debug.contains("Priya"), "{debug}");
+        assert!(
+            !debug.contains("priya") && !debug.contains("Priya"),
+            "{debug}"
+        );
     }
 }

@@ -14,7 +14,9 @@ use common::{Bench, INVITATIONS, SURVEY_ID, SURVEY_KEY};
 const ENTERED_AT: &str = "2024-11-18T11:55:13.000Z";
 
 fn purchase(event_id: &str) -> fixtures::Fixture {
-    fixtures::transaction_added().event_id(event_id).customer_id(42)
+    fixtures::transaction_added()
+        .event_id(event_id)
+        .customer_id(42)
 }
 
 #[tokio::test]
@@ -22,7 +24,10 @@ async fn a_payload_with_the_contact_is_invited_without_asking_capillary() {
     let bench = Bench::start().await;
     let event = purchase("evt-with-contact")
         .set("data.customerIdentifiers.firstName", "Arjun")
-        .set("data.customerIdentifiers.instore.email", "arjun@example.com");
+        .set(
+            "data.customerIdentifiers.instore.email",
+            "arjun@example.com",
+        );
 
     let report = bench.ens().build().deliver(event.build()).await;
 
@@ -52,7 +57,11 @@ async fn a_payload_with_the_contact_is_invited_without_asking_capillary() {
 async fn a_mobile_only_payload_is_invited_by_mobile() {
     let bench = Bench::start().await;
     // The schema example carries `instore.mobile` only.
-    bench.ens().build().deliver(purchase("evt-mobile").build()).await;
+    bench
+        .ens()
+        .build()
+        .deliver(purchase("evt-mobile").build())
+        .await;
 
     let invitations = bench.surveys.received_json(INVITATIONS);
     assert_eq!(invitations.len(), 1);
@@ -133,7 +142,11 @@ async fn a_survey_outage_is_retried_by_ens_until_one_invitation_goes_through() {
     let bench = Bench::start().await;
     bench.surveys.fail_next(2, 503);
 
-    let report = bench.ens().build().deliver(purchase("evt-outage").build()).await;
+    let report = bench
+        .ens()
+        .build()
+        .deliver(purchase("evt-outage").build())
+        .await;
 
     assert_eq!(report.state, DeliveryState::Delivered);
     assert_eq!(
@@ -145,7 +158,10 @@ async fn a_survey_outage_is_retried_by_ens_until_one_invitation_goes_through() {
         ]
     );
     let attempts = bench.surveys.received(INVITATIONS);
-    let answers: Vec<u16> = attempts.iter().map(|request| request.answered_with()).collect();
+    let answers: Vec<u16> = attempts
+        .iter()
+        .map(|request| request.answered_with())
+        .collect();
     assert_eq!(answers, [503, 503, 200]);
     let bodies = bench.surveys.received_json(INVITATIONS);
     assert!(bodies.iter().all(|body| body == &bodies[0]), "{bodies:?}");
@@ -157,7 +173,11 @@ async fn a_survey_rate_limit_is_passed_on_as_429() {
     let bench = Bench::start().await;
     bench.surveys.rate_limit_next(1);
 
-    let report = bench.ens().build().deliver(purchase("evt-429").build()).await;
+    let report = bench
+        .ens()
+        .build()
+        .deliver(purchase("evt-429").build())
+        .await;
 
     assert_eq!(
         report.outcomes(),
@@ -210,7 +230,9 @@ async fn an_unknown_customer_is_acknowledged_without_an_invitation() {
 #[tokio::test]
 async fn returns_empty_bills_and_customers_without_contact_get_no_survey() {
     let bench = Bench::start().await;
-    bench.capillary.add_customer(MockCustomer::new(7).first_name("Nobody"));
+    bench
+        .capillary
+        .add_customer(MockCustomer::new(7).first_name("Nobody"));
     let events = [
         purchase("evt-return").set("data.billType", "RETURN"),
         purchase("evt-zero").set("data.amount", 0),

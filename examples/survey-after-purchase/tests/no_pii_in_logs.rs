@@ -54,7 +54,10 @@ async fn logs_carry_ids_but_no_personal_data_or_secrets() {
         .event_id("evt-pii-2")
         .customer_id(43)
         .set("data.customerIdentifiers.firstName", "Yolanda")
-        .set("data.customerIdentifiers.instore.email", "yolanda@example.com")
+        .set(
+            "data.customerIdentifiers.instore.email",
+            "yolanda@example.com",
+        )
         .set("data.customerIdentifiers.instore.mobile", "919887766554");
     let ens = bench.ens().build();
     assert!(ens.deliver(enriched.build()).await.is_delivered());
@@ -62,7 +65,10 @@ async fn logs_carry_ids_but_no_personal_data_or_secrets() {
     bench.surveys.assert_received_exactly(INVITATIONS, 3);
 
     let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
-    assert!(logs.contains("evt-pii-1") && logs.contains("survey invitation sent"), "{logs}");
+    assert!(
+        logs.contains("evt-pii-1") && logs.contains("survey invitation sent"),
+        "{logs}"
+    );
     for secret in [
         "Zebedee",
         "zebedee@example.com",
@@ -73,6 +79,9 @@ async fn logs_carry_ids_but_no_personal_data_or_secrets() {
         SURVEY_KEY,
         "webhook-s3cret",
     ] {
-        assert!(!logs.contains(secret), "{secret} leaked into the logs:\n{logs}");
+        assert!(
+            !logs.contains(secret),
+            "{secret} leaked into the logs:\n{logs}"
+        );
     }
 }

@@ -1,6 +1,8 @@
 //! The test bench: the app on a loopback port, the Capillary API and the shop as real
 //! wiremock servers, a simulated ENS with the webhook's credentials, and event builders.
 
+#![allow(dead_code)] // each test binary uses part of the bench
+
 use axum::http::Method;
 use ens_receiver::{Auth, ReceiverConfig, StaticHeaders};
 use ens_testkit::fixtures::{self, Fixture};
@@ -35,7 +37,10 @@ impl Bench {
             ReceiverConfig::new(Auth::new(StaticHeaders::bearer(ENS_TOKEN))),
             CapillarySettings::new(
                 &capillary.uri(),
-                CapillaryCredentials::basic(capillary::DEFAULT_USERNAME, capillary::DEFAULT_PASSWORD),
+                CapillaryCredentials::basic(
+                    capillary::DEFAULT_USERNAME,
+                    capillary::DEFAULT_PASSWORD,
+                ),
             ),
             ShopSettings::new(&shop.uri(), SHOP_TOKEN).customer_key(key),
         );
@@ -77,7 +82,10 @@ pub(crate) fn points_redeemed(customer: i64, at: i64, balance: f64) -> Fixture {
     fixtures::points_redeemed()
         .customer_id(customer)
         .created_at_ms(at)
-        .set("data.redemptionFromEarningPrograms[0].programCurrentPoints", balance)
+        .set(
+            "data.redemptionFromEarningPrograms[0].programCurrentPoints",
+            balance,
+        )
 }
 
 /// `tierUpgraded` to tier number `tier` (1 Silver, 2 Gold, 3 Platinum), created at `at`.

@@ -31,7 +31,10 @@ impl Bench {
             ReceiverConfig::new(Auth::new(StaticHeaders::basic(ENS_USER, ENS_PASSWORD))),
             CapillarySettings::new(
                 &capillary.uri(),
-                CapillaryCredentials::basic(capillary::DEFAULT_USERNAME, capillary::DEFAULT_PASSWORD),
+                CapillaryCredentials::basic(
+                    capillary::DEFAULT_USERNAME,
+                    capillary::DEFAULT_PASSWORD,
+                ),
             ),
             SurveySettings::new(&surveys.uri(), SURVEY_KEY, SURVEY_ID),
         );
