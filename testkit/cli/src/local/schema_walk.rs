@@ -133,6 +133,8 @@ impl SchemaSet {
                 report.unknown_keys.retain(|path| !path.is_under_data());
             }
         }
+        // Stable output whatever order the JSON map keeps its keys in.
+        report.unknown_keys.sort_by_key(ToString::to_string);
         report
     }
 
