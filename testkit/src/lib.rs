@@ -13,6 +13,9 @@
 //! - [`mocks`]: wiremock servers for the Capillary REST API ([`mocks::capillary`]), the
 //!   webhook and delivery-log APIs ([`mocks::admin_api`]), and any third-party API the
 //!   integration calls ([`mocks::third_party`]).
+//! - [`logs`]: capture everything the code under test logs through `tracing`, from every
+//!   thread, and assert that secrets and personal data never appear
+//!   (`logs.assert_absent(&[mobile, token])`, [`logs::LogCapture`]).
 //!
 //! # Quick start
 //!
@@ -56,6 +59,7 @@
 //! ```
 
 pub mod fixtures;
+pub mod logs;
 pub mod mocks;
 pub mod simulator;
 
