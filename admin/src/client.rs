@@ -56,6 +56,31 @@ impl Client {
         Self::builder(base_url).credentials(credentials).build()
     }
 
+    /// A client to call from inside an ENS webhook handler: one attempt per call
+    /// ([`RetryPolicy::none`]) and a 10 s timeout.
+    ///
+    /// ENS waits 30 s for an answer and delivers a failed event again with its own backoff,
+    /// for days. So a handler whose call fails should answer at once
+    /// ([`Error::into_handler_error`]) rather than hold the delivery open while it retries.
+    ///
+    /// ```
+    /// use ens_admin::{Client, Credentials};
+    ///
+    /// let client = Client::for_ens_handler(
+    ///     "https://eu.api.capillarytech.com",
+    ///     Credentials::bearer("oauth-token"),
+    /// )?;
+    /// assert!(format!("{client:?}").contains("max_attempts: 1"));
+    /// # Ok::<(), ens_admin::Error>(())
+    /// ```
+    pub fn for_ens_handler(base_url: &str, credentials: Credentials) -> Result<Self, Error> {
+        Self::builder(base_url)
+            .credentials(credentials)
+            .timeout(Duration::from_secs(10))
+            .retry_policy(RetryPolicy::none())
+            .build()
+    }
+
     /// The cluster's base URL.
     pub fn base_url(&self) -> &str {
         self.inner.base_url.as_str()

@@ -21,10 +21,12 @@ pub enum Error {
         /// The underlying failure.
         source: TransportError,
     },
-    /// The thing asked for does not exist (found out by the client, e.g. a webhook id that is
-    /// not in the list). A 404 from the API itself is [`Error::Api`].
+    /// The thing asked for does not exist, as the client found out: a webhook id that is not
+    /// in the list, or a customer Capillary answered error code 8015 for ("customer not
+    /// found"). Any other 404 from the API is [`Error::Api`].
     NotFound {
-        /// What was looked for, e.g. `webhook 69254f46…`.
+        /// What was looked for, e.g. `webhook 69254f46…` or `customer 42` (never an
+        /// identifier's value).
         what: String,
     },
     /// The request could not be sent, or the response could not be read.
@@ -64,6 +66,9 @@ impl Error {
     }
 
     /// Whether the thing asked for does not exist (a 404 or [`Error::NotFound`]).
+    ///
+    /// To tell a customer that does not exist from a wrong URL, match [`Error::NotFound`]:
+    /// the customer calls give it only for Capillary's "customer not found" code.
     pub fn is_not_found(&self) -> bool {
         matches!(self, Self::NotFound { .. }) || self.status() == Some(404)
     }

@@ -2,9 +2,9 @@
 //! a value that cannot be read is `None` (or skipped in a list), so one odd field does not
 //! lose a whole response.
 
-use ens_schemas::EventName;
+use ens_schemas::{EventName, Pii};
 use serde::{Deserialize, Deserializer};
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 /// Text from a string, number or boolean.
 pub(crate) fn string<'de, D: Deserializer<'de>>(
@@ -57,6 +57,81 @@ pub(crate) fn event_names<'de, D: Deserializer<'de>>(
     })
 }
 
+/// Trimmed text from a string, number or boolean; blank text is `None`.
+pub(crate) fn text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+    Ok(as_text(Value::deserialize(deserializer)?))
+}
+
+/// Trimmed text that must be there: blank or missing text fails, so the list entry that holds
+/// it is skipped (see [`objects`]).
+pub(crate) fn required_text<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<String, D::Error> {
+    as_text(Value::deserialize(deserializer)?).ok_or_else(|| serde::de::Error::custom("blank text"))
+}
+
+/// A boolean as [`boolean`] reads it; anything else is `false`.
+pub(crate) fn flag<'de, D: Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
+    Ok(boolean(deserializer)?.unwrap_or(false))
+}
+
+/// Personal text, trimmed; blank text is `None`.
+pub(crate) fn pii_text<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Pii<String>>, D::Error> {
+    Ok(as_text(Value::deserialize(deserializer)?).map(Pii::new))
+}
+
+/// Personal text, trimmed, that must be there: blank or missing text fails, so the entry of a
+/// list read with [`objects`] that holds it is skipped.
+pub(crate) fn required_pii_text<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Pii<String>, D::Error> {
+    as_text(Value::deserialize(deserializer)?)
+        .map(Pii::new)
+        .ok_or_else(|| serde::de::Error::custom("blank text"))
+}
+
+/// A JSON object as a map, kept as personal data; anything else is empty.
+pub(crate) fn pii_map<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Pii<Map<String, Value>>, D::Error> {
+    Ok(Pii::new(match Value::deserialize(deserializer)? {
+        Value::Object(map) => map,
+        _ => Map::new(),
+    }))
+}
+
+/// A list of objects read as `T`; entries that are not objects or do not read are skipped,
+/// anything but a list is empty.
+pub(crate) fn objects<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: serde::de::DeserializeOwned,
+{
+    Ok(match Value::deserialize(deserializer)? {
+        Value::Array(items) => items
+            .into_iter()
+            .filter(Value::is_object)
+            .filter_map(|item| serde_json::from_value(item).ok())
+            .collect(),
+        _ => Vec::new(),
+    })
+}
+
+/// An object read as `T`, else `None` (an array is not read as a struct).
+pub(crate) fn one_object<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: serde::de::DeserializeOwned,
+{
+    let value = Value::deserialize(deserializer)?;
+    Ok(value
+        .is_object()
+        .then(|| serde_json::from_value(value).ok())
+        .flatten())
+}
+
 /// Any value that deserializes into `T`, else `None`.
 pub(crate) fn object<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
 where
@@ -73,6 +148,12 @@ pub(crate) fn as_string(value: Value) -> Option<String> {
         Value::Bool(flag) => Some(flag.to_string()),
         _ => None,
     }
+}
+
+fn as_text(value: Value) -> Option<String> {
+    let text = as_string(value)?;
+    let trimmed = text.trim();
+    (!trimmed.is_empty()).then(|| trimmed.to_owned())
 }
 
 pub(crate) fn as_int(value: &Value) -> Option<i64> {

@@ -1,18 +1,27 @@
-//! A typed async client for Capillary's webhook configuration and ENS delivery-log APIs.
+//! A typed async client for the Capillary APIs an ENS integration calls.
 //!
 //! A brand that consumes Capillary's Event Notification Service (ENS) configures webhooks
-//! (`/v3/webHooks`: URL, headers, subscribed events, enrichment) and reads how deliveries
+//! (`/v3/webHooks`: URL, headers, subscribed events, enrichment), reads how deliveries
 //! went (`/v3/webHooks/eventLog/…`, `/v3/events/consumer-groups/{id}/logs` and
-//! `…/metrics`). This crate makes those calls with typed requests and lenient typed answers:
+//! `…/metrics`), and, while handling an event, reads the customer it is about
+//! (`/v2/customers/…`). This crate makes those calls with typed requests and lenient typed
+//! answers:
 //!
 //! - [`Client`]: Basic or bearer [`Credentials`] (never in `Debug` or logs), a timeout, and
 //!   retries on 429 and 5xx that honour `Retry-After` ([`RetryPolicy`], injectable
-//!   [`Sleeper`]).
+//!   [`Sleeper`]); [`Client::for_ens_handler`] makes one attempt, for calls made while ENS
+//!   waits for an answer.
 //! - [`Webhook`]: create, list, get, update, delete, [`Client::subscribe`] to more events.
 //! - Delivery logs by event id, API request id or ref id; a webhook's paginated log with
 //!   filters ([`LogQuery`], [`LogPages`]); [`DeliveryMetrics`].
 //! - [`HeaderRotation`] with [`RotatingHeaders`]: change a webhook's authentication header
 //!   while a receiver built on `ens-receiver` keeps accepting every delivery.
+//! - [`Customer`]s by id ([`Client::customer`], [`Client::customer_with_points`]) or by an
+//!   [`Identifier`] ([`Client::lookup_customer`]): profiles, identifiers, contacts and
+//!   [`PointsSummary`] per program, personal data in [`ens_schemas::Pii`]. Capillary's
+//!   "customer not found" (code 8015) is [`Error::NotFound`];
+//!   [`Error::into_handler_error`] turns any other failure into the 503/429 that makes ENS
+//!   deliver the event again.
 //! - [`Error`]: the API's own error body (status, `errors` entries, raw text) is kept.
 //!
 //! # Quick start
@@ -50,18 +59,47 @@
 //! # }
 //! ```
 //!
+//! Reading the customer an event is about, as a webhook handler would
+//! ([`Client::for_ens_handler`]: one attempt, as on a failure ENS delivers the event again):
+//!
+//! ```
+//! use ens_admin::{Client, Credentials, Error};
+//! use ens_testkit::mocks::capillary::{self, CapillaryApiMock, MockCustomer};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), ens_admin::Error> {
+//! let capillary = CapillaryApiMock::start().await;
+//! capillary.add_customer(MockCustomer::new(42).first_name("Priya").points(1270.5).tier("Gold"));
+//! let credentials = Credentials::basic(capillary::DEFAULT_USERNAME, capillary::DEFAULT_PASSWORD);
+//! let client = Client::for_ens_handler(&capillary.uri(), credentials)?;
+//!
+//! let customer = client.customer_with_points(42).await?;
+//! let gold = &customer.points_summaries[0];
+//! assert_eq!((gold.loyalty_points, gold.current_slab.as_deref()), (Some(1270.5), Some("Gold")));
+//! assert!(!format!("{customer:?}").contains("Priya"));
+//!
+//! let missing = client.customer(7).await.unwrap_err();
+//! assert!(matches!(missing, Error::NotFound { .. }));
+//! # Ok(())
+//! # }
+//! ```
+//!
 //! # Assumptions
 //!
 //! The Capillary docs list fields but not every response shape. Where they are silent this
 //! crate reads both plausible forms: a bare answer or the v3 `{"data", "errors", "warnings"}`
 //! wrapper; `webHookId` or `id`; log pages as `content` + `page`/`size`/`totalElements`/
 //! `totalPages` (pages from 0). Errors are read as `{"errors":[{"code", "message"}]}`.
-//! Unknown fields are ignored and a field of an unexpected type reads as absent.
+//! Unknown fields are ignored and a field of an unexpected type reads as absent. The customer
+//! calls follow the wire shapes of `ens_testkit`'s `CapillaryApiMock` (Capillary's v2
+//! customer resource); text in a customer is trimmed and blank text reads as absent.
 
 mod client;
 mod credentials;
+mod customers;
 mod delivery_log;
 mod error;
+mod handler_error;
 mod header_rotation;
 mod headers;
 mod lenient;
@@ -78,6 +116,9 @@ mod webhooks_api;
 
 pub use client::{Client, ClientBuilder};
 pub use credentials::Credentials;
+pub use customers::{
+    CommChannel, Customer, CustomerProfile, Identifier, IdentifierKind, LoyaltyInfo, PointsSummary,
+};
 pub use delivery_log::{ConsumerResponse, DeliveryLog, DeliveryStatus};
 pub use error::{ApiError, ApiErrorDetail, DecodeError, Error, TransportError};
 pub use header_rotation::{HeaderRotation, RotationError};

@@ -29,11 +29,14 @@ impl Sleeper for RecordingSleeper {
 
 /// A Basic-authenticated client for `mock` that records waits in `sleeper`.
 pub fn client_with(mock: &AdminApiMock, sleeper: RecordingSleeper) -> Client {
-    Client::builder(&mock.uri())
-        .credentials(Credentials::basic(
-            AdminApiMock::USER,
-            AdminApiMock::PASSWORD,
-        ))
+    let credentials = Credentials::basic(AdminApiMock::USER, AdminApiMock::PASSWORD);
+    client_at(&mock.uri(), credentials, sleeper)
+}
+
+/// A client for the server at `uri`, making up to 4 attempts and recording waits in `sleeper`.
+pub fn client_at(uri: &str, credentials: Credentials, sleeper: RecordingSleeper) -> Client {
+    Client::builder(uri)
+        .credentials(credentials)
         .retry_policy(RetryPolicy::default().max_attempts(4))
         .sleeper(sleeper)
         .build()

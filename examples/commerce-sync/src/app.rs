@@ -8,7 +8,6 @@ use axum::routing::get;
 use ens_receiver::{EnsRouter, ReceiverConfig};
 use ens_schemas::events::{CustomerUpdated, PointsIssued, PointsRedeemed, TierUpgraded};
 
-use crate::capillary::CapillaryClient;
 use crate::config::{Config, ShopCustomerKey};
 use crate::handlers;
 use crate::locks::CustomerLocks;
@@ -30,7 +29,7 @@ pub fn app(config: Config) -> Router {
         .unwrap_or_else(|_| reqwest::Client::new());
     let state = AppState {
         receiver: config.receiver,
-        capillary: CapillaryClient::new(http.clone(), config.capillary),
+        capillary: config.capillary,
         shop_key: config.shop.customer_key,
         shop: ShopClient::new(http, config.shop),
         store: config.store,
@@ -51,7 +50,7 @@ pub fn app(config: Config) -> Router {
 #[derive(Clone)]
 pub(crate) struct AppState {
     pub(crate) receiver: ReceiverConfig,
-    pub(crate) capillary: CapillaryClient,
+    pub(crate) capillary: ens_admin::Client,
     pub(crate) shop: ShopClient,
     pub(crate) shop_key: ShopCustomerKey,
     pub(crate) store: Arc<dyn SyncStore>,

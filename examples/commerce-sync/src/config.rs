@@ -4,6 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
+use ens_admin::{Client, Credentials};
 use ens_receiver::{Auth, ReceiverConfig, Secret, StaticHeaders};
 
 use crate::store::{InMemorySyncStore, SyncStore};
@@ -13,18 +14,16 @@ use crate::store::{InMemorySyncStore, SyncStore};
 /// `Debug` never shows a credential.
 ///
 /// ```
+/// use ens_admin::{Client, Credentials};
 /// use ens_receiver::{Auth, ReceiverConfig, StaticHeaders};
-/// use example_commerce_sync::{
-///     CapillaryCredentials, CapillarySettings, Config, InMemorySyncStore, ShopCustomerKey,
-///     ShopSettings,
-/// };
+/// use example_commerce_sync::{Config, InMemorySyncStore, ShopCustomerKey, ShopSettings};
 ///
+/// // One attempt per call: on a failure, ENS delivers the event again.
+/// let credentials = Credentials::bearer("oauth-t0ken");
+/// let capillary = Client::for_ens_handler("https://eu.api.capillarytech.com", credentials)?;
 /// let config = Config::new(
 ///     ReceiverConfig::new(Auth::new(StaticHeaders::basic("ens", "webhook-s3cret"))),
-///     CapillarySettings::new(
-///         "https://eu.api.capillarytech.com",
-///         CapillaryCredentials::bearer("oauth-t0ken"),
-///     ),
+///     capillary,
 ///     ShopSettings::new("https://shop.example.com", "shop-t0ken")
 ///         .customer_key(ShopCustomerKey::ExternalId),
 /// )
@@ -32,20 +31,25 @@ use crate::store::{InMemorySyncStore, SyncStore};
 /// let debug = format!("{config:?}");
 /// assert!(!debug.contains("webhook-s3cret") && !debug.contains("oauth-t0ken"));
 /// assert!(!debug.contains("shop-t0ken"));
+/// # Ok::<(), ens_admin::Error>(())
 /// ```
 #[derive(Clone)]
 pub struct Config {
     pub(crate) receiver: ReceiverConfig,
-    pub(crate) capillary: CapillarySettings,
+    pub(crate) capillary: Client,
     pub(crate) shop: ShopSettings,
     pub(crate) store: Arc<dyn SyncStore>,
     pub(crate) request_timeout: Duration,
 }
 
 impl Config {
-    /// The ENS receiver (authentication, idempotency store), the Capillary API and the shop,
-    /// with an [`InMemorySyncStore`] and a 10 s timeout on outgoing requests.
-    pub fn new(receiver: ReceiverConfig, capillary: CapillarySettings, shop: ShopSettings) -> Self {
+    /// The ENS receiver (authentication, idempotency store), the Capillary API client and the
+    /// shop, with an [`InMemorySyncStore`] and a 10 s timeout on calls to the shop.
+    ///
+    /// Build `capillary` with [`Client::for_ens_handler`] (one attempt, 10 s timeout): a failed
+    /// lookup fails the delivery, and ENS delivers the event again later with its own backoff,
+    /// rather than the handler holding the delivery open while it retries.
+    pub fn new(receiver: ReceiverConfig, capillary: Client, shop: ShopSettings) -> Self {
         Self {
             receiver,
             capillary,
@@ -61,8 +65,8 @@ impl Config {
         self
     }
 
-    /// How long one call to the Capillary or shop API may take. Keep it well under ENS's
-    /// 30 s delivery timeout.
+    /// How long one call to the shop API may take (the Capillary client has its own
+    /// timeout). Keep it well under ENS's 30 s delivery timeout.
     pub fn request_timeout(mut self, timeout: Duration) -> Self {
         self.request_timeout = timeout;
         self
@@ -81,7 +85,8 @@ impl Config {
     /// | `SHOP_API_URL`, `SHOP_API_TOKEN` | the e-commerce platform and its bearer token |
     /// | `SHOP_CUSTOMER_KEY` | optional: `capillary_id` (default) or `external_id` |
     ///
-    /// The state store is an [`InMemorySyncStore`].
+    /// The state store is an [`InMemorySyncStore`]. The Capillary client is
+    /// [`Client::for_ens_handler`]: one attempt per call, a 10 s timeout.
     ///
     /// ```
     /// use std::collections::HashMap;
@@ -130,13 +135,13 @@ impl Config {
                 });
             }
         };
-        let capillary_credentials = match (
+        let credentials = match (
             var("CAPILLARY_USERNAME"),
             var("CAPILLARY_PASSWORD"),
             var("CAPILLARY_BEARER_TOKEN"),
         ) {
-            (Some(user), Some(password), _) => CapillaryCredentials::basic(&user, &password),
-            (None, None, Some(token)) => CapillaryCredentials::bearer(&token),
+            (Some(user), Some(password), _) => Credentials::basic(&user, &password),
+            (None, None, Some(token)) => Credentials::bearer(&token),
             (Some(_), None, _) => {
                 return Err(ConfigError::Missing {
                     name: "CAPILLARY_PASSWORD",
@@ -148,8 +153,11 @@ impl Config {
                 });
             }
         };
-        let capillary =
-            CapillarySettings::new(&required("CAPILLARY_API_URL")?, capillary_credentials);
+        let capillary = Client::for_ens_handler(&required("CAPILLARY_API_URL")?, credentials)
+            .map_err(|_| ConfigError::Invalid {
+                name: "CAPILLARY_API_URL",
+                expected: "an http(s) url such as https://eu.api.capillarytech.com",
+            })?;
         let key = match var("SHOP_CUSTOMER_KEY").as_deref().map(str::trim) {
             None | Some("capillary_id") => ShopCustomerKey::CapillaryId,
             Some("external_id") => ShopCustomerKey::ExternalId,
@@ -211,77 +219,6 @@ impl fmt::Display for ConfigError {
 }
 
 impl std::error::Error for ConfigError {}
-
-/// Where the Capillary API is and how to authenticate to it.
-#[derive(Clone, Debug)]
-pub struct CapillarySettings {
-    pub(crate) base_url: String,
-    pub(crate) credentials: CapillaryCredentials,
-}
-
-impl CapillarySettings {
-    /// `base_url` is the cluster's API host, such as `https://eu.api.capillarytech.com` (a
-    /// trailing `/` is ignored).
-    pub fn new(base_url: &str, credentials: CapillaryCredentials) -> Self {
-        Self {
-            base_url: base_url.trim_end_matches('/').to_owned(),
-            credentials,
-        }
-    }
-}
-
-/// Credentials for the Capillary API. `Debug` shows the kind (and the user name), never the
-/// password or token.
-#[derive(Clone)]
-pub struct CapillaryCredentials(Credentials);
-
-#[derive(Clone)]
-pub(crate) enum Credentials {
-    Basic { username: String, password: Secret },
-    Bearer(Secret),
-}
-
-impl CapillaryCredentials {
-    /// `Authorization: Basic base64(username:password)`. The password is sent as given:
-    /// Capillary's Basic auth expects the MD5 hex digest of the till password here.
-    pub fn basic(username: &str, password: &str) -> Self {
-        Self(Credentials::Basic {
-            username: username.to_owned(),
-            password: Secret::from(password),
-        })
-    }
-
-    /// `Authorization: Bearer <token>` (an OAuth access token).
-    pub fn bearer(token: &str) -> Self {
-        Self(Credentials::Bearer(Secret::from(token)))
-    }
-
-    /// Adds the `Authorization` header to `request`.
-    pub(crate) fn authorize(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
-        match &self.0 {
-            Credentials::Basic { username, password } => request.basic_auth(
-                username,
-                Some(String::from_utf8_lossy(password.expose()).into_owned()),
-            ),
-            Credentials::Bearer(token) => {
-                request.bearer_auth(String::from_utf8_lossy(token.expose()))
-            }
-        }
-    }
-}
-
-impl fmt::Debug for CapillaryCredentials {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.0 {
-            Credentials::Basic { username, .. } => f
-                .debug_struct("Basic")
-                .field("username", username)
-                .field("password", &"[redacted]")
-                .finish(),
-            Credentials::Bearer(_) => f.write_str("Bearer([redacted])"),
-        }
-    }
-}
 
 /// The e-commerce platform: its API and bearer token, and which id it knows customers by.
 #[derive(Clone, Debug)]

@@ -7,6 +7,7 @@ use ens_receiver::{HandlerError, Webhook};
 use ens_schemas::events::{CustomerUpdated, PointsIssued, PointsRedeemed, TierUpgraded};
 
 use crate::app::AppState;
+use crate::capillary;
 use crate::config::ShopCustomerKey;
 use crate::facts::{Facts, Field};
 
@@ -105,7 +106,7 @@ async fn sync<T>(state: &AppState, webhook: &Webhook<T>, facts: Facts) -> Result
     let mut external_id = facts.external_id.clone();
     let key_needs_lookup = state.shop_key == ShopCustomerKey::ExternalId && external_id.is_none();
     if facts.balance.needs_fetch() || facts.tier.needs_fetch() || key_needs_lookup {
-        match state.capillary.loyalty(customer_id, facts.program_id).await {
+        match capillary::loyalty(&state.capillary, customer_id, facts.program_id).await {
             Ok(Some(snapshot)) => {
                 if facts.balance.needs_fetch() {
                     balance = snapshot.balance;

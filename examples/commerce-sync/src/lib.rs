@@ -34,9 +34,10 @@
 //! | `tierUpgraded` | — | the name of `upgradedTierNumber` in `loyaltyProgramDetails.tiers`; else Capillary |
 //! | `customerUpdated` | Capillary | Capillary |
 //!
-//! "Capillary" is `GET /v2/customers/{id}?embed=points`: `pointsSummaries[]` of the event's
-//! program (else the first), `loyaltyPoints` and `currentSlab`. A customer Capillary does not
-//! know (404, code 8015) is acknowledged without a push.
+//! "Capillary" is `GET /v2/customers/{id}?embed=points`, made with [`ens_admin::Client`]:
+//! `pointsSummaries[]` of the event's program (else the first), `loyaltyPoints` and
+//! `currentSlab`. A customer Capillary does not know (error code 8015,
+//! [`ens_admin::Error::NotFound`]) is acknowledged without a push.
 //!
 //! # Failures
 //!
@@ -53,28 +54,26 @@
 //!
 //! ```
 //! use axum::http::Method;
+//! use ens_admin::{Client, Credentials};
 //! use ens_receiver::{Auth, ReceiverConfig, StaticHeaders};
 //! use ens_testkit::fixtures;
 //! use ens_testkit::mocks::capillary::{self, CapillaryApiMock};
 //! use ens_testkit::mocks::third_party::ThirdPartyEndpoint;
 //! use ens_testkit::simulator::Simulator;
-//! use example_commerce_sync::{
-//!     CapillaryCredentials, CapillarySettings, Config, ShopSettings, WEBHOOK_PATH, app,
-//! };
+//! use example_commerce_sync::{Config, ShopSettings, WEBHOOK_PATH, app};
 //! use serde_json::json;
 //!
 //! # #[tokio::main(flavor = "current_thread")]
-//! # async fn main() -> std::io::Result<()> {
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let capillary = CapillaryApiMock::start().await;
 //! let shop = ThirdPartyEndpoint::start().await;
 //! shop.accept(Method::PUT, "/rest/V1/customers/{id}/loyalty");
 //!
+//! let credentials = Credentials::basic(capillary::DEFAULT_USERNAME, capillary::DEFAULT_PASSWORD);
+//! let capillary_client = Client::for_ens_handler(&capillary.uri(), credentials)?;
 //! let config = Config::new(
 //!     ReceiverConfig::new(Auth::new(StaticHeaders::bearer("webhook-t0ken"))),
-//!     CapillarySettings::new(
-//!         &capillary.uri(),
-//!         CapillaryCredentials::basic(capillary::DEFAULT_USERNAME, capillary::DEFAULT_PASSWORD),
-//!     ),
+//!     capillary_client,
 //!     ShopSettings::new(&shop.uri(), "shop-t0ken"),
 //! );
 //! let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
@@ -113,8 +112,6 @@ mod state;
 mod store;
 
 pub use app::{WEBHOOK_PATH, app};
-pub use config::{
-    CapillaryCredentials, CapillarySettings, Config, ConfigError, ShopCustomerKey, ShopSettings,
-};
+pub use config::{Config, ConfigError, ShopCustomerKey, ShopSettings};
 pub use state::{CustomerSyncState, Stamped};
 pub use store::{InMemorySyncStore, SyncStore, SyncStoreError};

@@ -6,7 +6,6 @@ use axum::routing::get;
 use ens_receiver::{EnsRouter, ReceiverConfig};
 use ens_schemas::events::TransactionAdded;
 
-use crate::capillary::CapillaryClient;
 use crate::config::Config;
 use crate::eligibility::InvitationRules;
 use crate::handlers;
@@ -27,7 +26,7 @@ pub fn app(config: Config) -> Router {
         .unwrap_or_else(|_| reqwest::Client::new());
     let state = AppState {
         receiver: config.receiver,
-        capillary: CapillaryClient::new(http.clone(), config.capillary),
+        capillary: config.capillary,
         survey: SurveyClient::new(http, config.survey),
         rules: config.rules,
     };
@@ -42,7 +41,7 @@ pub fn app(config: Config) -> Router {
 #[derive(Clone)]
 pub(crate) struct AppState {
     pub(crate) receiver: ReceiverConfig,
-    pub(crate) capillary: CapillaryClient,
+    pub(crate) capillary: ens_admin::Client,
     pub(crate) survey: SurveyClient,
     pub(crate) rules: InvitationRules,
 }

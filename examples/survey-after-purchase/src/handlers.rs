@@ -7,7 +7,7 @@ use ens_schemas::events::TransactionAdded;
 use ens_schemas::shared::CustomerIdentifiers;
 
 use crate::app::AppState;
-use crate::capillary::CustomerContact;
+use crate::capillary::{self, CustomerContact};
 use crate::eligibility::{Decision, SkipReason};
 use crate::survey::{Contact, Invitation, TransactionSummary};
 use crate::timestamp::iso8601_utc;
@@ -45,7 +45,7 @@ pub(crate) async fn transaction_added(
             let Some(customer_id) = identifiers.customer_id else {
                 return skip(SkipReason::NoCustomer);
             };
-            match state.capillary.contact(customer_id).await {
+            match capillary::contact(&state.capillary, customer_id).await {
                 Ok(Some(contact)) => contact,
                 Ok(None) => return skip(SkipReason::UnknownCustomer),
                 Err(error) => {

@@ -8,8 +8,9 @@
 //! 2. **Find the contact**: the payload's InStore email (else mobile) and first name. ENS
 //!    includes only the identifier the triggering API call used unless identifier enrichment
 //!    is on, so the payload often holds just the customer id: then the customer is read from
-//!    the Capillary API (`GET /v2/customers/{id}`). A customer Capillary does not know
-//!    (`404`, code 8015) is acknowledged without an invitation.
+//!    the Capillary API (`GET /v2/customers/{id}`, with [`ens_admin::Client`]). A customer
+//!    Capillary does not know (error code 8015, [`ens_admin::Error::NotFound`]) is
+//!    acknowledged without an invitation.
 //! 3. **Invite**: `POST {survey}/v1/invitations` with the API key in `X-API-Key`:
 //!
 //! ```json
@@ -39,28 +40,26 @@
 //!
 //! ```
 //! use axum::http::Method;
+//! use ens_admin::{Client, Credentials};
 //! use ens_receiver::{Auth, ReceiverConfig, StaticHeaders};
 //! use ens_testkit::fixtures;
 //! use ens_testkit::mocks::capillary::{self, CapillaryApiMock, MockCustomer};
 //! use ens_testkit::mocks::third_party::ThirdPartyEndpoint;
 //! use ens_testkit::simulator::Simulator;
-//! use example_survey_after_purchase::{
-//!     CapillaryCredentials, CapillarySettings, Config, SurveySettings, WEBHOOK_PATH, app,
-//! };
+//! use example_survey_after_purchase::{Config, SurveySettings, WEBHOOK_PATH, app};
 //!
 //! # #[tokio::main(flavor = "current_thread")]
-//! # async fn main() -> std::io::Result<()> {
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let capillary = CapillaryApiMock::start().await;
 //! capillary.add_customer(MockCustomer::new(42).first_name("Priya").email("priya@example.com"));
 //! let surveys = ThirdPartyEndpoint::start().await;
 //! surveys.accept(Method::POST, "/v1/invitations");
 //!
+//! let credentials = Credentials::basic(capillary::DEFAULT_USERNAME, capillary::DEFAULT_PASSWORD);
+//! let capillary_client = Client::for_ens_handler(&capillary.uri(), credentials)?;
 //! let config = Config::new(
 //!     ReceiverConfig::new(Auth::new(StaticHeaders::basic("ens", "webhook-s3cret"))),
-//!     CapillarySettings::new(
-//!         &capillary.uri(),
-//!         CapillaryCredentials::basic(capillary::DEFAULT_USERNAME, capillary::DEFAULT_PASSWORD),
-//!     ),
+//!     capillary_client,
 //!     SurveySettings::new(&surveys.uri(), "survey-api-key", "post-purchase-nps"),
 //! );
 //! let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
@@ -92,5 +91,5 @@ mod survey;
 mod timestamp;
 
 pub use app::{WEBHOOK_PATH, app};
-pub use config::{CapillaryCredentials, CapillarySettings, Config, ConfigError, SurveySettings};
+pub use config::{Config, ConfigError, SurveySettings};
 pub use eligibility::{Decision, InvitationRules, SkipReason};

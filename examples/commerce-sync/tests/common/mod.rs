@@ -4,15 +4,13 @@
 #![allow(dead_code)] // each test binary uses part of the bench
 
 use axum::http::Method;
+use ens_admin::{Client, Credentials};
 use ens_receiver::{Auth, ReceiverConfig, StaticHeaders};
 use ens_testkit::fixtures::{self, Fixture};
 use ens_testkit::mocks::capillary::{self, CapillaryApiMock};
 use ens_testkit::mocks::third_party::ThirdPartyEndpoint;
 use ens_testkit::simulator::{Simulator, SimulatorBuilder};
-use example_commerce_sync::{
-    CapillaryCredentials, CapillarySettings, Config, ShopCustomerKey, ShopSettings, WEBHOOK_PATH,
-    app,
-};
+use example_commerce_sync::{Config, ShopCustomerKey, ShopSettings, WEBHOOK_PATH, app};
 use serde_json::Value;
 
 pub(crate) const SHOP_TOKEN: &str = "shop-t0ken";
@@ -33,15 +31,12 @@ impl Bench {
         let capillary = CapillaryApiMock::start().await;
         let shop = ThirdPartyEndpoint::start().await;
         shop.accept(Method::PUT, "/rest/V1/customers/{id}/loyalty");
+        let credentials =
+            Credentials::basic(capillary::DEFAULT_USERNAME, capillary::DEFAULT_PASSWORD);
+        let capillary_client = Client::for_ens_handler(&capillary.uri(), credentials).unwrap();
         let config = Config::new(
             ReceiverConfig::new(Auth::new(StaticHeaders::bearer(ENS_TOKEN))),
-            CapillarySettings::new(
-                &capillary.uri(),
-                CapillaryCredentials::basic(
-                    capillary::DEFAULT_USERNAME,
-                    capillary::DEFAULT_PASSWORD,
-                ),
-            ),
+            capillary_client,
             ShopSettings::new(&shop.uri(), SHOP_TOKEN).customer_key(key),
         );
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

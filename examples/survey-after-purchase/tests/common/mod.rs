@@ -2,13 +2,12 @@
 //! real wiremock servers, and a simulated ENS with the webhook's credentials.
 
 use axum::http::Method;
+use ens_admin::{Client, Credentials};
 use ens_receiver::{Auth, ReceiverConfig, StaticHeaders};
 use ens_testkit::mocks::capillary::{self, CapillaryApiMock};
 use ens_testkit::mocks::third_party::ThirdPartyEndpoint;
 use ens_testkit::simulator::{Simulator, SimulatorBuilder};
-use example_survey_after_purchase::{
-    CapillaryCredentials, CapillarySettings, Config, SurveySettings, WEBHOOK_PATH, app,
-};
+use example_survey_after_purchase::{Config, SurveySettings, WEBHOOK_PATH, app};
 
 pub(crate) const INVITATIONS: &str = "/v1/invitations";
 pub(crate) const SURVEY_ID: &str = "post-purchase-nps";
@@ -27,15 +26,12 @@ impl Bench {
         let capillary = CapillaryApiMock::start().await;
         let surveys = ThirdPartyEndpoint::start().await;
         surveys.accept(Method::POST, INVITATIONS);
+        let credentials =
+            Credentials::basic(capillary::DEFAULT_USERNAME, capillary::DEFAULT_PASSWORD);
+        let capillary_client = Client::for_ens_handler(&capillary.uri(), credentials).unwrap();
         let config = Config::new(
             ReceiverConfig::new(Auth::new(StaticHeaders::basic(ENS_USER, ENS_PASSWORD))),
-            CapillarySettings::new(
-                &capillary.uri(),
-                CapillaryCredentials::basic(
-                    capillary::DEFAULT_USERNAME,
-                    capillary::DEFAULT_PASSWORD,
-                ),
-            ),
+            capillary_client,
             SurveySettings::new(&surveys.uri(), SURVEY_KEY, SURVEY_ID),
         );
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
