@@ -11,7 +11,7 @@ use crate::secret_arg::SecretArg;
 /// The cluster, the credentials and the output format, shared by every admin command.
 #[derive(Debug, Args)]
 pub(crate) struct ApiArgs {
-    /// Base URL of your Capillary cluster, e.g. https://eu.api.capillarytech.com.
+    /// Base URL of your Capillary cluster, e.g. `https://eu.api.capillarytech.com`.
     #[arg(long = "api-url", env = "ENS_API_URL", value_name = "URL")]
     api_url: Option<String>,
     /// API user for Basic authentication (with --password).
