@@ -1,8 +1,9 @@
 //! Authenticate + parse, the way the receiver does it, against two baselines (issue 3).
 //!
 //! Two payloads, built from the schema examples: a ~1.5 KB `pointsIssued` delivery and a
-//! ~16 KB `transactionAdded` delivery (padded with `customFields`/`extendedFields`). For each,
-//! one criterion group holds:
+//! ~16 KB `transactionAdded` delivery (padded with `customFields`/`extendedFields`), with their
+//! top-level keys in the examples' order (`eventName` first, `data` last, as ENS writes them).
+//! For each, one criterion group holds:
 //!
 //! - `ours_static_bearer`, `ours_hmac_sha256`, `ours_standard_webhooks`:
 //!   [`ens_receiver::receive`] (content type and size checks, authentication, envelope and
@@ -23,7 +24,8 @@
 //!
 //! Run with `cargo bench -p ens-receiver --bench auth_and_parse`; the defaults here are one
 //! second of warm-up and three of measurement, and the usual criterion flags override them.
-//! `-- paired` runs the paired section alone.
+//! `-- paired` runs the paired section alone, and `-- --count <benchmark> <runs>` runs one
+//! benchmark outside criterion, for instruction counts under callgrind (see [`count`]).
 
 use std::hint::black_box;
 use std::task::{Context, Poll, Waker};
@@ -566,7 +568,10 @@ fn benches(c: &mut Criterion) {
     let fixture = Fixture::new::<PointsIssued>(EventName::PointsIssued, &points);
     bench_payload::<PointsIssued>(c, "pointsIssued_1.5KB", &fixture);
     let transaction = transaction_added();
-    eprintln!("transactionAdded_16KB: {} bytes", transaction.to_vec().len());
+    eprintln!(
+        "transactionAdded_16KB: {} bytes",
+        transaction.to_vec().len()
+    );
     let fixture = Fixture::new::<TransactionAdded>(EventName::TransactionAdded, &transaction);
     bench_payload::<TransactionAdded>(c, "transactionAdded_16KB", &fixture);
     bench_dedup(c);
@@ -767,20 +772,26 @@ fn count(name: &str, runs: u64) {
     let points = Fixture::new::<PointsIssued>(EventName::PointsIssued, &points_issued());
     let label = "pointsIssued_1.5KB";
     if run_named(label, &points, points.contenders::<PointsIssued>())
-        || run_named(&format!("{label}/parts"), &points, points.parts::<PointsIssued>())
+        || run_named(
+            &format!("{label}/parts"),
+            &points,
+            points.parts::<PointsIssued>(),
+        )
     {
         return;
     }
     let transaction =
         Fixture::new::<TransactionAdded>(EventName::TransactionAdded, &transaction_added());
     let label = "transactionAdded_16KB";
-    if run_named(label, &transaction, transaction.contenders::<TransactionAdded>())
-        || run_named(
-            &format!("{label}/parts"),
-            &transaction,
-            transaction.parts::<TransactionAdded>(),
-        )
-    {
+    if run_named(
+        label,
+        &transaction,
+        transaction.contenders::<TransactionAdded>(),
+    ) || run_named(
+        &format!("{label}/parts"),
+        &transaction,
+        transaction.parts::<TransactionAdded>(),
+    ) {
         return;
     }
     if name == "receiver_path/dedup_claim_complete_distinct_ids" {

@@ -10,7 +10,8 @@
 //!    parses the flat envelope with the typed `data`;
 //! 3. `bare`: a handler that takes the body and answers 200.
 //!
-//! Every request carries a distinct `eventId`, so deduplication does real work. The servers run
+//! Every request carries a distinct `eventId`, so deduplication does real work, and the body
+//! keeps the schema example's key order (`eventName` first, `data` last, as ENS writes it). The servers run
 //! on their own tokio runtime and the client on another, so the CPU time of the server threads
 //! can be read from `/proc` and reported per request beside the requests per second. The load
 //! is sent in slices, each server in turn with the order rotated, so that drift in the

@@ -66,6 +66,10 @@ impl<R: AsRef<[u8]>> fmt::Debug for Delivery<R> {
 /// [`ParseErrorKind::Data`](crate::ParseErrorKind::Data) naming the JSON path that failed. Use
 /// [`Envelope::parse`] and [`Event::from_data`] directly to keep the envelope in that case.
 ///
+/// When `eventName` comes before `data` (the order ENS writes), `data` is read straight into
+/// its type in one pass over the body; otherwise, or on any error, the envelope and the data
+/// are read one after the other, which gives the same result and the error's path.
+///
 /// ```
 /// use ens_schemas::{Event, parse};
 ///

@@ -213,8 +213,10 @@ pub(crate) trait DataMode<'de>: Default {
 
     /// Reads the value of the `data` key; `event_name` is the `eventName` read so far on the
     /// same level, if any.
-    fn read<A: MapAccess<'de>>(map: &mut A, event_name: Option<&str>)
-    -> Result<Self::Data, A::Error>;
+    fn read<A: MapAccess<'de>>(
+        map: &mut A,
+        event_name: Option<&str>,
+    ) -> Result<Self::Data, A::Error>;
 }
 
 /// `data` captured as its raw JSON text, to be typed in a second pass.
@@ -397,24 +399,24 @@ impl<'de, M: DataMode<'de>> Visitor<'de> for WireEnvelopeVisitor<M> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut wire = WireEnvelope::<M>::default();
-        while let Some(key) = map.next_key::<Key>()? {
+        while let Some(key) = map.next_key::<Field>()? {
             let extra = &mut wire.extra;
             match key {
-                Key::EventName => wire.event_name = map.next_value::<EventNameText>()?.0,
-                Key::EventId => wire.event_id = text(extra, key.name(), map.next_value()?),
-                Key::OrgId => wire.org_id = integer(extra, key.name(), map.next_value()?),
-                Key::RefId => wire.ref_id = text(extra, key.name(), map.next_value()?),
-                Key::ApiRequestId => {
+                Field::EventName => wire.event_name = map.next_value::<EventNameText>()?.0,
+                Field::EventId => wire.event_id = text(extra, key.name(), map.next_value()?),
+                Field::OrgId => wire.org_id = integer(extra, key.name(), map.next_value()?),
+                Field::RefId => wire.ref_id = text(extra, key.name(), map.next_value()?),
+                Field::ApiRequestId => {
                     wire.api_request_id = text(extra, key.name(), map.next_value()?);
                 }
-                Key::CreatedAt => wire.created_at = integer(extra, key.name(), map.next_value()?),
-                Key::LoyaltyEventId => {
+                Field::CreatedAt => wire.created_at = integer(extra, key.name(), map.next_value()?),
+                Field::LoyaltyEventId => {
                     wire.loyalty_event_id = text(extra, key.name(), map.next_value()?);
                 }
-                Key::EventLogId => {
+                Field::EventLogId => {
                     wire.event_log_id = integer(extra, key.name(), map.next_value()?);
                 }
-                Key::TraceAttributes => match map.next_value::<Meta>()? {
+                Field::TraceAttributes => match map.next_value::<Meta>()? {
                     Meta::Other(Value::Object(trace)) => {
                         wire.trace_attributes = Some(
                             trace
@@ -431,21 +433,21 @@ impl<'de, M: DataMode<'de>> Visitor<'de> for WireEnvelopeVisitor<M> {
                         extra.insert(key.name().to_owned(), other.into_value());
                     }
                 },
-                Key::EventSearchKey => {
+                Field::EventSearchKey => {
                     wire.event_search_key = text(extra, key.name(), map.next_value()?);
                 }
-                Key::EventType => wire.event_type = text(extra, key.name(), map.next_value()?),
-                Key::ConsumerGroupId => {
+                Field::EventType => wire.event_type = text(extra, key.name(), map.next_value()?),
+                Field::ConsumerGroupId => {
                     wire.consumer_group_id = text(extra, key.name(), map.next_value()?);
                 }
-                Key::ActionType => wire.action_type = text(extra, key.name(), map.next_value()?),
-                Key::TimeStamp => wire.time_stamp = integer(extra, key.name(), map.next_value()?),
-                Key::Data => wire.data = Some(M::read(&mut map, wire.event_name.as_deref())?),
-                Key::Attributes => {
+                Field::ActionType => wire.action_type = text(extra, key.name(), map.next_value()?),
+                Field::TimeStamp => wire.time_stamp = integer(extra, key.name(), map.next_value()?),
+                Field::Data => wire.data = Some(M::read(&mut map, wire.event_name.as_deref())?),
+                Field::Attributes => {
                     let seed = AttributesSeed::<M>(std::marker::PhantomData);
                     wire.attributes = Some(Box::new(map.next_value_seed(seed)?));
                 }
-                Key::Other(key) => {
+                Field::Other(key) => {
                     let value: Value = map.next_value()?;
                     extra.insert(key, value);
                 }
@@ -456,7 +458,7 @@ impl<'de, M: DataMode<'de>> Visitor<'de> for WireEnvelopeVisitor<M> {
 }
 
 /// A key of either envelope level: the known ones without allocating, any other as sent.
-enum Key {
+enum Field {
     EventName,
     EventId,
     OrgId,
@@ -476,25 +478,25 @@ enum Key {
     Other(String),
 }
 
-impl Key {
-    fn from_wire(name: &str) -> Option<Key> {
+impl Field {
+    fn from_wire(name: &str) -> Option<Field> {
         Some(match name {
-            "eventName" => Key::EventName,
-            "eventId" => Key::EventId,
-            "orgId" => Key::OrgId,
-            "refId" => Key::RefId,
-            "apiRequestId" => Key::ApiRequestId,
-            "createdAt" => Key::CreatedAt,
-            "loyaltyEventId" => Key::LoyaltyEventId,
-            "eventLogId" => Key::EventLogId,
-            "traceAttributes" => Key::TraceAttributes,
-            "eventSearchKey" => Key::EventSearchKey,
-            "eventType" => Key::EventType,
-            "consumerGroupId" => Key::ConsumerGroupId,
-            "actionType" => Key::ActionType,
-            "timeStamp" => Key::TimeStamp,
-            "data" => Key::Data,
-            "attributes" => Key::Attributes,
+            "eventName" => Field::EventName,
+            "eventId" => Field::EventId,
+            "orgId" => Field::OrgId,
+            "refId" => Field::RefId,
+            "apiRequestId" => Field::ApiRequestId,
+            "createdAt" => Field::CreatedAt,
+            "loyaltyEventId" => Field::LoyaltyEventId,
+            "eventLogId" => Field::EventLogId,
+            "traceAttributes" => Field::TraceAttributes,
+            "eventSearchKey" => Field::EventSearchKey,
+            "eventType" => Field::EventType,
+            "consumerGroupId" => Field::ConsumerGroupId,
+            "actionType" => Field::ActionType,
+            "timeStamp" => Field::TimeStamp,
+            "data" => Field::Data,
+            "attributes" => Field::Attributes,
             _ => return None,
         })
     }
@@ -502,48 +504,48 @@ impl Key {
     /// The key as it is written on the wire.
     fn name(&self) -> &str {
         match self {
-            Key::EventName => "eventName",
-            Key::EventId => "eventId",
-            Key::OrgId => "orgId",
-            Key::RefId => "refId",
-            Key::ApiRequestId => "apiRequestId",
-            Key::CreatedAt => "createdAt",
-            Key::LoyaltyEventId => "loyaltyEventId",
-            Key::EventLogId => "eventLogId",
-            Key::TraceAttributes => "traceAttributes",
-            Key::EventSearchKey => "eventSearchKey",
-            Key::EventType => "eventType",
-            Key::ConsumerGroupId => "consumerGroupId",
-            Key::ActionType => "actionType",
-            Key::TimeStamp => "timeStamp",
-            Key::Data => "data",
-            Key::Attributes => "attributes",
-            Key::Other(name) => name,
+            Field::EventName => "eventName",
+            Field::EventId => "eventId",
+            Field::OrgId => "orgId",
+            Field::RefId => "refId",
+            Field::ApiRequestId => "apiRequestId",
+            Field::CreatedAt => "createdAt",
+            Field::LoyaltyEventId => "loyaltyEventId",
+            Field::EventLogId => "eventLogId",
+            Field::TraceAttributes => "traceAttributes",
+            Field::EventSearchKey => "eventSearchKey",
+            Field::EventType => "eventType",
+            Field::ConsumerGroupId => "consumerGroupId",
+            Field::ActionType => "actionType",
+            Field::TimeStamp => "timeStamp",
+            Field::Data => "data",
+            Field::Attributes => "attributes",
+            Field::Other(name) => name,
         }
     }
 }
 
-impl<'de> Deserialize<'de> for Key {
+impl<'de> Deserialize<'de> for Field {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_identifier(KeyVisitor)
+        deserializer.deserialize_identifier(FieldVisitor)
     }
 }
 
-struct KeyVisitor;
+struct FieldVisitor;
 
-impl Visitor<'_> for KeyVisitor {
-    type Value = Key;
+impl Visitor<'_> for FieldVisitor {
+    type Value = Field;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a key")
     }
 
-    fn visit_str<E: de::Error>(self, name: &str) -> Result<Key, E> {
-        Ok(Key::from_wire(name).unwrap_or_else(|| Key::Other(name.to_owned())))
+    fn visit_str<E: de::Error>(self, name: &str) -> Result<Field, E> {
+        Ok(Field::from_wire(name).unwrap_or_else(|| Field::Other(name.to_owned())))
     }
 
-    fn visit_string<E: de::Error>(self, name: String) -> Result<Key, E> {
-        Ok(Key::from_wire(&name).unwrap_or(Key::Other(name)))
+    fn visit_string<E: de::Error>(self, name: String) -> Result<Field, E> {
+        Ok(Field::from_wire(&name).unwrap_or(Field::Other(name)))
     }
 }
 

@@ -106,11 +106,17 @@ fn assert_tolerant_agrees(body: &[u8]) {
             assert_eq!(error.0, ParseErrorKind::Data);
             assert_eq!(described(&tolerated), error);
             let Event::Unknown { name, data } = &delivery.event else {
-                panic!("a mistyped event is kept as unknown, got {:?}", delivery.event)
+                panic!(
+                    "a mistyped event is kept as unknown, got {:?}",
+                    delivery.event
+                )
             };
             assert_eq!(name, delivery.envelope.event_name.as_str());
             let (_, raw_data) = Envelope::parse(body).unwrap();
-            assert_eq!(data, &serde_json::from_str::<Value>(raw_data.get()).unwrap());
+            assert_eq!(
+                data,
+                &serde_json::from_str::<Value>(raw_data.get()).unwrap()
+            );
         }
         (Err(error), Err(refused)) => assert_eq!(described(&refused), error),
         (strict, tolerant) => panic!("parse gave {strict:?}, parse_tolerant gave {tolerant:?}"),
@@ -178,7 +184,8 @@ fn the_wrapped_form_is_typed_in_one_pass_too() {
 
 #[test]
 fn mistyped_data_names_the_same_path_in_either_order_and_form() {
-    let bad = r#"{"loyaltyProgramId":"two","pointsScheduledForExpiry":1,"scheduledExpiryDate":"x"}"#;
+    let bad =
+        r#"{"loyaltyProgramId":"two","pointsScheduledForExpiry":1,"scheduledExpiryDate":"x"}"#;
     let name = r#""pointsExpiryReminder""#.to_owned();
     let cases = [
         (
@@ -210,11 +217,17 @@ fn mistyped_data_names_the_same_path_in_either_order_and_form() {
 
 #[test]
 fn unusual_bodies_give_the_two_pass_answer() {
-    let data = r#"{"loyaltyProgramId":2649,"pointsScheduledForExpiry":1,"scheduledExpiryDate":"x"}"#;
+    // A valid `pointsExpiryReminder` payload, which is not a valid `tierUpgraded` one.
+    let data = r#"{"customerIdentifiers":{"customerId":5},"loyaltyProgramId":2649,
+        "pointsScheduledForExpiry":250,"scheduledExpiryDate":"2025-01-31"}"#;
     for body in [
         // The last `eventName` wins, although the data was read under the first.
-        format!(r#"{{"eventName":"pointsExpiryReminder","data":{data},"eventName":"tierUpgraded"}}"#),
-        format!(r#"{{"eventName":"tierUpgraded","data":{data},"eventName":"pointsExpiryReminder"}}"#),
+        format!(
+            r#"{{"eventName":"pointsExpiryReminder","data":{data},"eventName":"tierUpgraded"}}"#
+        ),
+        format!(
+            r#"{{"eventName":"tierUpgraded","data":{data},"eventName":"pointsExpiryReminder"}}"#
+        ),
         // The last `data` wins.
         format!(r#"{{"eventName":"pointsExpiryReminder","data":[1],"data":{data}}}"#),
         format!(r#"{{"eventName":"pointsExpiryReminder","data":{data},"data":[1]}}"#),
@@ -226,7 +239,7 @@ fn unusual_bodies_give_the_two_pass_answer() {
         // Escaped keys are read as what they spell.
         format!(r#"{{"event\u004eame":"pointsExpiryReminder","d\u0061ta":{data}}}"#),
         // Not an event, not JSON, trailing garbage.
-        format!(r#"{{"eventName":"pointsExpiryReminder"}}"#),
+        r#"{"eventName":"pointsExpiryReminder"}"#.to_owned(),
         format!(r#"{{"data":{data}}}"#),
         format!(r#"{{"eventName":"pointsExpiryReminder","data":{data}}} x"#),
         format!(r#"{{"eventName":"pointsExpiryReminder","data":{data}"#),
@@ -235,11 +248,25 @@ fn unusual_bodies_give_the_two_pass_answer() {
     ] {
         assert_same_as_two_passes(&body);
     }
+    let typed = parse(format!(
+        r#"{{"eventName":"pointsExpiryReminder","data":{data}}}"#
+    ));
+    assert!(matches!(
+        typed.unwrap().event,
+        Event::PointsExpiryReminder(_)
+    ));
+    let renamed = format!(
+        r#"{{"eventName":"pointsExpiryReminder","data":{data},"eventName":"tierUpgraded"}}"#
+    );
+    let error = parse(renamed).unwrap_err();
+    assert_eq!(error.event_name(), Some(&EventName::TierUpgraded));
+    assert_eq!(error.path(), Some("data"));
 }
 
 #[test]
 fn invalid_utf8_is_the_same_syntax_error() {
-    let mut body = br#"{"eventName":"pointsExpiryReminder","data":{"scheduledExpiryDate":""#.to_vec();
+    let mut body =
+        br#"{"eventName":"pointsExpiryReminder","data":{"scheduledExpiryDate":""#.to_vec();
     body.extend_from_slice(&[0xff, 0xfe]);
     body.extend_from_slice(br#""}}"#);
     let error = parse(body.as_slice()).unwrap_err();

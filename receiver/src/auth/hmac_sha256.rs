@@ -294,9 +294,15 @@ mod tests {
     #[test]
     fn base64_tags_decode_only_at_full_length() {
         let bytes: Vec<u8> = (0..32).map(|byte| byte * 5).collect();
-        assert_eq!(base64_tag(&STANDARD.encode(&bytes)).unwrap().to_vec(), bytes);
+        assert_eq!(
+            base64_tag(&STANDARD.encode(&bytes)).unwrap().to_vec(),
+            bytes
+        );
         assert_eq!(base64_tag(&STANDARD.encode(&bytes[..31])), None);
-        assert_eq!(base64_tag(&STANDARD.encode([bytes.as_slice(); 2].concat())), None);
+        assert_eq!(
+            base64_tag(&STANDARD.encode([bytes.as_slice(); 2].concat())),
+            None
+        );
         assert_eq!(base64_tag(&STANDARD.encode([0; 47])), None);
         assert_eq!(base64_tag(&STANDARD.encode([0; 48])), None);
         assert_eq!(base64_tag("not base64!"), None);
@@ -304,7 +310,16 @@ mod tests {
 
     #[test]
     fn decimals_are_written_as_to_string_writes_them() {
-        for value in [0, 7, -7, 10, 1_732_527_005, -1_732_527_005, i64::MAX, i64::MIN] {
+        for value in [
+            0,
+            7,
+            -7,
+            10,
+            1_732_527_005,
+            -1_732_527_005,
+            i64::MAX,
+            i64::MIN,
+        ] {
             assert_eq!(Decimal::new(value).as_bytes(), value.to_string().as_bytes());
         }
     }

@@ -44,7 +44,10 @@ mod tests {
             fresh.update(body);
             let mut prepared = keyed.start();
             prepared.update(body);
-            assert_eq!(prepared.finalize().into_bytes(), fresh.finalize().into_bytes());
+            assert_eq!(
+                prepared.finalize().into_bytes(),
+                fresh.finalize().into_bytes()
+            );
         }
         assert_eq!(format!("{keyed:?}"), "Secret([redacted])");
     }

@@ -62,6 +62,40 @@ impl Event {
         }
     }
 
+    /// Reads the `data` of an event named `name` straight into its type, from inside
+    /// the envelope: the single-pass parse. Errors carry no path; the caller falls back
+    /// to [`Event::from_data`] for that.
+    pub(crate) fn deserialize_data<'de, D: serde::Deserializer<'de>>(
+        name: &EventName,
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        match name {
+            EventName::EdgeCase => {
+                <crate::events::EdgeCase as serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(|payload| Self::EdgeCase(Box::new(payload)))
+            }
+
+            EventName::CouponLike => {
+                <crate::events::CouponLike as serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(|payload| Self::CouponLike(Box::new(payload)))
+            }
+
+            EventName::Unknown(name) => {
+                let data = <serde_json::Value as serde::Deserialize>::deserialize(
+                    deserializer,
+                )?;
+                Ok(Self::Unknown {
+                    name: name.clone(),
+                    data,
+                })
+            }
+        }
+    }
+
     /// The event's `data` as JSON.
     pub fn to_data(&self) -> serde_json::Result<serde_json::Value> {
         match self {
