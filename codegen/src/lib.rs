@@ -59,7 +59,7 @@ pub fn generate_rust(schema_dir: &Path) -> Result<Vec<GeneratedFile>, Error> {
     )?);
     files.push(rust_file(
         "shared.rs",
-        "Sub-objects shared by many events: customer identifiers, who entered an action, the triggering activity, the loyalty program.",
+        "Sub-objects used by two or more events (one type per concept): customer identifiers, who entered an action, coupons and their series, group members, rewards, targets and streaks.",
         module_items(&lowered.shared),
     )?);
     files.push(rust_file(

@@ -7,8 +7,16 @@ pub(crate) const ENVELOPE: &str = include_str!("../../json/envelope.json");
 /// The shared sub-object documents, as `($id, JSON text)`.
 pub const SHARED: &[(&str, &str)] = &[
     (
+        "https://ens-rs.dev/schemas/shared/CouponSeries.json",
+        include_str!("../../json/shared/CouponSeries.json"),
+    ),
+    (
         "https://ens-rs.dev/schemas/shared/CustomerIdentifiers.json",
         include_str!("../../json/shared/CustomerIdentifiers.json"),
+    ),
+    (
+        "https://ens-rs.dev/schemas/shared/CustomerPartnerProgramDetails.json",
+        include_str!("../../json/shared/CustomerPartnerProgramDetails.json"),
     ),
     (
         "https://ens-rs.dev/schemas/shared/EnteredBy.json",
@@ -19,6 +27,14 @@ pub const SHARED: &[(&str, &str)] = &[
         include_str!("../../json/shared/EntityInformation.json"),
     ),
     (
+        "https://ens-rs.dev/schemas/shared/GroupMember.json",
+        include_str!("../../json/shared/GroupMember.json"),
+    ),
+    (
+        "https://ens-rs.dev/schemas/shared/IssuedCoupon.json",
+        include_str!("../../json/shared/IssuedCoupon.json"),
+    ),
+    (
         "https://ens-rs.dev/schemas/shared/KeyValue.json",
         include_str!("../../json/shared/KeyValue.json"),
     ),
@@ -27,11 +43,71 @@ pub const SHARED: &[(&str, &str)] = &[
         include_str!("../../json/shared/LoyaltyProgramDetails.json"),
     ),
     (
+        "https://ens-rs.dev/schemas/shared/MilestoneDetail.json",
+        include_str!("../../json/shared/MilestoneDetail.json"),
+    ),
+    (
         "https://ens-rs.dev/schemas/shared/NameValue.json",
         include_str!("../../json/shared/NameValue.json"),
     ),
     (
+        "https://ens-rs.dev/schemas/shared/PromotionLimitOn.json",
+        include_str!("../../json/shared/PromotionLimitOn.json"),
+    ),
+    (
+        "https://ens-rs.dev/schemas/shared/PromotionRedemptionRestriction.json",
+        include_str!("../../json/shared/PromotionRedemptionRestriction.json"),
+    ),
+    (
+        "https://ens-rs.dev/schemas/shared/RedemptionFromEarningProgram.json",
+        include_str!("../../json/shared/RedemptionFromEarningProgram.json"),
+    ),
+    (
+        "https://ens-rs.dev/schemas/shared/RewardDetail.json",
+        include_str!("../../json/shared/RewardDetail.json"),
+    ),
+    (
+        "https://ens-rs.dev/schemas/shared/RewardGeography.json",
+        include_str!("../../json/shared/RewardGeography.json"),
+    ),
+    (
+        "https://ens-rs.dev/schemas/shared/RewardMedia.json",
+        include_str!("../../json/shared/RewardMedia.json"),
+    ),
+    (
+        "https://ens-rs.dev/schemas/shared/RewardVendor.json",
+        include_str!("../../json/shared/RewardVendor.json"),
+    ),
+    (
+        "https://ens-rs.dev/schemas/shared/RewardVendorRedemption.json",
+        include_str!("../../json/shared/RewardVendorRedemption.json"),
+    ),
+    (
+        "https://ens-rs.dev/schemas/shared/StreakProgress.json",
+        include_str!("../../json/shared/StreakProgress.json"),
+    ),
+    (
+        "https://ens-rs.dev/schemas/shared/TargetDetails.json",
+        include_str!("../../json/shared/TargetDetails.json"),
+    ),
+    (
+        "https://ens-rs.dev/schemas/shared/TransactionRejectionDetail.json",
+        include_str!("../../json/shared/TransactionRejectionDetail.json"),
+    ),
+    (
         "https://ens-rs.dev/schemas/shared/TriggeringActivity.json",
         include_str!("../../json/shared/TriggeringActivity.json"),
+    ),
+    (
+        "https://ens-rs.dev/schemas/shared/UnifiedTarget.json",
+        include_str!("../../json/shared/UnifiedTarget.json"),
+    ),
+    (
+        "https://ens-rs.dev/schemas/shared/UnifiedTargetGroupDetails.json",
+        include_str!("../../json/shared/UnifiedTargetGroupDetails.json"),
+    ),
+    (
+        "https://ens-rs.dev/schemas/shared/UnifiedTargetsAchievementCondition.json",
+        include_str!("../../json/shared/UnifiedTargetsAchievementCondition.json"),
     ),
 ];

@@ -30,10 +30,10 @@ pub struct GroupMemberRemoved {
     pub group_name: Option<crate::Pii<String>>,
     /// The group's primary member.
     #[serde(rename = "primaryMember", default, skip_serializing_if = "Option::is_none")]
-    pub primary_member: Option<PrimaryMember>,
+    pub primary_member: Option<crate::shared::GroupMember>,
     /// The customer who left or was removed from the group.
     #[serde(rename = "memberRemoved", default, skip_serializing_if = "Option::is_none")]
-    pub member_removed: Option<MemberRemoved>,
+    pub member_removed: Option<crate::shared::GroupMember>,
     /// When the change was entered, in epoch milliseconds.
     #[serde(
         rename = "enteredAt",
@@ -45,72 +45,4 @@ pub struct GroupMemberRemoved {
     /// The till or user that made the change.
     #[serde(rename = "enteredBy", default, skip_serializing_if = "Option::is_none")]
     pub entered_by: Option<crate::shared::EnteredBy>,
-}
-
-/// The primary member of the user group.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
-#[non_exhaustive]
-pub struct PrimaryMember {
-    /// Member's first name.
-    ///
-    /// Personal data: `Debug` prints `[redacted]`.
-    #[serde(rename = "firstName", default, skip_serializing_if = "Option::is_none")]
-    pub first_name: Option<crate::Pii<String>>,
-    /// Member's last name.
-    ///
-    /// Personal data: `Debug` prints `[redacted]`.
-    #[serde(rename = "lastName", default, skip_serializing_if = "Option::is_none")]
-    pub last_name: Option<crate::Pii<String>>,
-    /// Member's role in the group; the possible values are not documented.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub role: Option<String>,
-    /// Identifiers of the member.
-    #[serde(
-        rename = "customerIdentifiers",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub customer_identifiers: Option<crate::shared::CustomerIdentifiers>,
-}
-
-/// The member who left or was removed from the user group.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
-#[non_exhaustive]
-pub struct MemberRemoved {
-    /// Member's first name.
-    ///
-    /// Personal data: `Debug` prints `[redacted]`.
-    #[serde(rename = "firstName", default, skip_serializing_if = "Option::is_none")]
-    pub first_name: Option<crate::Pii<String>>,
-    /// Member's last name.
-    ///
-    /// Personal data: `Debug` prints `[redacted]`.
-    #[serde(rename = "lastName", default, skip_serializing_if = "Option::is_none")]
-    pub last_name: Option<crate::Pii<String>>,
-    /// Member's role in the group; the possible values are not documented.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub role: Option<String>,
-    /// Identifiers of the member.
-    #[serde(
-        rename = "customerIdentifiers",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub customer_identifiers: Option<crate::shared::CustomerIdentifiers>,
 }

@@ -45,7 +45,7 @@ pub struct PartnerProgramLinked {
     pub partner_program_type: PartnerProgramType,
     /// The customer's membership in the partner program.
     #[serde(rename = "customerPartnerProgramDetails")]
-    pub customer_partner_program_details: CustomerPartnerProgramDetails,
+    pub customer_partner_program_details: crate::shared::CustomerPartnerProgramDetails,
 }
 
 /// Kind of partner program: `EXTERNAL` (a program run outside Capillary) or `SUPPLEMENTARY` (a time-boxed membership).
@@ -139,57 +139,4 @@ impl schemars::JsonSchema for PartnerProgramType {
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
         crate::open_enum::schema(&["SUPPLEMENTARY", "EXTERNAL"])
     }
-}
-
-/// The customer's membership in the partner program; which keys appear depends on the program type.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
-#[non_exhaustive]
-pub struct CustomerPartnerProgramDetails {
-    /// When a supplementary membership ends, `YYYY-MM-DD`; far-future dates such as `2123-05-12` occur.
-    #[serde(
-        rename = "membershipExpiryDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub membership_expiry_date: Option<String>,
-    /// When the customer's partner tier expires, `YYYY-MM-DD`.
-    #[serde(
-        rename = "partnerTierExpiryDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub partner_tier_expiry_date: Option<String>,
-    /// Number of the customer's tier in the partner program, starting at 1.
-    #[serde(
-        rename = "partnerTierNumber",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::deserialize"
-    )]
-    pub partner_tier_number: Option<i64>,
-    /// Customer's membership number in the partner program.
-    ///
-    /// Personal data: `Debug` prints `[redacted]`.
-    #[serde(
-        rename = "membershipNumber",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub membership_number: Option<crate::Pii<String>>,
-    /// Partner tier expiry in epoch milliseconds; only in newer payloads (timezone standardisation, 2024-10 onwards).
-    #[serde(
-        rename = "partnerTierExpiryDateInMillis",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::deserialize"
-    )]
-    pub partner_tier_expiry_date_in_millis: Option<i64>,
 }

@@ -41,7 +41,7 @@ pub struct PartnerProgramUpdated {
     pub update_type: UpdateType,
     /// The customer's membership after the change.
     #[serde(rename = "customerPartnerProgramDetails")]
-    pub customer_partner_program_details: CustomerPartnerProgramDetails,
+    pub customer_partner_program_details: crate::shared::CustomerPartnerProgramDetails,
     /// The entity whose membership changed (the customer). Only generated samples carry it.
     #[serde(
         rename = "entityInformation",
@@ -226,39 +226,4 @@ impl schemars::JsonSchema for UpdateType {
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
         crate::open_enum::schema(&["UPGRADE"])
     }
-}
-
-/// The customer's membership in the partner program after the change.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
-#[non_exhaustive]
-pub struct CustomerPartnerProgramDetails {
-    /// When the customer's partner tier expires, `YYYY-MM-DD`.
-    #[serde(rename = "partnerTierExpiryDate")]
-    pub partner_tier_expiry_date: String,
-    /// Number of the customer's new tier in the partner program, starting at 1.
-    #[serde(
-        rename = "partnerTierNumber",
-        deserialize_with = "crate::lenient::deserialize"
-    )]
-    pub partner_tier_number: i64,
-    /// Customer's membership number in the partner program.
-    ///
-    /// Personal data: `Debug` prints `[redacted]`.
-    #[serde(rename = "membershipNumber")]
-    pub membership_number: crate::Pii<String>,
-    /// When a supplementary membership ends, `YYYY-MM-DD`. Only generated samples carry it.
-    #[serde(
-        rename = "membershipExpiryDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub membership_expiry_date: Option<String>,
 }

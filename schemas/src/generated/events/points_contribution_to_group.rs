@@ -30,14 +30,14 @@ pub struct PointsContributionToGroup {
     pub group_name: Option<crate::Pii<String>>,
     /// The group's primary member.
     #[serde(rename = "primaryMember", default, skip_serializing_if = "Option::is_none")]
-    pub primary_member: Option<PrimaryMember>,
+    pub primary_member: Option<crate::shared::GroupMember>,
     /// The member whose points were contributed.
     #[serde(
         rename = "contributingMember",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub contributing_member: Option<ContributingMember>,
+    pub contributing_member: Option<crate::shared::GroupMember>,
     /// The loyalty activity that caused the contribution.
     #[serde(
         rename = "triggeringActivity",
@@ -68,72 +68,4 @@ pub struct PointsContributionToGroup {
         deserialize_with = "crate::lenient::deserialize"
     )]
     pub points_contributed_to_group: Option<f64>,
-}
-
-/// The primary member of the user group.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
-#[non_exhaustive]
-pub struct PrimaryMember {
-    /// Member's first name.
-    ///
-    /// Personal data: `Debug` prints `[redacted]`.
-    #[serde(rename = "firstName", default, skip_serializing_if = "Option::is_none")]
-    pub first_name: Option<crate::Pii<String>>,
-    /// Member's last name.
-    ///
-    /// Personal data: `Debug` prints `[redacted]`.
-    #[serde(rename = "lastName", default, skip_serializing_if = "Option::is_none")]
-    pub last_name: Option<crate::Pii<String>>,
-    /// Member's role in the group; the possible values are not documented.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub role: Option<String>,
-    /// Identifiers of the member.
-    #[serde(
-        rename = "customerIdentifiers",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub customer_identifiers: Option<crate::shared::CustomerIdentifiers>,
-}
-
-/// The member whose points went to the group.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
-#[non_exhaustive]
-pub struct ContributingMember {
-    /// Member's first name.
-    ///
-    /// Personal data: `Debug` prints `[redacted]`.
-    #[serde(rename = "firstName", default, skip_serializing_if = "Option::is_none")]
-    pub first_name: Option<crate::Pii<String>>,
-    /// Member's last name.
-    ///
-    /// Personal data: `Debug` prints `[redacted]`.
-    #[serde(rename = "lastName", default, skip_serializing_if = "Option::is_none")]
-    pub last_name: Option<crate::Pii<String>>,
-    /// Member's role in the group; the possible values are not documented.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub role: Option<String>,
-    /// Identifiers of the member.
-    #[serde(
-        rename = "customerIdentifiers",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub customer_identifiers: Option<crate::shared::CustomerIdentifiers>,
 }

@@ -84,31 +84,7 @@ pub struct PointsRedeemed {
     pub is_group_redemption: Option<bool>,
     /// Where the redeemed points were taken from, one entry per earning program (several when programs share points).
     #[serde(rename = "redemptionFromEarningPrograms")]
-    pub redemption_from_earning_programs: Vec<RedemptionFromEarningProgram>,
-}
-
-/// The share of the redeemed points taken from one earning program.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
-#[non_exhaustive]
-pub struct RedemptionFromEarningProgram {
-    /// Id of the earning program the points were taken from.
-    #[serde(rename = "programId", deserialize_with = "crate::lenient::deserialize")]
-    pub program_id: i64,
-    /// Points taken from this program; can be fractional.
-    #[serde(rename = "pointsRedeemed", deserialize_with = "crate::lenient::deserialize")]
-    pub points_redeemed: f64,
-    /// The customer's redeemable balance in this program after the redemption.
-    #[serde(
-        rename = "programCurrentPoints",
-        deserialize_with = "crate::lenient::deserialize"
-    )]
-    pub program_current_points: f64,
+    pub redemption_from_earning_programs: Vec<
+        crate::shared::RedemptionFromEarningProgram,
+    >,
 }

@@ -52,7 +52,9 @@ pub struct PointsTransferredInitiated {
     pub transfer_receiving_entity_information: Option<crate::shared::EntityInformation>,
     /// Where the sent points were taken from, one entry per earning program.
     #[serde(rename = "redemptionFromEarningPrograms")]
-    pub redemption_from_earning_programs: Vec<RedemptionFromEarningProgram>,
+    pub redemption_from_earning_programs: Vec<
+        crate::shared::RedemptionFromEarningProgram,
+    >,
     /// The transfer activity (`PointsTransfer`); only in generated samples.
     #[serde(
         rename = "triggeringActivity",
@@ -60,30 +62,4 @@ pub struct PointsTransferredInitiated {
         skip_serializing_if = "Option::is_none"
     )]
     pub triggering_activity: Option<crate::shared::TriggeringActivity>,
-}
-
-/// The share of the transferred points taken from one of the sender's earning programs.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
-#[non_exhaustive]
-pub struct RedemptionFromEarningProgram {
-    /// Id of the earning program the points were taken from.
-    #[serde(rename = "programId", deserialize_with = "crate::lenient::deserialize")]
-    pub program_id: i64,
-    /// Points taken from this program for the transfer; can be fractional.
-    #[serde(rename = "pointsRedeemed", deserialize_with = "crate::lenient::deserialize")]
-    pub points_redeemed: f64,
-    /// The sender's redeemable balance in this program after the transfer.
-    #[serde(
-        rename = "programCurrentPoints",
-        deserialize_with = "crate::lenient::deserialize"
-    )]
-    pub program_current_points: f64,
 }

@@ -37,7 +37,9 @@ pub struct RejectedTransactionRetrigger {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub rejection_details_on_retrigger: Option<Vec<RetriggerRejectionDetail>>,
+    pub rejection_details_on_retrigger: Option<
+        Vec<crate::shared::TransactionRejectionDetail>,
+    >,
     /// How many times the transaction has been retried so far. Only seen in generated samples.
     #[serde(
         rename = "retrialCount",
@@ -61,28 +63,4 @@ pub struct RejectedTransactionRetrigger {
         deserialize_with = "crate::lenient::deserialize"
     )]
     pub retrigger_id: Option<i64>,
-}
-
-/// One rejection reason reported on a re-triggered transaction.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
-#[non_exhaustive]
-pub struct RetriggerRejectionDetail {
-    /// Short code or label of the reason; values are undocumented. Only seen in generated samples.
-    #[serde(
-        rename = "rejectionReason",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub rejection_reason: Option<String>,
-    /// Human-readable explanation of the reason. Only seen in generated samples.
-    #[serde(rename = "reasonDetails", default, skip_serializing_if = "Option::is_none")]
-    pub reason_details: Option<String>,
 }

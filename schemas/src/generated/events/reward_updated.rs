@@ -96,20 +96,20 @@ pub struct RewardUpdated {
     pub categories: Option<Vec<i64>>,
     /// Where the reward is available, as country, city and area ids.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub geographies: Option<Vec<RewardGeography>>,
+    pub geographies: Option<Vec<crate::shared::RewardGeography>>,
     /// Display content of the reward, one entry per language.
     #[serde(rename = "rewardDetails", default, skip_serializing_if = "Option::is_none")]
-    pub reward_details: Option<Vec<RewardDetail>>,
+    pub reward_details: Option<Vec<crate::shared::RewardDetail>>,
     /// The external vendor that supplies the reward, for vendor rewards.
     #[serde(rename = "vendorDetails", default, skip_serializing_if = "Option::is_none")]
-    pub vendor_details: Option<VendorDetails>,
+    pub vendor_details: Option<crate::shared::RewardVendor>,
     /// The vendor redemption set-up used to fulfil the reward, for vendor rewards.
     #[serde(
         rename = "vendorRedemptionDetails",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub vendor_redemption_details: Option<VendorRedemptionDetails>,
+    pub vendor_redemption_details: Option<crate::shared::RewardVendorRedemption>,
 }
 
 /// Kind of reward. Documented values: `VOUCHER`, `POINTS`, `physical voucher`, `free voucher` (case and spelling vary).
@@ -321,203 +321,4 @@ impl schemars::JsonSchema for RedemptionType {
             &["INTOUCH_REWARD", "VENDOR_INTOUCH_REWARD", "VENDOR_ONLY_REWARD"],
         )
     }
-}
-
-/// One place where a reward is available.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
-#[non_exhaustive]
-pub struct RewardGeography {
-    /// Id of the country.
-    #[serde(
-        rename = "countryId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::deserialize"
-    )]
-    pub country_id: Option<i64>,
-    /// Id of the city.
-    #[serde(
-        rename = "cityId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::deserialize"
-    )]
-    pub city_id: Option<i64>,
-    /// Id of the area within the city.
-    #[serde(
-        rename = "areaId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::deserialize"
-    )]
-    pub area_id: Option<i64>,
-}
-
-/// The reward's display content in one language.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
-#[non_exhaustive]
-pub struct RewardDetail {
-    /// Language of this entry (for example `en`).
-    #[serde(rename = "languageCode", default, skip_serializing_if = "Option::is_none")]
-    pub language_code: Option<String>,
-    /// Display name of the reward.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// Display description of the reward.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// Id of the terms-and-conditions document.
-    #[serde(
-        rename = "termAndConditionsId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub term_and_conditions_id: Option<String>,
-    /// URL of the terms and conditions.
-    #[serde(
-        rename = "termAndConditionsUrl",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub term_and_conditions_url: Option<String>,
-    /// Id of the main image.
-    #[serde(rename = "imageId", default, skip_serializing_if = "Option::is_none")]
-    pub image_id: Option<String>,
-    /// URL of the main image.
-    #[serde(rename = "imageUrl", default, skip_serializing_if = "Option::is_none")]
-    pub image_url: Option<String>,
-    /// Id of the thumbnail image.
-    #[serde(rename = "thumbnailId", default, skip_serializing_if = "Option::is_none")]
-    pub thumbnail_id: Option<String>,
-    /// URL of the thumbnail image.
-    #[serde(rename = "thumbnailUrl", default, skip_serializing_if = "Option::is_none")]
-    pub thumbnail_url: Option<String>,
-    /// Additional images of the reward.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub images: Option<Vec<RewardImage>>,
-    /// Videos of the reward.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub videos: Option<Vec<RewardVideo>>,
-}
-
-/// An image attached to a reward.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
-#[non_exhaustive]
-pub struct RewardImage {
-    /// File or display name of the image.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// Id of the image (a string).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// URL of the image.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
-    /// Whether the URL points outside Capillary's file service.
-    #[serde(rename = "isExternal", default, skip_serializing_if = "Option::is_none")]
-    pub is_external: Option<bool>,
-    /// Alternative text of the image.
-    #[serde(rename = "altText", default, skip_serializing_if = "Option::is_none")]
-    pub alt_text: Option<String>,
-}
-
-/// A video attached to a reward.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
-#[non_exhaustive]
-pub struct RewardVideo {
-    /// File or display name of the video.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// Id of the video (a string).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// URL of the video.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
-    /// Whether the URL points outside Capillary's file service (for example a video platform link).
-    #[serde(rename = "isExternal", default, skip_serializing_if = "Option::is_none")]
-    pub is_external: Option<bool>,
-    /// Alternative text of the video.
-    #[serde(rename = "altText", default, skip_serializing_if = "Option::is_none")]
-    pub alt_text: Option<String>,
-}
-
-/// The external vendor of a reward.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
-#[non_exhaustive]
-pub struct VendorDetails {
-    /// Id of the vendor.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::deserialize"
-    )]
-    pub id: Option<i64>,
-    /// Name of the vendor.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-}
-
-/// The vendor redemption set-up of a reward.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
-#[non_exhaustive]
-pub struct VendorRedemptionDetails {
-    /// Id of the vendor redemption set-up.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::deserialize"
-    )]
-    pub id: Option<i64>,
-    /// Name of the vendor redemption set-up.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
 }

@@ -23,7 +23,7 @@ pub struct StreakCustomerEnrolment {
     pub streak_enrolment_data: Vec<StreakEnrolmentData>,
     /// The target(s) that back the streak.
     #[serde(rename = "targetData")]
-    pub target_data: Vec<TargetData>,
+    pub target_data: Vec<crate::shared::TargetDetails>,
     /// The enrolment: name `enrolmentIntoStreak`, identifier `ENROL_VIA_API` holding the API request id.
     #[serde(rename = "triggeringActivity")]
     pub triggering_activity: crate::shared::TriggeringActivity,
@@ -94,38 +94,4 @@ pub struct StreakEnrolmentData {
         skip_serializing_if = "Option::is_none"
     )]
     pub description_of_the_streak: Option<String>,
-}
-
-/// A target behind the streak, with its target group and current period (cycle).
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
-#[non_exhaustive]
-pub struct TargetData {
-    /// Id of the target.
-    #[serde(deserialize_with = "crate::lenient::deserialize")]
-    pub id: i64,
-    /// Name of the target.
-    pub name: String,
-    /// Id of the target group.
-    #[serde(rename = "targetGroupId", deserialize_with = "crate::lenient::deserialize")]
-    pub target_group_id: i64,
-    /// Name of the target group.
-    #[serde(rename = "targetGroupName")]
-    pub target_group_name: String,
-    /// Id of the current target period (cycle).
-    #[serde(rename = "targetPeriodId", deserialize_with = "crate::lenient::deserialize")]
-    pub target_period_id: i64,
-    /// Name of the current target period, for example `Cycle_5`.
-    #[serde(rename = "targetPeriodName")]
-    pub target_period_name: String,
-    /// Description of the target as configured. Only generated samples carry it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
 }

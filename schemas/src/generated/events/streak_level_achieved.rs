@@ -20,80 +20,11 @@ pub struct StreakLevelAchieved {
     pub customer_identifiers: crate::shared::CustomerIdentifiers,
     /// The streak level(s) reached.
     #[serde(rename = "streakData")]
-    pub streak_data: Vec<StreakData>,
+    pub streak_data: Vec<crate::shared::StreakProgress>,
     /// The target(s) that back the streak, with the current cycle.
     #[serde(rename = "targetData")]
-    pub target_data: Vec<TargetData>,
+    pub target_data: Vec<crate::shared::TargetDetails>,
     /// The activity that completed the level; its `transactionId` identifier can be the string `"null"`.
     #[serde(rename = "triggeringActivity")]
     pub triggering_activity: crate::shared::TriggeringActivity,
-}
-
-/// A streak level and the customer's standing in the streak. Every value is sent as a string.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
-#[non_exhaustive]
-pub struct StreakData {
-    /// Customer's current value in the streak, a number sent as a string such as `"1"`.
-    #[serde(
-        rename = "userCurrentStreakValue",
-        deserialize_with = "crate::lenient::deserialize"
-    )]
-    pub user_current_streak_value: f64,
-    /// Name of the streak level.
-    #[serde(rename = "streakLevelName")]
-    pub streak_level_name: String,
-    /// Name of the streak.
-    #[serde(rename = "streakName")]
-    pub streak_name: String,
-    /// Id of the streak definition, sent as a string such as `"5717"`.
-    #[serde(rename = "streakId")]
-    pub streak_id: String,
-    /// Id of this customer's streak instance, sent as a string such as `"61401"`.
-    #[serde(rename = "userStreakId")]
-    pub user_streak_id: String,
-    /// When the level was achieved, `YYYY-MM-DDTHH:mm:ss.SSS+0000` (UTC), for example `2024-07-01T13:40:26.172+0000`.
-    #[serde(rename = "streakLevelAchievedDate")]
-    pub streak_level_achieved_date: String,
-}
-
-/// A target behind the streak, with its target group and current period (cycle).
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
-#[non_exhaustive]
-pub struct TargetData {
-    /// Id of the target.
-    #[serde(deserialize_with = "crate::lenient::deserialize")]
-    pub id: i64,
-    /// Name of the target.
-    pub name: String,
-    /// Id of the target group.
-    #[serde(rename = "targetGroupId", deserialize_with = "crate::lenient::deserialize")]
-    pub target_group_id: i64,
-    /// Name of the target group.
-    #[serde(rename = "targetGroupName")]
-    pub target_group_name: String,
-    /// Id of the current target period (cycle).
-    #[serde(rename = "targetPeriodId", deserialize_with = "crate::lenient::deserialize")]
-    pub target_period_id: i64,
-    /// Name of the current target period, for example `Cycle_5`.
-    #[serde(rename = "targetPeriodName")]
-    pub target_period_name: String,
-    /// Description of the target as configured. Only generated samples carry it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
 }

@@ -26,7 +26,7 @@ pub struct TargetAchievedValueUpdated {
     pub event_id: i64,
     /// The target whose achieved value changed.
     #[serde(rename = "targetDetails")]
-    pub target_details: TargetDetails,
+    pub target_details: crate::shared::TargetDetails,
     /// Amount the triggering activity added to the achieved value, sent as a decimal string such as `"1"`. For a return (`triggeringActivity.name` `ReturnBill`) it is the amount taken away, still given as a positive value.
     #[serde(
         rename = "currentEventTargetValue",
@@ -50,7 +50,7 @@ pub struct TargetAchievedValueUpdated {
     pub triggering_activity: crate::shared::TriggeringActivity,
     /// Milestones of the target; empty in the captured payload, so the item fields are known only from generated samples.
     #[serde(rename = "milestoneDetails")]
-    pub milestone_details: Vec<MilestoneDetail>,
+    pub milestone_details: Vec<crate::shared::MilestoneDetail>,
     /// Capillary id of the transaction (bill) whose activity was counted toward the target.
     #[serde(rename = "transactionId", deserialize_with = "crate::lenient::deserialize")]
     pub transaction_id: i64,
@@ -62,81 +62,4 @@ pub struct TargetAchievedValueUpdated {
         deserialize_with = "crate::lenient::deserialize"
     )]
     pub return_id: Option<i64>,
-}
-
-/// The target (milestone) the event is about, with its target group and the period being evaluated.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
-#[non_exhaustive]
-pub struct TargetDetails {
-    /// Id of the target.
-    #[serde(deserialize_with = "crate::lenient::deserialize")]
-    pub id: i64,
-    /// Name of the target as configured in the loyalty program.
-    pub name: String,
-    /// Id of the target group the target belongs to.
-    #[serde(rename = "targetGroupId", deserialize_with = "crate::lenient::deserialize")]
-    pub target_group_id: i64,
-    /// Name of the target group.
-    #[serde(rename = "targetGroupName")]
-    pub target_group_name: String,
-    /// Id of the target period (cycle) being evaluated.
-    #[serde(rename = "targetPeriodId", deserialize_with = "crate::lenient::deserialize")]
-    pub target_period_id: i64,
-    /// Name of the target period, for example `P1` or `L1`.
-    #[serde(rename = "targetPeriodName")]
-    pub target_period_name: String,
-    /// Description of the target as configured. Only generated samples carry it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-}
-
-/// One milestone of the target: a value to reach and, once reached, when it was achieved. Item fields are known only from generated samples.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
-#[non_exhaustive]
-pub struct MilestoneDetail {
-    /// Id of the milestone.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::deserialize"
-    )]
-    pub id: Option<i64>,
-    /// Name of the milestone.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// Kind of value the milestone measures; the possible values are not documented.
-    #[serde(rename = "valueType", default, skip_serializing_if = "Option::is_none")]
-    pub value_type: Option<String>,
-    /// Value to reach for this milestone, sent as a decimal string such as `"2500.000"`.
-    #[serde(
-        rename = "definedValue",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::deserialize"
-    )]
-    pub defined_value: Option<f64>,
-    /// When the customer achieved the milestone, in epoch milliseconds.
-    #[serde(
-        rename = "achievedDate",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::deserialize"
-    )]
-    pub achieved_date: Option<i64>,
 }

@@ -105,48 +105,5 @@ pub struct TargetCustomerEnrolment {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub milestone_details: Option<Vec<MilestoneDetail>>,
-}
-
-/// One milestone of the target: a value to reach and, once reached, when it was achieved.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
-#[non_exhaustive]
-pub struct MilestoneDetail {
-    /// Id of the milestone.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::deserialize"
-    )]
-    pub id: Option<i64>,
-    /// Name of the milestone.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// Kind of value the milestone measures; the possible values are not documented.
-    #[serde(rename = "valueType", default, skip_serializing_if = "Option::is_none")]
-    pub value_type: Option<String>,
-    /// Value to reach for this milestone, sent as a decimal string such as `"2500.000"`.
-    #[serde(
-        rename = "definedValue",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::deserialize"
-    )]
-    pub defined_value: Option<f64>,
-    /// When the customer achieved the milestone, in epoch milliseconds.
-    #[serde(
-        rename = "achievedDate",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::deserialize"
-    )]
-    pub achieved_date: Option<i64>,
+    pub milestone_details: Option<Vec<crate::shared::MilestoneDetail>>,
 }

@@ -24,7 +24,7 @@ pub struct TargetPeriodCompleted {
     pub customer_identifiers: Option<crate::shared::CustomerIdentifiers>,
     /// The target, with the period that ended.
     #[serde(rename = "targetDetails", default, skip_serializing_if = "Option::is_none")]
-    pub target_details: Option<TargetDetails>,
+    pub target_details: Option<crate::shared::TargetDetails>,
     /// Value the customer reached by the end of the period, sent as a decimal string such as `"14.000"`.
     #[serde(
         rename = "achievedTargetValue",
@@ -54,105 +54,5 @@ pub struct TargetPeriodCompleted {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub milestone_details: Option<Vec<MilestoneDetail>>,
-}
-
-/// The target (milestone) the event is about, with its target group and the period being evaluated.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
-#[non_exhaustive]
-pub struct TargetDetails {
-    /// Id of the target. Only generated samples carry it.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::deserialize"
-    )]
-    pub id: Option<i64>,
-    /// Name of the target as configured in the loyalty program. Only generated samples carry it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// Id of the target group the target belongs to. Only generated samples carry it.
-    #[serde(
-        rename = "targetGroupId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::deserialize"
-    )]
-    pub target_group_id: Option<i64>,
-    /// Name of the target group. Only generated samples carry it.
-    #[serde(
-        rename = "targetGroupName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub target_group_name: Option<String>,
-    /// Id of the target period (cycle) being evaluated. Only generated samples carry it.
-    #[serde(
-        rename = "targetPeriodId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::deserialize"
-    )]
-    pub target_period_id: Option<i64>,
-    /// Name of the target period, for example `P1` or `L1`. Only generated samples carry it.
-    #[serde(
-        rename = "targetPeriodName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub target_period_name: Option<String>,
-    /// Description of the target as configured. Only generated samples carry it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-}
-
-/// One milestone of the target: a value to reach and, once reached, when it was achieved.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
-#[non_exhaustive]
-pub struct MilestoneDetail {
-    /// Id of the milestone.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::deserialize"
-    )]
-    pub id: Option<i64>,
-    /// Name of the milestone.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// Kind of value the milestone measures; the possible values are not documented.
-    #[serde(rename = "valueType", default, skip_serializing_if = "Option::is_none")]
-    pub value_type: Option<String>,
-    /// Value to reach for this milestone, sent as a decimal string such as `"2500.000"`.
-    #[serde(
-        rename = "definedValue",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::deserialize"
-    )]
-    pub defined_value: Option<f64>,
-    /// When the customer achieved the milestone, in epoch milliseconds.
-    #[serde(
-        rename = "achievedDate",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::deserialize"
-    )]
-    pub achieved_date: Option<i64>,
+    pub milestone_details: Option<Vec<crate::shared::MilestoneDetail>>,
 }

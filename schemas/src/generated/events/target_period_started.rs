@@ -24,7 +24,7 @@ pub struct TargetPeriodStarted {
     pub customer_identifiers: Option<crate::shared::CustomerIdentifiers>,
     /// The target, with the period that just started.
     #[serde(rename = "targetDetails", default, skip_serializing_if = "Option::is_none")]
-    pub target_details: Option<TargetDetails>,
+    pub target_details: Option<crate::shared::TargetDetails>,
     /// Value the customer must reach in the new period, sent as a decimal string such as `"3.000"`.
     #[serde(
         rename = "definedTargetValue",
@@ -40,61 +40,4 @@ pub struct TargetPeriodStarted {
         skip_serializing_if = "Option::is_none"
     )]
     pub triggering_activity: Option<crate::shared::TriggeringActivity>,
-}
-
-/// The target (milestone) the event is about, with its target group and the period being evaluated.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
-#[non_exhaustive]
-pub struct TargetDetails {
-    /// Id of the target. Only generated samples carry it.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::deserialize"
-    )]
-    pub id: Option<i64>,
-    /// Name of the target as configured in the loyalty program. Only generated samples carry it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// Id of the target group the target belongs to. Only generated samples carry it.
-    #[serde(
-        rename = "targetGroupId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::deserialize"
-    )]
-    pub target_group_id: Option<i64>,
-    /// Name of the target group. Only generated samples carry it.
-    #[serde(
-        rename = "targetGroupName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub target_group_name: Option<String>,
-    /// Id of the target period (cycle) being evaluated. Only generated samples carry it.
-    #[serde(
-        rename = "targetPeriodId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::deserialize"
-    )]
-    pub target_period_id: Option<i64>,
-    /// Name of the target period, for example `P1` or `L1`. Only generated samples carry it.
-    #[serde(
-        rename = "targetPeriodName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub target_period_name: Option<String>,
-    /// Description of the target as configured. Only generated samples carry it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
 }

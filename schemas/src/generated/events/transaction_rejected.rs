@@ -37,7 +37,7 @@ pub struct TransactionRejected {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub rejection_details: Option<Vec<RejectionDetail>>,
+    pub rejection_details: Option<Vec<crate::shared::TransactionRejectionDetail>>,
     /// How many times the transaction has been retried so far. Only seen in generated samples.
     #[serde(
         rename = "retrialCount",
@@ -53,28 +53,4 @@ pub struct TransactionRejected {
         skip_serializing_if = "Option::is_none"
     )]
     pub triggering_activity: Option<crate::shared::TriggeringActivity>,
-}
-
-/// One reason a transaction was rejected.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
-#[non_exhaustive]
-pub struct RejectionDetail {
-    /// Short code or label of the reason; values are undocumented. Only seen in generated samples.
-    #[serde(
-        rename = "rejectionReason",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub rejection_reason: Option<String>,
-    /// Human-readable explanation of the reason. Only seen in generated samples.
-    #[serde(rename = "reasonDetails", default, skip_serializing_if = "Option::is_none")]
-    pub reason_details: Option<String>,
 }
