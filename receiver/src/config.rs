@@ -72,6 +72,7 @@ impl ReceiverConfig {
         &*self.store
     }
 
+    #[cfg(feature = "axum")]
     pub(crate) fn retry_after_in_flight(&self) -> Duration {
         self.in_flight_retry_after
     }

@@ -2,11 +2,11 @@
 
 use std::fmt;
 use std::future::Future;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use axum::extract::State;
 use ens_schemas::FromEvent;
-use http::StatusCode;
+use http::{HeaderMap, StatusCode};
 
 use crate::Webhook;
 use crate::idempotency::BoxFuture;
@@ -47,6 +47,69 @@ impl HandlerError {
         Self {
             retry_after: Some(retry_after),
             source: source.into(),
+        }
+    }
+
+    /// A downstream API (an SMS provider, a shop, a survey platform) answered `status` with
+    /// `headers`, and the event should be retried: a 429 becomes [`rate_limited`](Self::rate_limited)
+    /// with the API's own `Retry-After` (delta-seconds or an HTTP-date; 30 s when it sends none
+    /// or an unreadable one; always within 1 s ..= 1 h), any other status
+    /// [`unavailable`](Self::unavailable).
+    ///
+    /// Call it only for answers worth retrying. A *permanent* 4xx (the API refuses this very
+    /// request, say an invalid phone number) will fail the same way on every retry, for the
+    /// days ENS keeps retrying: whether to acknowledge such an event (and log it) or to let it
+    /// be retried while someone fixes a configuration (a revoked token, 401) is the caller's
+    /// decision.
+    ///
+    /// `reqwest::Response::status()` and `headers()` are the `http` types taken here.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use ens_receiver::HandlerError;
+    /// use http::{HeaderMap, StatusCode};
+    ///
+    /// /// What the handler does with the API's answer.
+    /// fn answer(status: StatusCode, headers: &HeaderMap) -> Result<(), HandlerError> {
+    ///     let permanent = status.is_client_error()
+    ///         && ![401, 403, 408, 429].contains(&status.as_u16());
+    ///     if status.is_success() || permanent {
+    ///         // A refused message stays refused: acknowledge the event, and log the refusal
+    ///         // (ids only, no personal data).
+    ///         return Ok(());
+    ///     }
+    ///     Err(HandlerError::upstream(status, headers, format!("the sms api answered {status}")))
+    /// }
+    ///
+    /// let mut headers = HeaderMap::new();
+    /// headers.insert("retry-after", "12".parse().unwrap());
+    /// let error = answer(StatusCode::TOO_MANY_REQUESTS, &headers).unwrap_err();
+    /// assert_eq!(error.status(), StatusCode::TOO_MANY_REQUESTS);
+    /// assert_eq!(error.retry_after(), Some(Duration::from_secs(12)));
+    ///
+    /// let error = answer(StatusCode::BAD_GATEWAY, &HeaderMap::new()).unwrap_err();
+    /// assert_eq!(error.status(), StatusCode::SERVICE_UNAVAILABLE);
+    /// assert!(answer(StatusCode::UNPROCESSABLE_ENTITY, &HeaderMap::new()).is_ok());
+    /// ```
+    pub fn upstream(
+        status: StatusCode,
+        headers: &HeaderMap,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
+        Self::upstream_at(status, headers, source, SystemTime::now())
+    }
+
+    /// [`upstream`](Self::upstream), measuring an HTTP-date `Retry-After` from `now`.
+    fn upstream_at(
+        status: StatusCode,
+        headers: &HeaderMap,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+        now: SystemTime,
+    ) -> Self {
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            Self::rate_limited(crate::retry_after::retry_after(headers, now), source)
+        } else {
+            Self::unavailable(source)
         }
     }
 
@@ -141,5 +204,62 @@ where
     fn call(&self, webhook: Webhook<T>, state: S) -> BoxFuture<'static, Result<(), HandlerError>> {
         let future = self(State(state), webhook);
         Box::pin(async move { future.await.into_handler_result() })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn retry_after(value: &'static str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            http::header::RETRY_AFTER,
+            http::HeaderValue::from_static(value),
+        );
+        headers
+    }
+
+    #[test]
+    fn a_429_passes_the_upstream_retry_after_on() {
+        let error = HandlerError::upstream(
+            StatusCode::TOO_MANY_REQUESTS,
+            &retry_after("45"),
+            "the api is rate limiting",
+        );
+        assert_eq!(error.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(error.retry_after(), Some(Duration::from_secs(45)));
+        assert_eq!(error.source().to_string(), "the api is rate limiting");
+    }
+
+    #[test]
+    fn a_429_without_a_usable_retry_after_waits_30_seconds() {
+        for headers in [HeaderMap::new(), retry_after("later")] {
+            let error = HandlerError::upstream(StatusCode::TOO_MANY_REQUESTS, &headers, "slow");
+            assert_eq!(error.retry_after(), Some(Duration::from_secs(30)));
+        }
+    }
+
+    #[test]
+    fn an_http_date_retry_after_is_measured_from_now() {
+        // Wed, 21 Oct 2015 07:28:00 GMT, two minutes from "now".
+        let date = SystemTime::UNIX_EPOCH + Duration::from_secs(1_445_412_480);
+        let error = HandlerError::upstream_at(
+            StatusCode::TOO_MANY_REQUESTS,
+            &retry_after("Wed, 21 Oct 2015 07:28:00 GMT"),
+            "slow",
+            date - Duration::from_secs(120),
+        );
+        assert_eq!(error.retry_after(), Some(Duration::from_secs(120)));
+    }
+
+    #[test]
+    fn other_statuses_are_unavailable_even_with_a_retry_after() {
+        for code in [500, 502, 503, 504, 401, 403, 408, 400, 404, 422] {
+            let status = StatusCode::from_u16(code).unwrap();
+            let error = HandlerError::upstream(status, &retry_after("5"), "down");
+            assert_eq!(error.status(), StatusCode::SERVICE_UNAVAILABLE, "{code}");
+            assert_eq!(error.retry_after(), None, "{code}");
+        }
     }
 }

@@ -7,10 +7,13 @@
 //! - **Authentication** over the raw bytes, before parsing: [`StaticHeaders`] (Basic, bearer,
 //!   API keys, several values for rotation), [`HmacSha256`] body signatures, and
 //!   [`StandardWebhooks`]; combine them in an [`Auth`]. Comparison is constant-time, "now" is
-//!   injectable ([`Clock`]), and secrets never show in `Debug`.
+//!   injectable ([`Clock`]), and secrets never show in `Debug`. [`StaticHeaders::from_env`]
+//!   reads the webhook's credentials from `ENS_BASIC`, `ENS_BEARER` and `ENS_HEADER`, the
+//!   variables the `ens` CLI reads too.
 //! - **Status policy that matches ENS's retries**: 401 unauthenticated, 400 only for bodies that
 //!   are not events, 413 too large, 415 not JSON; unknown events and events whose data does
-//!   not type-check are delivered, never rejected; handler failures answer 503 or 429.
+//!   not type-check are delivered, never rejected; handler failures answer 503 or 429, and
+//!   `HandlerError::upstream` passes a downstream API's 429 and `Retry-After` on to ENS.
 //! - **Idempotency** on `eventId` ([`InMemoryStore`] or your own [`IdempotencyStore`]).
 //!
 //! # Quick start
@@ -53,13 +56,15 @@ mod secret;
 #[cfg(feature = "axum")]
 mod handler;
 #[cfg(feature = "axum")]
+mod retry_after;
+#[cfg(feature = "axum")]
 mod router;
 #[cfg(feature = "axum")]
 mod webhook;
 
 pub use auth::{
-    Auth, AuthError, HmacSha256, InvalidSecret, SignatureEncoding, SignedRequest, StandardWebhooks,
-    StaticHeaders, Verifier,
+    Auth, AuthError, EnvError, HmacSha256, InvalidSecret, SignatureEncoding, SignedRequest,
+    StandardWebhooks, StaticHeaders, Verifier,
 };
 
 pub use clock::{Clock, SystemClock};

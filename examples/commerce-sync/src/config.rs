@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use ens_admin::{Client, Credentials};
-use ens_receiver::{Auth, ReceiverConfig, Secret, StaticHeaders};
+use ens_receiver::{Auth, EnvError, ReceiverConfig, Secret, StaticHeaders};
 
 use crate::store::{InMemorySyncStore, SyncStore};
 
@@ -77,8 +77,9 @@ impl Config {
     ///
     /// | variable | meaning |
     /// |---|---|
-    /// | `ENS_BASIC_USER`, `ENS_BASIC_PASSWORD` | the Basic credentials configured on the ENS webhook |
-    /// | `ENS_BEARER_TOKEN` | or a bearer token (both may be set: either is accepted) |
+    /// | `ENS_BASIC` | `user:password`, the Basic credentials configured on the ENS webhook |
+    /// | `ENS_BEARER` | or a bearer token (if both are set, either is accepted) |
+    /// | `ENS_HEADER` | or another header, `name:value` (see [`StaticHeaders::from_env`]) |
     /// | `CAPILLARY_API_URL` | e.g. `https://eu.api.capillarytech.com` |
     /// | `CAPILLARY_USERNAME`, `CAPILLARY_PASSWORD` | Basic credentials, sent as given (Capillary expects the MD5 hex digest of the password) |
     /// | `CAPILLARY_BEARER_TOKEN` | or an OAuth access token instead |
@@ -93,7 +94,7 @@ impl Config {
     /// use example_commerce_sync::Config;
     ///
     /// let vars = HashMap::from([
-    ///     ("ENS_BEARER_TOKEN", "t0ken"),
+    ///     ("ENS_BEARER", "t0ken"),
     ///     ("CAPILLARY_API_URL", "https://eu.api.capillarytech.com"),
     ///     ("CAPILLARY_BEARER_TOKEN", "oauth"),
     ///     ("SHOP_API_URL", "https://shop.example.com"),
@@ -111,30 +112,7 @@ impl Config {
         let var = |name: &str| var(name).filter(|value| !value.trim().is_empty());
         let required = |name: &'static str| var(name).ok_or(ConfigError::Missing { name });
 
-        let ens = match (
-            var("ENS_BASIC_USER"),
-            var("ENS_BASIC_PASSWORD"),
-            var("ENS_BEARER_TOKEN"),
-        ) {
-            (Some(user), Some(password), token) => {
-                let headers = StaticHeaders::basic(&user, &password);
-                match token {
-                    Some(token) => headers.accept_bearer(&token),
-                    None => headers,
-                }
-            }
-            (None, None, Some(token)) => StaticHeaders::bearer(&token),
-            (Some(_), None, _) => {
-                return Err(ConfigError::Missing {
-                    name: "ENS_BASIC_PASSWORD",
-                });
-            }
-            (None, _, _) => {
-                return Err(ConfigError::Missing {
-                    name: "ENS_BASIC_USER or ENS_BEARER_TOKEN",
-                });
-            }
-        };
+        let ens = StaticHeaders::from_env(var).map_err(ConfigError::Webhook)?;
         let credentials = match (
             var("CAPILLARY_USERNAME"),
             var("CAPILLARY_PASSWORD"),
@@ -205,6 +183,9 @@ pub enum ConfigError {
         /// What it should hold.
         expected: &'static str,
     },
+    /// The ENS webhook's credentials (`ENS_BASIC`, `ENS_BEARER`, `ENS_HEADER`) are missing or
+    /// malformed.
+    Webhook(EnvError),
 }
 
 impl fmt::Display for ConfigError {
@@ -214,6 +195,7 @@ impl fmt::Display for ConfigError {
             Self::Invalid { name, expected } => {
                 write!(f, "environment variable {name} must be {expected}")
             }
+            Self::Webhook(error) => error.fmt(f),
         }
     }
 }

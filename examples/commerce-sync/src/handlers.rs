@@ -138,8 +138,8 @@ async fn sync<T>(state: &AppState, webhook: &Webhook<T>, facts: Facts) -> Result
         },
     };
     if let Err(error) = state.shop.put_loyalty(&shop_customer, &update).await {
-        tracing::warn!(event_id, event_name, customer_id, error = %error, "shop update failed");
-        return Err(error.into_handler_error());
+        tracing::warn!(event_id, event_name, customer_id, error = %error.source(), "shop update failed");
+        return Err(error);
     }
     state
         .store

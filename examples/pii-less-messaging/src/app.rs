@@ -86,12 +86,12 @@ pub fn app(config: Config) -> Router {
         )),
     };
     let ens = EnsRouter::<AppState>::new()
-        .on::<CustomerAdded, _, _>(handlers::customer_added)
-        .on::<PointsIssued, _, _>(handlers::points_issued)
-        .on::<PointsRedeemed, _, _>(handlers::points_redeemed)
-        .on::<TierUpgraded, _, _>(handlers::tier_upgraded)
-        .on::<TierDowngraded, _, _>(handlers::tier_downgraded)
-        .on::<PointsExpiryReminder, _, _>(handlers::points_expiry_reminder)
+        .on::<CustomerAdded, _, _>(handlers::notify)
+        .on::<PointsIssued, _, _>(handlers::notify)
+        .on::<PointsRedeemed, _, _>(handlers::notify)
+        .on::<TierUpgraded, _, _>(handlers::notify)
+        .on::<TierDowngraded, _, _>(handlers::notify)
+        .on::<PointsExpiryReminder, _, _>(handlers::notify)
         .on::<CouponIssue, _, _>(handlers::coupon_issue);
     Router::new()
         .route(WEBHOOK_PATH, ens.into_method_router())

@@ -1,7 +1,9 @@
-//! The ENS handlers: each turns its event into [`Notification`]s for the [`Messenger`].
+//! The ENS handlers: each turns its event into [`Notification`]s for the [`Messenger`]. Events
+//! that ask for one message say what it is in [`OneMessage`]; [`notify`] sends it.
 
 use axum::extract::State;
 use ens_receiver::{DedupKey, HandlerError, Webhook};
+use ens_schemas::FromEvent;
 use ens_schemas::events::{
     CouponIssue, CustomerAdded, PointsExpiryReminder, PointsIssued, PointsRedeemed, TierDowngraded,
     TierUpgraded,
@@ -68,118 +70,93 @@ fn tier_name(details: Option<&LoyaltyProgramDetails>, number: i64) -> String {
         .unwrap_or_else(|| format!("tier {number}"))
 }
 
-pub(crate) async fn customer_added(
-    State(state): State<AppState>,
-    webhook: Webhook<CustomerAdded>,
-) -> Result<(), HandlerError> {
-    let event = &webhook.event;
-    let welcome = notification(
-        &webhook,
-        &event.customer_identifiers,
-        MessageKind::Welcome,
-        Vars::new(),
-    );
-    send_all(&state, vec![welcome]).await
+/// An event that asks for one message to its customer.
+pub(crate) trait OneMessage: FromEvent + Send + Sync {
+    /// To whom (as the event names them), which message, and the values its template uses.
+    fn message(&self) -> (&CustomerIdentifiers, MessageKind, Vars);
 }
 
-pub(crate) async fn points_issued(
+/// The handler of every [`OneMessage`] event.
+pub(crate) async fn notify<T: OneMessage>(
     State(state): State<AppState>,
-    webhook: Webhook<PointsIssued>,
+    webhook: Webhook<T>,
 ) -> Result<(), HandlerError> {
-    let event = &webhook.event;
-    let vars = Vars::new()
-        .set("points", points(event.total_points_issued))
-        .set("balance", points(event.program_current_points));
-    let message = notification(
-        &webhook,
-        &event.customer_identifiers,
-        MessageKind::PointsIssued,
-        vars,
-    );
+    let (customer, kind, vars) = webhook.event.message();
+    let message = notification(&webhook, customer, kind, vars);
     send_all(&state, vec![message]).await
 }
 
-pub(crate) async fn points_redeemed(
-    State(state): State<AppState>,
-    webhook: Webhook<PointsRedeemed>,
-) -> Result<(), HandlerError> {
-    let event = &webhook.event;
-    let vars = Vars::new()
-        .set("points", points(event.total_points_redeemed))
-        .set(
-            "value",
-            format!("{:.2}", event.redeemed_points_currency_value),
+impl OneMessage for CustomerAdded {
+    fn message(&self) -> (&CustomerIdentifiers, MessageKind, Vars) {
+        (
+            &self.customer_identifiers,
+            MessageKind::Welcome,
+            Vars::new(),
+        )
+    }
+}
+
+impl OneMessage for PointsIssued {
+    fn message(&self) -> (&CustomerIdentifiers, MessageKind, Vars) {
+        let vars = Vars::new()
+            .set("points", points(self.total_points_issued))
+            .set("balance", points(self.program_current_points));
+        (&self.customer_identifiers, MessageKind::PointsIssued, vars)
+    }
+}
+
+impl OneMessage for PointsRedeemed {
+    fn message(&self) -> (&CustomerIdentifiers, MessageKind, Vars) {
+        let value = format!("{:.2}", self.redeemed_points_currency_value);
+        let vars = Vars::new()
+            .set("points", points(self.total_points_redeemed))
+            .set("value", value);
+        (
+            &self.customer_identifiers,
+            MessageKind::PointsRedeemed,
+            vars,
+        )
+    }
+}
+
+impl OneMessage for TierUpgraded {
+    fn message(&self) -> (&CustomerIdentifiers, MessageKind, Vars) {
+        let tier = tier_name(
+            Some(&self.loyalty_program_details),
+            self.upgraded_tier_number,
         );
-    let message = notification(
-        &webhook,
-        &event.customer_identifiers,
-        MessageKind::PointsRedeemed,
-        vars,
-    );
-    send_all(&state, vec![message]).await
+        let vars = Vars::new()
+            .set("tier", tier)
+            .set("expiry_date", self.tier_expiry_date.as_str());
+        (&self.customer_identifiers, MessageKind::TierUpgraded, vars)
+    }
 }
 
-pub(crate) async fn tier_upgraded(
-    State(state): State<AppState>,
-    webhook: Webhook<TierUpgraded>,
-) -> Result<(), HandlerError> {
-    let event = &webhook.event;
-    let vars = Vars::new()
-        .set(
-            "tier",
-            tier_name(
-                Some(&event.loyalty_program_details),
-                event.upgraded_tier_number,
-            ),
+impl OneMessage for TierDowngraded {
+    fn message(&self) -> (&CustomerIdentifiers, MessageKind, Vars) {
+        let details = self.loyalty_program_details.as_ref();
+        let vars = Vars::new()
+            .set("tier", tier_name(details, self.downgraded_tier_number))
+            .set("expiry_date", self.tier_expiry_date.as_str());
+        (
+            &self.customer_identifiers,
+            MessageKind::TierDowngraded,
+            vars,
         )
-        .set("expiry_date", event.tier_expiry_date.as_str());
-    let message = notification(
-        &webhook,
-        &event.customer_identifiers,
-        MessageKind::TierUpgraded,
-        vars,
-    );
-    send_all(&state, vec![message]).await
+    }
 }
 
-pub(crate) async fn tier_downgraded(
-    State(state): State<AppState>,
-    webhook: Webhook<TierDowngraded>,
-) -> Result<(), HandlerError> {
-    let event = &webhook.event;
-    let vars = Vars::new()
-        .set(
-            "tier",
-            tier_name(
-                event.loyalty_program_details.as_ref(),
-                event.downgraded_tier_number,
-            ),
+impl OneMessage for PointsExpiryReminder {
+    fn message(&self) -> (&CustomerIdentifiers, MessageKind, Vars) {
+        let vars = Vars::new()
+            .set("points", points(self.points_scheduled_for_expiry))
+            .set("expiry_date", self.scheduled_expiry_date.as_str());
+        (
+            &self.customer_identifiers,
+            MessageKind::PointsExpiryReminder,
+            vars,
         )
-        .set("expiry_date", event.tier_expiry_date.as_str());
-    let message = notification(
-        &webhook,
-        &event.customer_identifiers,
-        MessageKind::TierDowngraded,
-        vars,
-    );
-    send_all(&state, vec![message]).await
-}
-
-pub(crate) async fn points_expiry_reminder(
-    State(state): State<AppState>,
-    webhook: Webhook<PointsExpiryReminder>,
-) -> Result<(), HandlerError> {
-    let event = &webhook.event;
-    let vars = Vars::new()
-        .set("points", points(event.points_scheduled_for_expiry))
-        .set("expiry_date", event.scheduled_expiry_date.as_str());
-    let message = notification(
-        &webhook,
-        &event.customer_identifiers,
-        MessageKind::PointsExpiryReminder,
-        vars,
-    );
-    send_all(&state, vec![message]).await
+    }
 }
 
 /// One message per coupon: keyed by the event id when the event has one coupon, else by

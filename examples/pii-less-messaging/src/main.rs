@@ -4,7 +4,7 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use ens_receiver::{Auth, StaticHeaders};
 use example_pii_less_messaging::{
     Channel, Config, Customer, CustomerKey, Provider, Store, WEBHOOK_PATH, app,
@@ -22,27 +22,6 @@ fn var(name: &str) -> Option<String> {
 
 fn required(name: &str) -> anyhow::Result<String> {
     var(name).with_context(|| format!("set {name} (see the README)"))
-}
-
-/// `WEBHOOK_BASIC=user:password`, or `WEBHOOK_HEADER=name:value` for any other header.
-fn auth() -> anyhow::Result<Auth> {
-    let headers = match (var("WEBHOOK_BASIC"), var("WEBHOOK_HEADER")) {
-        (Some(basic), None) => {
-            let (user, password) = basic
-                .split_once(':')
-                .context("WEBHOOK_BASIC must be USER:PASSWORD")?;
-            StaticHeaders::basic(user, password)
-        }
-        (None, Some(header)) => {
-            let (name, value) = header
-                .split_once(':')
-                .context("WEBHOOK_HEADER must be NAME:VALUE")?;
-            StaticHeaders::require(name.trim(), value.trim())
-        }
-        (Some(_), Some(_)) => bail!("set only one of WEBHOOK_BASIC and WEBHOOK_HEADER"),
-        (None, None) => bail!("set WEBHOOK_BASIC=user:password or WEBHOOK_HEADER=name:value"),
-    };
-    Ok(Auth::new(headers))
 }
 
 #[tokio::main]
@@ -75,7 +54,10 @@ async fn main() -> anyhow::Result<()> {
         seed_demo_customer(&store).await?;
     }
     let provider = Provider::new(&provider_url, provider_token).timeout(provider_timeout);
-    let router = app(Config::new(auth()?, store, provider));
+    // ENS_BASIC=user:password, ENS_BEARER=token and/or ENS_HEADER=name:value.
+    let webhook = StaticHeaders::from_env(var)
+        .context("set the ENS webhook's credentials (see the README)")?;
+    let router = app(Config::new(Auth::new(webhook), store, provider));
 
     let listener = tokio::net::TcpListener::bind(listen)
         .await

@@ -88,12 +88,7 @@ impl NotifyError {
     /// The router's error: 429 with the provider's `Retry-After` when it rate limits, else 503.
     pub fn into_handler_error(self) -> HandlerError {
         match self {
-            Self::Provider(ProviderError::RateLimited { retry_after }) => {
-                HandlerError::rate_limited(
-                    retry_after,
-                    Self::Provider(ProviderError::RateLimited { retry_after }),
-                )
-            }
+            Self::Provider(ProviderError::Retriable(error)) => error,
             other => HandlerError::unavailable(other),
         }
     }

@@ -3,17 +3,13 @@
 use std::fmt;
 use std::time::Duration;
 
+use ens_receiver::HandlerError;
 use ens_schemas::Pii;
 use reqwest::StatusCode;
-use reqwest::header::RETRY_AFTER;
+use reqwest::header::HeaderMap;
 use serde::Serialize;
 
 use crate::Channel;
-
-/// The `Retry-After` assumed when the provider answers 429 without a usable one.
-const DEFAULT_RETRY_AFTER: Duration = Duration::from_secs(30);
-/// The longest `Retry-After` passed on to ENS.
-const MAX_RETRY_AFTER: Duration = Duration::from_secs(60 * 60);
 
 /// One message for the provider. `to`, `subject` and `body` are personal, so `Debug` redacts
 /// them; the serialized form is the provider's request body.
@@ -99,7 +95,10 @@ impl Provider {
             .json(message)
             .send()
             .await
-            .map_err(|error| ProviderError::Unreachable(Box::new(error.without_url())))?;
+            .map_err(|error| {
+                let failure = Failure::Unreachable(error.without_url());
+                ProviderError::Retriable(HandlerError::unavailable(failure))
+            })?;
         let status = response.status();
         if status.is_success() {
             // The id is a nicety: an answer without one (or without JSON) still means sent.
@@ -109,36 +108,29 @@ impl Provider {
                 .find_map(|key| answer.get(key)?.as_str().map(str::to_owned));
             return Ok(Accepted { message_id });
         }
-        Err(classify(status, response.headers().get(RETRY_AFTER)))
+        Err(classify(status, response.headers()))
     }
 }
 
-fn classify(
-    status: StatusCode,
-    retry_after: Option<&reqwest::header::HeaderValue>,
-) -> ProviderError {
-    let code = status.as_u16();
-    match status {
-        StatusCode::TOO_MANY_REQUESTS => ProviderError::RateLimited {
-            retry_after: retry_after
-                .and_then(|value| value.to_str().ok())
-                .and_then(parse_retry_after)
-                .unwrap_or(DEFAULT_RETRY_AFTER),
-        },
-        StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => {
-            ProviderError::Unauthorized { status: code }
-        }
-        StatusCode::REQUEST_TIMEOUT => ProviderError::Unavailable { status: code },
-        status if status.is_client_error() => ProviderError::Rejected { status: code },
-        _ => ProviderError::Unavailable { status: code },
+/// A 4xx other than 401, 403, 408 and 429 refuses the message for good; anything else is
+/// worth a retry (429 with the provider's `Retry-After`).
+fn classify(status: StatusCode, headers: &HeaderMap) -> ProviderError {
+    let retriable = [
+        StatusCode::UNAUTHORIZED,
+        StatusCode::FORBIDDEN,
+        StatusCode::REQUEST_TIMEOUT,
+        StatusCode::TOO_MANY_REQUESTS,
+    ];
+    if status.is_client_error() && !retriable.contains(&status) {
+        return ProviderError::Rejected {
+            status: status.as_u16(),
+        };
     }
-}
-
-/// `Retry-After` in seconds, clamped to 1 s ..= 1 h. (The HTTP-date form is not used by the
-/// providers this example targets; it falls back to the default.)
-pub(crate) fn parse_retry_after(value: &str) -> Option<Duration> {
-    let seconds: u64 = value.trim().parse().ok()?;
-    Some(Duration::from_secs(seconds).clamp(Duration::from_secs(1), MAX_RETRY_AFTER))
+    ProviderError::Retriable(HandlerError::upstream(
+        status,
+        headers,
+        Failure::Answered(status),
+    ))
 }
 
 impl fmt::Debug for Provider {
@@ -155,52 +147,30 @@ impl fmt::Debug for Provider {
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum ProviderError {
-    /// 5xx or 408: the provider is down or overloaded. Retriable.
-    Unavailable {
-        /// The status it answered.
-        status: u16,
-    },
-    /// 429: slow down. Retriable after `retry_after`.
-    RateLimited {
-        /// How long the provider asked us to wait.
-        retry_after: Duration,
-    },
-    /// 401 or 403: our token is wrong or revoked. Retriable, once the token is fixed.
-    Unauthorized {
-        /// The status it answered.
-        status: u16,
-    },
-    /// Another 4xx: the provider refuses this message (an invalid number, say). Retrying the
-    /// same message would fail the same way.
+    /// A 4xx other than 401, 403, 408 and 429: the provider refuses this message (an invalid
+    /// number, say). Retrying the same message would fail the same way.
     Rejected {
         /// The status it answered.
         status: u16,
     },
-    /// No answer: connection refused, reset or timed out. Retriable.
-    Unreachable(Box<dyn std::error::Error + Send + Sync>),
+    /// A later attempt may succeed: the provider is down or overloaded (5xx, 408), rate
+    /// limiting (429), refusing our token (401, 403: until it is fixed) or unreachable. Holds
+    /// the answer that makes ENS retry: 429 with the provider's `Retry-After`, else 503.
+    Retriable(HandlerError),
 }
 
 impl ProviderError {
     /// Whether sending the same message again later may succeed.
     pub fn is_retriable(&self) -> bool {
-        !matches!(self, Self::Rejected { .. })
+        matches!(self, Self::Retriable(_))
     }
 }
 
 impl fmt::Display for ProviderError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Unavailable { status } => write!(f, "the provider is unavailable ({status})"),
-            Self::RateLimited { retry_after } => write!(
-                f,
-                "the provider is rate limiting; retry after {} s",
-                retry_after.as_secs()
-            ),
-            Self::Unauthorized { status } => {
-                write!(f, "the provider refused our credentials ({status})")
-            }
             Self::Rejected { status } => write!(f, "the provider rejected the message ({status})"),
-            Self::Unreachable(_) => f.write_str("the provider could not be reached"),
+            Self::Retriable(error) => fmt::Display::fmt(error.source(), f),
         }
     }
 }
@@ -208,52 +178,93 @@ impl fmt::Display for ProviderError {
 impl std::error::Error for ProviderError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            Self::Unreachable(source) => Some(&**source),
-            _ => None,
+            Self::Retriable(error) => error.source().source(),
+            Self::Rejected { .. } => None,
+        }
+    }
+}
+
+/// What went wrong with a retriable send; the message of [`ProviderError::Retriable`].
+#[derive(Debug)]
+enum Failure {
+    Answered(StatusCode),
+    Unreachable(reqwest::Error),
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Answered(status) => match status.as_u16() {
+                429 => f.write_str("the provider is rate limiting (429)"),
+                code @ (401 | 403) => write!(f, "the provider refused our credentials ({code})"),
+                code => write!(f, "the provider is unavailable ({code})"),
+            },
+            Self::Unreachable(_) => f.write_str("the provider could not be reached"),
+        }
+    }
+}
+
+impl std::error::Error for Failure {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Unreachable(error) => Some(error),
+            Self::Answered(_) => None,
         }
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use proptest::prelude::*;
-
     use super::*;
 
-    #[test]
-    fn statuses_are_classified_for_ens() {
-        let of = |code: u16| classify(StatusCode::from_u16(code).unwrap(), None);
-        assert!(matches!(
-            of(503),
-            ProviderError::Unavailable { status: 503 }
-        ));
-        assert!(matches!(
-            of(408),
-            ProviderError::Unavailable { status: 408 }
-        ));
-        assert!(matches!(
-            of(401),
-            ProviderError::Unauthorized { status: 401 }
-        ));
-        assert!(matches!(of(422), ProviderError::Rejected { status: 422 }));
-        assert!(!of(400).is_retriable());
-        assert!(matches!(
-            of(429),
-            ProviderError::RateLimited { retry_after } if retry_after == DEFAULT_RETRY_AFTER
-        ));
-        let header = reqwest::header::HeaderValue::from_static("7");
-        assert!(matches!(
-            classify(StatusCode::TOO_MANY_REQUESTS, Some(&header)),
-            ProviderError::RateLimited { retry_after } if retry_after == Duration::from_secs(7)
-        ));
+    fn answer(code: u16, retry_after: Option<&'static str>) -> ProviderError {
+        let mut headers = HeaderMap::new();
+        if let Some(value) = retry_after {
+            headers.insert("retry-after", value.parse().unwrap());
+        }
+        classify(StatusCode::from_u16(code).unwrap(), &headers)
+    }
+
+    /// The status and `Retry-After` ENS is answered with.
+    fn for_ens(error: &ProviderError) -> Option<(u16, Option<Duration>)> {
+        match error {
+            ProviderError::Retriable(error) => Some((error.status().as_u16(), error.retry_after())),
+            ProviderError::Rejected { .. } => None,
+        }
     }
 
     #[test]
-    fn retry_after_is_clamped() {
-        assert_eq!(parse_retry_after("0"), Some(Duration::from_secs(1)));
-        assert_eq!(parse_retry_after(" 120 "), Some(Duration::from_secs(120)));
-        assert_eq!(parse_retry_after("999999999"), Some(MAX_RETRY_AFTER));
-        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), None);
+    fn statuses_are_classified_for_ens() {
+        for code in [500, 503, 408, 401, 403] {
+            assert_eq!(
+                for_ens(&answer(code, Some("7"))),
+                Some((503, None)),
+                "{code}"
+            );
+        }
+        assert!(matches!(
+            answer(422, None),
+            ProviderError::Rejected { status: 422 }
+        ));
+        assert!(!answer(400, None).is_retriable());
+        assert!(answer(401, None).is_retriable());
+        assert_eq!(
+            for_ens(&answer(429, Some("7"))),
+            Some((429, Some(Duration::from_secs(7))))
+        );
+        assert_eq!(
+            for_ens(&answer(429, None)),
+            Some((429, Some(Duration::from_secs(30))))
+        );
+    }
+
+    #[test]
+    fn messages_say_what_the_provider_did() {
+        let message = |code| answer(code, None).to_string();
+        assert_eq!(message(429), "the provider is rate limiting (429)");
+        assert_eq!(message(403), "the provider refused our credentials (403)");
+        assert_eq!(message(502), "the provider is unavailable (502)");
+        assert_eq!(message(404), "the provider rejected the message (404)");
     }
 
     #[test]
@@ -273,14 +284,5 @@ mod tests {
             })
         );
         assert!(!format!("{message:?}").contains("asha"));
-    }
-
-    proptest! {
-        #[test]
-        fn retry_after_parsing_never_panics(value in ".*") {
-            if let Some(delay) = parse_retry_after(&value) {
-                prop_assert!(delay >= Duration::from_secs(1) && delay <= MAX_RETRY_AFTER);
-            }
-        }
     }
 }

@@ -71,8 +71,8 @@ pub(crate) async fn transaction_added(
         external_reference: external_reference(&webhook),
     };
     if let Err(error) = state.survey.invite(&invitation).await {
-        tracing::warn!(event_id, error = %error, "survey invitation failed");
-        return Err(error.into_handler_error());
+        tracing::warn!(event_id, error = %error.source(), "survey invitation failed");
+        return Err(error);
     }
     tracing::info!(
         event_id,

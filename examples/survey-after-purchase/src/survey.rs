@@ -1,12 +1,10 @@
 //! The survey platform's API: `POST /v1/invitations`.
 
 use std::fmt;
-use std::time::Duration;
 
 use ens_receiver::HandlerError;
 use ens_schemas::Pii;
 use reqwest::StatusCode;
-use reqwest::header::RETRY_AFTER;
 use serde::Serialize;
 
 use crate::config::SurveySettings;
@@ -64,7 +62,11 @@ impl SurveyClient {
 
     /// Sends `invitation`. A 409 (the platform already has an invitation with this
     /// `externalReference`) counts as sent.
-    pub(crate) async fn invite(&self, invitation: &Invitation) -> Result<(), SurveyError> {
+    ///
+    /// Every failure is retried by ENS: 429 with the platform's `Retry-After` when it rate
+    /// limits, else 503. A 4xx usually means a configuration to fix (key, survey id), and ENS
+    /// keeps the event for days meanwhile.
+    pub(crate) async fn invite(&self, invitation: &Invitation) -> Result<(), HandlerError> {
         let url = format!("{}/v1/invitations", self.settings.base_url);
         let response = self
             .http
@@ -76,50 +78,29 @@ impl SurveyClient {
             .json(invitation)
             .send()
             .await
-            .map_err(|error| SurveyError::Unreachable(error.without_url()))?;
+            .map_err(|error| {
+                HandlerError::unavailable(SurveyError::Unreachable(error.without_url()))
+            })?;
         let status = response.status();
         if status.is_success() || status == StatusCode::CONFLICT {
             return Ok(());
         }
-        if status == StatusCode::TOO_MANY_REQUESTS {
-            let retry_after = response
-                .headers()
-                .get(RETRY_AFTER)
-                .and_then(|value| value.to_str().ok()?.trim().parse().ok())
-                .map(Duration::from_secs);
-            return Err(SurveyError::RateLimited { retry_after });
-        }
-        Err(SurveyError::Status(status.as_u16()))
+        let error = SurveyError::Status(status.as_u16());
+        Err(HandlerError::upstream(status, response.headers(), error))
     }
 }
 
-/// Why an invitation was not sent. Every case is retried by ENS: a 4xx usually means a
-/// configuration to fix (key, survey id), and ENS keeps the event for days meanwhile.
+/// Why an invitation was not sent.
 #[derive(Debug)]
-pub(crate) enum SurveyError {
+enum SurveyError {
     Unreachable(reqwest::Error),
-    RateLimited { retry_after: Option<Duration> },
     Status(u16),
-}
-
-impl SurveyError {
-    /// 429 with the platform's `Retry-After` when it rate limits, 503 otherwise.
-    pub(crate) fn into_handler_error(self) -> HandlerError {
-        match self {
-            Self::RateLimited { retry_after } => HandlerError::rate_limited(
-                retry_after.unwrap_or(Duration::from_secs(30)),
-                Self::RateLimited { retry_after },
-            ),
-            other => HandlerError::unavailable(other),
-        }
-    }
 }
 
 impl fmt::Display for SurveyError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Unreachable(error) => write!(f, "the survey api could not be reached: {error}"),
-            Self::RateLimited { .. } => f.write_str("the survey api is rate limiting"),
             Self::Status(status) => write!(f, "the survey api answered {status}"),
         }
     }

@@ -6,12 +6,14 @@
 //! combines any of them: every one must pass. Nothing here knows about a web framework.
 
 mod error;
+mod from_env;
 mod hmac_sha256;
 mod keyed;
 mod standard_webhooks;
 mod static_headers;
 
 pub use error::AuthError;
+pub use from_env::EnvError;
 pub use hmac_sha256::{HmacSha256, SignatureEncoding};
 pub use standard_webhooks::{InvalidSecret, StandardWebhooks};
 pub use static_headers::StaticHeaders;

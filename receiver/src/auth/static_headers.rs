@@ -61,8 +61,7 @@ impl StaticHeaders {
 
     /// Also accepts these Basic credentials.
     pub fn accept_basic(self, user: &str, password: &str) -> Self {
-        let credentials = STANDARD.encode(format!("{user}:{password}"));
-        self.accept("authorization", format!("Basic {credentials}"))
+        self.accept("authorization", basic_value(user, password))
     }
 
     /// Also accepts this bearer token.
@@ -76,6 +75,12 @@ impl StaticHeaders {
             .iter()
             .filter_map(|(name, values)| Some((name.as_str(), values.first()?)))
     }
+}
+
+/// `Basic <base64(user:password)>`.
+pub(super) fn basic_value(user: &str, password: &str) -> String {
+    let credentials = STANDARD.encode(format!("{user}:{password}"));
+    format!("Basic {credentials}")
 }
 
 impl Verifier for StaticHeaders {

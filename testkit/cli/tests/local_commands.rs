@@ -310,6 +310,32 @@ fn listen_prints_redacted_events_records_them_and_replay_sends_them_again() {
 }
 
 #[test]
+fn credentials_come_from_the_same_variables_a_receiver_reads() {
+    let vars = [("ENS_BEARER", "t0ken"), ("ENS_HEADER", "x-api-key:k3y")];
+    let lookup = |name: &str| {
+        vars.iter()
+            .find(|(var, _)| *var == name)
+            .map(|(_, value)| (*value).to_owned())
+    };
+    let receiver = TestReceiver::start(Auth::new(StaticHeaders::from_env(lookup).unwrap()));
+    let trigger = |vars: &[(&str, &str)]| {
+        let mut command = ens();
+        command.args(["trigger", "pointsIssued", "--to", &receiver.url]);
+        for (name, value) in vars {
+            command.env(name, value);
+        }
+        command.assert()
+    };
+    trigger(&vars)
+        .success()
+        .stdout(predicate::str::contains("200@0s"));
+    trigger(&[("ENS_BEARER", "t0ken"), ("ENS_HEADER", "x-api-key:wrong")])
+        .code(1)
+        .stdout(predicate::str::contains("401"));
+    assert_eq!(receiver.received().len(), 1);
+}
+
+#[test]
 fn demo_delivers_every_event_and_shows_the_log() {
     ens().arg("demo").assert().success().stdout(
         predicate::str::contains("66 of 66 event types delivered")

@@ -23,8 +23,14 @@ pub(crate) struct AuthArgs {
     /// A bearer token (`Authorization: Bearer …`).
     #[arg(long, env = "ENS_BEARER", value_name = "TOKEN", hide_env_values = true)]
     pub(crate) bearer: Option<SecretArg>,
-    /// Any other configured header, `NAME:VALUE`; repeat for several.
-    #[arg(long = "header", value_name = "NAME:VALUE")]
+    /// Any other configured header, `NAME:VALUE`; repeat for several (`ENS_HEADER` holds one,
+    /// used when no `--header` is given).
+    #[arg(
+        long = "header",
+        env = "ENS_HEADER",
+        value_name = "NAME:VALUE",
+        hide_env_values = true
+    )]
     pub(crate) headers: Vec<SecretArg>,
     /// An HMAC-SHA256 body-signature secret (hex signature in `--hmac-header`).
     #[arg(
