@@ -154,18 +154,7 @@ impl ClientBuilder {
     /// Builds the client; fails on a base URL that is not `http(s)://host…` or missing
     /// credentials.
     pub fn build(self) -> Result<Client, Error> {
-        let base_url = Url::parse(self.base_url.trim())
-            .map_err(|_| Error::invalid_input("the base url is not a url"))?;
-        if !matches!(base_url.scheme(), "http" | "https") || base_url.host().is_none() {
-            return Err(Error::invalid_input(
-                "the base url must be http(s)://host, e.g. https://eu.api.capillarytech.com",
-            ));
-        }
-        if base_url.query().is_some() || base_url.fragment().is_some() {
-            return Err(Error::invalid_input(
-                "the base url must not have a query or fragment",
-            ));
-        }
+        let base_url = parse_base_url(&self.base_url)?;
         let credentials = self
             .credentials
             .ok_or_else(|| Error::invalid_input("credentials are required"))?;
@@ -184,4 +173,21 @@ impl ClientBuilder {
             }),
         })
     }
+}
+
+/// `base_url` as a cluster URL: `http(s)://host…`, without a query or fragment.
+pub(crate) fn parse_base_url(base_url: &str) -> Result<Url, Error> {
+    let base_url = Url::parse(base_url.trim())
+        .map_err(|_| Error::invalid_input("the base url is not a url"))?;
+    if !matches!(base_url.scheme(), "http" | "https") || base_url.host().is_none() {
+        return Err(Error::invalid_input(
+            "the base url must be http(s)://host, e.g. https://eu.api.capillarytech.com",
+        ));
+    }
+    if base_url.query().is_some() || base_url.fragment().is_some() {
+        return Err(Error::invalid_input(
+            "the base url must not have a query or fragment",
+        ));
+    }
+    Ok(base_url)
 }

@@ -10,7 +10,9 @@
 //! - [`Client`]: Basic or bearer [`Credentials`] (never in `Debug` or logs), a timeout, and
 //!   retries on 429 and 5xx that honour `Retry-After` ([`RetryPolicy`], injectable
 //!   [`Sleeper`]); [`Client::for_ens_handler`] makes one attempt, for calls made while ENS
-//!   waits for an answer.
+//!   waits for an answer. [`ApiSettings::from_env`] reads the cluster and credentials from
+//!   `ENS_API_URL` and `ENS_API_TOKEN` or `ENS_API_USER` + `ENS_API_PASSWORD`, as the `ens`
+//!   CLI does.
 //! - [`Webhook`]: create, list, get, update, delete, [`Client::subscribe`] to more events.
 //! - Delivery logs by event id, API request id or ref id; a webhook's paginated log with
 //!   filters ([`LogQuery`], [`LogPages`]); [`DeliveryMetrics`].
@@ -94,6 +96,7 @@
 //! calls follow the wire shapes of `ens_testkit`'s `CapillaryApiMock` (Capillary's v2
 //! customer resource); text in a customer is trimmed and blank text reads as absent.
 
+mod api_settings;
 mod client;
 mod credentials;
 mod customers;
@@ -114,6 +117,7 @@ mod webhook;
 mod webhook_kind;
 mod webhooks_api;
 
+pub use api_settings::{ApiSettings, EnvError};
 pub use client::{Client, ClientBuilder};
 pub use credentials::Credentials;
 pub use customers::{

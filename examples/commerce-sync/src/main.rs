@@ -1,5 +1,7 @@
 //! Runs the commerce-sync app; configuration from environment variables (see
-//! `Config::from_env`), listening on `LISTEN_ADDR` (default `0.0.0.0:8080`).
+//! `Config::from_env`; the Capillary API from `ENS_API_URL` and `ENS_API_TOKEN` or
+//! `ENS_API_USER` + `ENS_API_PASSWORD`, as for the `ens` CLI), listening on `LISTEN_ADDR`
+//! (default `0.0.0.0:8080`).
 
 use anyhow::Context;
 use example_commerce_sync::{Config, app};

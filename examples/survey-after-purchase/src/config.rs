@@ -3,7 +3,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use ens_admin::{Client, Credentials};
+use ens_admin::{ApiSettings, Client};
 use ens_receiver::{Auth, EnvError, ReceiverConfig, Secret, StaticHeaders};
 
 use crate::eligibility::InvitationRules;
@@ -76,12 +76,8 @@ impl Config {
     ///
     /// | variable | meaning |
     /// |---|---|
-    /// | `ENS_BASIC` | `user:password`, the Basic credentials configured on the ENS webhook |
-    /// | `ENS_BEARER` | or a bearer token (if both are set, either is accepted) |
-    /// | `ENS_HEADER` | or another header, `name:value` (see [`StaticHeaders::from_env`]) |
-    /// | `CAPILLARY_API_URL` | e.g. `https://eu.api.capillarytech.com` |
-    /// | `CAPILLARY_USERNAME`, `CAPILLARY_PASSWORD` | Basic credentials, sent as given (Capillary expects the MD5 hex digest of the password) |
-    /// | `CAPILLARY_BEARER_TOKEN` | or an OAuth access token instead |
+    /// | `ENS_BASIC`, `ENS_BEARER` or `ENS_HEADER` | the credentials configured on the ENS webhook, as [`StaticHeaders::from_env`] reads them |
+    /// | `ENS_API_URL`, and `ENS_API_TOKEN` or `ENS_API_USER` + `ENS_API_PASSWORD` | the Capillary API, as the `ens` CLI and [`ApiSettings::from_env`] read it (the token wins) |
     /// | `SURVEY_API_URL`, `SURVEY_API_KEY`, `SURVEY_ID` | the survey platform |
     /// | `SURVEY_MIN_AMOUNT` | optional: bills below this net amount get no survey |
     ///
@@ -94,43 +90,30 @@ impl Config {
     ///
     /// let vars = HashMap::from([
     ///     ("ENS_BEARER", "t0ken"),
-    ///     ("CAPILLARY_API_URL", "https://eu.api.capillarytech.com"),
-    ///     ("CAPILLARY_BEARER_TOKEN", "oauth"),
+    ///     ("ENS_API_URL", "https://eu.api.capillarytech.com"),
+    ///     ("ENS_API_TOKEN", "oauth"),
     ///     ("SURVEY_API_URL", "https://surveys.example.com"),
     ///     ("SURVEY_API_KEY", "key"),
     /// ]);
     /// let error = Config::from_env(|name| vars.get(name).map(|value| value.to_string()))
     ///     .unwrap_err();
     /// assert_eq!(error.to_string(), "environment variable SURVEY_ID is not set");
+    ///
+    /// // The Capillary API's variables are the `ens` CLI's.
+    /// let error = Config::from_env(|name| (name == "ENS_BEARER").then(|| "t0ken".to_owned()))
+    ///     .unwrap_err();
+    /// assert!(matches!(error, ConfigError::Capillary(_)));
+    /// assert_eq!(error.to_string(), "environment variable ENS_API_URL is not set");
     /// ```
     pub fn from_env(var: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let var = |name: &str| var(name).filter(|value| !value.trim().is_empty());
         let required = |name: &'static str| var(name).ok_or(ConfigError::Missing { name });
 
         let ens = StaticHeaders::from_env(var).map_err(ConfigError::Webhook)?;
-        let credentials = match (
-            var("CAPILLARY_USERNAME"),
-            var("CAPILLARY_PASSWORD"),
-            var("CAPILLARY_BEARER_TOKEN"),
-        ) {
-            (Some(user), Some(password), _) => Credentials::basic(&user, &password),
-            (None, None, Some(token)) => Credentials::bearer(&token),
-            (Some(_), None, _) => {
-                return Err(ConfigError::Missing {
-                    name: "CAPILLARY_PASSWORD",
-                });
-            }
-            (None, _, _) => {
-                return Err(ConfigError::Missing {
-                    name: "CAPILLARY_USERNAME or CAPILLARY_BEARER_TOKEN",
-                });
-            }
-        };
-        let capillary = Client::for_ens_handler(&required("CAPILLARY_API_URL")?, credentials)
-            .map_err(|_| ConfigError::Invalid {
-                name: "CAPILLARY_API_URL",
-                expected: "an http(s) url such as https://eu.api.capillarytech.com",
-            })?;
+        let capillary = ApiSettings::from_env(var)
+            .map_err(ConfigError::Capillary)?
+            .client_for_ens_handler()
+            .map_err(ConfigError::Client)?;
         let survey = SurveySettings::new(
             &required("SURVEY_API_URL")?,
             &required("SURVEY_API_KEY")?,
@@ -154,7 +137,7 @@ impl Config {
 }
 
 /// A configuration that [`Config::from_env`] could not read.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub enum ConfigError {
     /// A required variable is not set (or blank).
@@ -172,6 +155,11 @@ pub enum ConfigError {
     /// The ENS webhook's credentials (`ENS_BASIC`, `ENS_BEARER`, `ENS_HEADER`) are missing or
     /// malformed.
     Webhook(EnvError),
+    /// The Capillary API's URL or credentials (`ENS_API_URL`, `ENS_API_TOKEN` or
+    /// `ENS_API_USER` and `ENS_API_PASSWORD`) are missing or malformed.
+    Capillary(ens_admin::EnvError),
+    /// The Capillary API client could not be built.
+    Client(ens_admin::Error),
 }
 
 impl fmt::Display for ConfigError {
@@ -182,6 +170,8 @@ impl fmt::Display for ConfigError {
                 write!(f, "environment variable {name} must be {expected}")
             }
             Self::Webhook(error) => error.fmt(f),
+            Self::Capillary(error) => error.fmt(f),
+            Self::Client(error) => write!(f, "cannot build the capillary api client: {error}"),
         }
     }
 }

@@ -80,7 +80,9 @@
 //! # }
 //! ```
 //!
-//! `src/main.rs` runs the same app from environment variables ([`Config::from_env`]).
+//! `src/main.rs` runs the same app from environment variables ([`Config::from_env`]); the
+//! Capillary API is found with the `ens` CLI's `ENS_API_URL` and `ENS_API_TOKEN` or
+//! `ENS_API_USER` + `ENS_API_PASSWORD` ([`ens_admin::ApiSettings::from_env`]).
 
 mod app;
 mod capillary;

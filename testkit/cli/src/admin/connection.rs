@@ -3,24 +3,28 @@
 use std::time::Duration;
 
 use clap::{Args, ValueEnum};
-use ens_admin::{Client, Credentials};
+use ens_admin::{ApiSettings, Client, Credentials};
 
 use super::exit::Failure;
 use crate::secret_arg::SecretArg;
 
 /// The cluster, the credentials and the output format, shared by every admin command.
+///
+/// The variables are [`ApiSettings`]'s, so the CLI, scripts and webhook handlers share one
+/// environment. The values are combined here rather than by [`ApiSettings::from_env`]: a
+/// flag overrides its variable, and the CLI keeps its own messages and exit codes.
 #[derive(Debug, Args)]
 pub(crate) struct ApiArgs {
     /// Base URL of your Capillary cluster, e.g. `https://eu.api.capillarytech.com`.
-    #[arg(long = "api-url", env = "ENS_API_URL", value_name = "URL")]
+    #[arg(long = "api-url", env = ApiSettings::URL_VAR, value_name = "URL")]
     api_url: Option<String>,
     /// API user for Basic authentication (with --password).
-    #[arg(long, env = "ENS_API_USER", value_name = "USER")]
+    #[arg(long, env = ApiSettings::USER_VAR, value_name = "USER")]
     user: Option<String>,
     /// API password for Basic authentication (prefer the variable: flags show in `ps`).
     #[arg(
         long,
-        env = "ENS_API_PASSWORD",
+        env = ApiSettings::PASSWORD_VAR,
         value_name = "PASSWORD",
         hide_env_values = true
     )]
@@ -28,7 +32,7 @@ pub(crate) struct ApiArgs {
     /// OAuth bearer token, used instead of --user/--password.
     #[arg(
         long,
-        env = "ENS_API_TOKEN",
+        env = ApiSettings::TOKEN_VAR,
         value_name = "TOKEN",
         hide_env_values = true
     )]
