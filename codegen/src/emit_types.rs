@@ -141,7 +141,6 @@ fn enum_item(def: &OpenEnum) -> TokenStream {
         def.description
     ));
     let name = ident(&def.name);
-    let name_text = &def.name;
     let variants: Vec<Ident> = def
         .variants
         .iter()
@@ -182,48 +181,6 @@ fn enum_item(def: &OpenEnum) -> TokenStream {
             }
         }
 
-        impl Default for #name {
-            fn default() -> Self {
-                Self::Other(String::new())
-            }
-        }
-
-        impl std::fmt::Display for #name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl From<&str> for #name {
-            fn from(value: &str) -> Self {
-                Self::from_wire(value)
-            }
-        }
-
-        impl serde::Serialize for #name {
-            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                serializer.serialize_str(self.as_str())
-            }
-        }
-
-        impl<'de> serde::Deserialize<'de> for #name {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                crate::open_enum::deserialize(deserializer, Self::from_wire)
-            }
-        }
-
-        impl schemars::JsonSchema for #name {
-            fn schema_name() -> std::borrow::Cow<'static, str> {
-                #name_text.into()
-            }
-
-            fn schema_id() -> std::borrow::Cow<'static, str> {
-                concat!(module_path!(), "::", #name_text).into()
-            }
-
-            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-                crate::open_enum::schema(&[#(#wires),*])
-            }
-        }
+        crate::open_enum::impl_open_enum!(#name);
     }
 }

@@ -99,7 +99,8 @@ pub fn generate_docs(schema_dir: &Path) -> Result<Vec<GeneratedFile>, Error> {
     Ok(docs::pages(&catalog, &lowered))
 }
 
-/// prettyplease packs items together; a blank line after each closed block reads better.
+/// prettyplease packs items together; a blank line after each closed block and each
+/// item-level macro call (`impl_open_enum!(..);`) reads better.
 fn with_blank_lines(code: &str) -> String {
     let lines: Vec<&str> = code.lines().collect();
     let mut out = String::with_capacity(code.len() + code.len() / 16);
@@ -108,11 +109,16 @@ fn with_blank_lines(code: &str) -> String {
         out.push('\n');
         let next = lines.get(index + 1).map(|next| next.trim_start());
         let closes_block = line.trim_start() == "}";
+        let closes_item_macro = line.ends_with(");")
+            && line.split_once("!(").is_some_and(|(path, _)| {
+                path.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':')
+            });
         let next_opens =
             next.is_some_and(|next| !next.is_empty() && !next.starts_with(['}', ')', ']', ',']));
         let after_inner_docs =
             line.starts_with("//!") && next.is_some_and(|next| !next.starts_with("//!"));
-        if (closes_block && next_opens) || after_inner_docs {
+        if ((closes_block || closes_item_macro) && next_opens) || after_inner_docs {
             out.push('\n');
         }
     }

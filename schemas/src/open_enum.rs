@@ -51,3 +51,62 @@ pub(crate) fn schema(known: &[&str]) -> Schema {
     );
     schema
 }
+
+/// Implements the traits every generated open enum shares, from its `KNOWN`, `as_str` and
+/// `from_wire`: `Default` (an empty `Other`), `Display` and `Serialize` (the wire text),
+/// `From<&str>` and `Deserialize` (through `from_wire`, so they never fail), and
+/// `schemars::JsonSchema` (any string, with the documented values as `examples`, named after
+/// the type and identified by the calling module's path).
+///
+/// The generator writes `crate::open_enum::impl_open_enum!(RestrictionType);` after each open
+/// enum's inherent impl.
+macro_rules! impl_open_enum {
+    ($name:ident) => {
+        impl Default for $name {
+            fn default() -> Self {
+                Self::Other(String::new())
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(value: &str) -> Self {
+                Self::from_wire(value)
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                $crate::open_enum::deserialize(deserializer, Self::from_wire)
+            }
+        }
+
+        impl schemars::JsonSchema for $name {
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                stringify!($name).into()
+            }
+
+            fn schema_id() -> std::borrow::Cow<'static, str> {
+                concat!(module_path!(), "::", stringify!($name)).into()
+            }
+
+            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                let known: Vec<&str> = Self::KNOWN.iter().map(Self::as_str).collect();
+                $crate::open_enum::schema(&known)
+            }
+        }
+    };
+}
+
+pub(crate) use impl_open_enum;

@@ -3,7 +3,7 @@
 use std::fmt;
 
 use ens_schemas::events::TransactionAdded;
-use ens_schemas::events::transaction_added::BillType;
+use ens_schemas::shared::BillType;
 
 /// Which `transactionAdded` events get a survey invitation.
 ///

@@ -7,6 +7,18 @@ pub(crate) const ENVELOPE: &str = include_str!("../../json/envelope.json");
 /// The shared sub-object documents, as `($id, JSON text)`.
 pub const SHARED: &[(&str, &str)] = &[
     (
+        "https://ens-rs.dev/schemas/shared/AlternateCurrencyPromotionType.json",
+        include_str!("../../json/shared/AlternateCurrencyPromotionType.json"),
+    ),
+    (
+        "https://ens-rs.dev/schemas/shared/BillType.json",
+        include_str!("../../json/shared/BillType.json"),
+    ),
+    (
+        "https://ens-rs.dev/schemas/shared/CouponIssualType.json",
+        include_str!("../../json/shared/CouponIssualType.json"),
+    ),
+    (
         "https://ens-rs.dev/schemas/shared/CouponSeries.json",
         include_str!("../../json/shared/CouponSeries.json"),
     ),
@@ -17,6 +29,10 @@ pub const SHARED: &[(&str, &str)] = &[
     (
         "https://ens-rs.dev/schemas/shared/CustomerPartnerProgramDetails.json",
         include_str!("../../json/shared/CustomerPartnerProgramDetails.json"),
+    ),
+    (
+        "https://ens-rs.dev/schemas/shared/DeliveryStatus.json",
+        include_str!("../../json/shared/DeliveryStatus.json"),
     ),
     (
         "https://ens-rs.dev/schemas/shared/EnteredBy.json",
@@ -51,6 +67,14 @@ pub const SHARED: &[(&str, &str)] = &[
         include_str!("../../json/shared/NameValue.json"),
     ),
     (
+        "https://ens-rs.dev/schemas/shared/PartnerProgramType.json",
+        include_str!("../../json/shared/PartnerProgramType.json"),
+    ),
+    (
+        "https://ens-rs.dev/schemas/shared/PointsOfferType.json",
+        include_str!("../../json/shared/PointsOfferType.json"),
+    ),
+    (
         "https://ens-rs.dev/schemas/shared/PromotionLimitOn.json",
         include_str!("../../json/shared/PromotionLimitOn.json"),
     ),
@@ -73,6 +97,14 @@ pub const SHARED: &[(&str, &str)] = &[
     (
         "https://ens-rs.dev/schemas/shared/RewardMedia.json",
         include_str!("../../json/shared/RewardMedia.json"),
+    ),
+    (
+        "https://ens-rs.dev/schemas/shared/RewardRedemptionType.json",
+        include_str!("../../json/shared/RewardRedemptionType.json"),
+    ),
+    (
+        "https://ens-rs.dev/schemas/shared/RewardType.json",
+        include_str!("../../json/shared/RewardType.json"),
     ),
     (
         "https://ens-rs.dev/schemas/shared/RewardVendor.json",

@@ -3,6 +3,151 @@
 
 //! Sub-objects used by two or more events (one type per concept): customer identifiers, who entered an action, coupons and their series, group members, rewards, targets and streaks.
 
+/// Kind of promotion that issued or reversed alternate currency, for example `CUSTOMER_PROMOTION` (customer-level) or `BILL` (bill-level). Sent by `alternateCurrenciesIssued` and `issuedAlternateCurrenciesReversed`.
+///
+/// An open enumeration: a value not listed here arrives as `Other` with the text as sent, and matching ignores ASCII case.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum AlternateCurrencyPromotionType {
+    /// `BILL`
+    Bill,
+    /// `CUSTOMER_PROMOTION`
+    CustomerPromotion,
+    /// A value not documented yet, exactly as it arrived.
+    Other(String),
+}
+
+impl AlternateCurrencyPromotionType {
+    /// Every documented value.
+    pub const KNOWN: &'static [AlternateCurrencyPromotionType] = &[
+        AlternateCurrencyPromotionType::Bill,
+        AlternateCurrencyPromotionType::CustomerPromotion,
+    ];
+    /// The value as ENS spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Bill => "BILL",
+            Self::CustomerPromotion => "CUSTOMER_PROMOTION",
+            Self::Other(value) => value,
+        }
+    }
+
+    /// Reads a value, ignoring ASCII case; an undocumented value becomes `Other`.
+    pub fn from_wire(value: &str) -> Self {
+        match value {
+            "BILL" => Self::Bill,
+            "CUSTOMER_PROMOTION" => Self::CustomerPromotion,
+            other => {
+                if other.eq_ignore_ascii_case("BILL") {
+                    Self::Bill
+                } else if other.eq_ignore_ascii_case("CUSTOMER_PROMOTION") {
+                    Self::CustomerPromotion
+                } else {
+                    Self::Other(other.to_owned())
+                }
+            }
+        }
+    }
+}
+
+crate::open_enum::impl_open_enum!(AlternateCurrencyPromotionType);
+
+/// Kind of bill: `REGULAR` for a normal purchase, `RETURN` for a return; an older sample shows `MIXED`. Sent by `transactionAdded`, `transactionUpdated`, `retroBillAdded` and `notInterestedBillAdded`.
+///
+/// An open enumeration: a value not listed here arrives as `Other` with the text as sent, and matching ignores ASCII case.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum BillType {
+    /// `REGULAR`
+    Regular,
+    /// `RETURN`
+    Return,
+    /// `MIXED`
+    Mixed,
+    /// A value not documented yet, exactly as it arrived.
+    Other(String),
+}
+
+impl BillType {
+    /// Every documented value.
+    pub const KNOWN: &'static [BillType] = &[
+        BillType::Regular,
+        BillType::Return,
+        BillType::Mixed,
+    ];
+    /// The value as ENS spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Regular => "REGULAR",
+            Self::Return => "RETURN",
+            Self::Mixed => "MIXED",
+            Self::Other(value) => value,
+        }
+    }
+
+    /// Reads a value, ignoring ASCII case; an undocumented value becomes `Other`.
+    pub fn from_wire(value: &str) -> Self {
+        match value {
+            "REGULAR" => Self::Regular,
+            "RETURN" => Self::Return,
+            "MIXED" => Self::Mixed,
+            other => {
+                if other.eq_ignore_ascii_case("REGULAR") {
+                    Self::Regular
+                } else if other.eq_ignore_ascii_case("RETURN") {
+                    Self::Return
+                } else if other.eq_ignore_ascii_case("MIXED") {
+                    Self::Mixed
+                } else {
+                    Self::Other(other.to_owned())
+                }
+            }
+        }
+    }
+}
+
+crate::open_enum::impl_open_enum!(BillType);
+
+/// How coupons were issued; `SINGLE` in every captured payload, bulk issues included. Sent by `CouponIssue` and `IssueBulkCoupon`.
+///
+/// An open enumeration: a value not listed here arrives as `Other` with the text as sent, and matching ignores ASCII case.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CouponIssualType {
+    /// `SINGLE`
+    Single,
+    /// A value not documented yet, exactly as it arrived.
+    Other(String),
+}
+
+impl CouponIssualType {
+    /// Every documented value.
+    pub const KNOWN: &'static [CouponIssualType] = &[CouponIssualType::Single];
+    /// The value as ENS spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Single => "SINGLE",
+            Self::Other(value) => value,
+        }
+    }
+
+    /// Reads a value, ignoring ASCII case; an undocumented value becomes `Other`.
+    pub fn from_wire(value: &str) -> Self {
+        match value {
+            "SINGLE" => Self::Single,
+            other => {
+                if other.eq_ignore_ascii_case("SINGLE") {
+                    Self::Single
+                } else {
+                    Self::Other(other.to_owned())
+                }
+            }
+        }
+    }
+}
+
+crate::open_enum::impl_open_enum!(CouponIssualType);
+
 /// The coupon series (offer) configuration a coupon belongs to. Sent by `CouponIssue`, `CouponRedeem` and `IssueBulkCoupon`.
 #[derive(
     Clone,
@@ -85,51 +230,7 @@ impl SeriesType {
     }
 }
 
-impl Default for SeriesType {
-    fn default() -> Self {
-        Self::Other(String::new())
-    }
-}
-
-impl std::fmt::Display for SeriesType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl From<&str> for SeriesType {
-    fn from(value: &str) -> Self {
-        Self::from_wire(value)
-    }
-}
-
-impl serde::Serialize for SeriesType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SeriesType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::open_enum::deserialize(deserializer, Self::from_wire)
-    }
-}
-
-impl schemars::JsonSchema for SeriesType {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "SeriesType".into()
-    }
-
-    fn schema_id() -> std::borrow::Cow<'static, str> {
-        concat!(module_path!(), "::", "SeriesType").into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::open_enum::schema(&["LOYALTY", "UNDEFINED"])
-    }
-}
+crate::open_enum::impl_open_enum!(SeriesType);
 
 /// How the coupon is presented and validated: a discount code (`DISC_CODE`) or a code with a PIN (`DISC_CODE_PIN`).
 ///
@@ -178,51 +279,7 @@ impl ClientHandlingType {
     }
 }
 
-impl Default for ClientHandlingType {
-    fn default() -> Self {
-        Self::Other(String::new())
-    }
-}
-
-impl std::fmt::Display for ClientHandlingType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl From<&str> for ClientHandlingType {
-    fn from(value: &str) -> Self {
-        Self::from_wire(value)
-    }
-}
-
-impl serde::Serialize for ClientHandlingType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ClientHandlingType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::open_enum::deserialize(deserializer, Self::from_wire)
-    }
-}
-
-impl schemars::JsonSchema for ClientHandlingType {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "ClientHandlingType".into()
-    }
-
-    fn schema_id() -> std::borrow::Cow<'static, str> {
-        concat!(module_path!(), "::", "ClientHandlingType").into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::open_enum::schema(&["DISC_CODE", "DISC_CODE_PIN"])
-    }
-}
+crate::open_enum::impl_open_enum!(ClientHandlingType);
 
 /// How `discount_value` applies: `ABS` is an absolute amount (a percentage type is likely but not shown).
 ///
@@ -262,51 +319,7 @@ impl DiscountType {
     }
 }
 
-impl Default for DiscountType {
-    fn default() -> Self {
-        Self::Other(String::new())
-    }
-}
-
-impl std::fmt::Display for DiscountType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl From<&str> for DiscountType {
-    fn from(value: &str) -> Self {
-        Self::from_wire(value)
-    }
-}
-
-impl serde::Serialize for DiscountType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for DiscountType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::open_enum::deserialize(deserializer, Self::from_wire)
-    }
-}
-
-impl schemars::JsonSchema for DiscountType {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "DiscountType".into()
-    }
-
-    fn schema_id() -> std::borrow::Cow<'static, str> {
-        concat!(module_path!(), "::", "DiscountType").into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::open_enum::schema(&["ABS"])
-    }
-}
+crate::open_enum::impl_open_enum!(DiscountType);
 
 /// Who the event is about. Only the identifier the triggering API call used is included, unless identifier enrichment is enabled on the webhook; then the identifiers of the enabled sources are added. Also used as `transferReceivingCustomerIdentifiers`, `survivorCustomerIdentifiers`, `coupons[].customerIdentifiers` and similar.
 #[derive(
@@ -430,51 +443,7 @@ impl LoyaltyType {
     }
 }
 
-impl Default for LoyaltyType {
-    fn default() -> Self {
-        Self::Other(String::new())
-    }
-}
-
-impl std::fmt::Display for LoyaltyType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl From<&str> for LoyaltyType {
-    fn from(value: &str) -> Self {
-        Self::from_wire(value)
-    }
-}
-
-impl serde::Serialize for LoyaltyType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for LoyaltyType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::open_enum::deserialize(deserializer, Self::from_wire)
-    }
-}
-
-impl schemars::JsonSchema for LoyaltyType {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "LoyaltyType".into()
-    }
-
-    fn schema_id() -> std::borrow::Cow<'static, str> {
-        concat!(module_path!(), "::", "LoyaltyType").into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::open_enum::schema(&["LOYALTY", "NON_LOYALTY", "LOYALTY_PLUS"])
-    }
-}
+crate::open_enum::impl_open_enum!(LoyaltyType);
 
 /// The customer's identifiers on the InStore source.
 #[derive(
@@ -647,6 +616,76 @@ pub struct CustomerPartnerProgramDetails {
     )]
     pub partner_tier_expiry_date_in_millis: Option<i64>,
 }
+
+/// Fulfilment status of an order. Sent by `transactionAdded`, `transactionUpdated`, `retroBillAdded` and `notInterestedBillAdded`.
+///
+/// An open enumeration: a value not listed here arrives as `Other` with the text as sent, and matching ignores ASCII case.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DeliveryStatus {
+    /// `PLACED`
+    Placed,
+    /// `PROCESSED`
+    Processed,
+    /// `SHIPPED`
+    Shipped,
+    /// `DELIVERED`
+    Delivered,
+    /// `RETURNED`
+    Returned,
+    /// A value not documented yet, exactly as it arrived.
+    Other(String),
+}
+
+impl DeliveryStatus {
+    /// Every documented value.
+    pub const KNOWN: &'static [DeliveryStatus] = &[
+        DeliveryStatus::Placed,
+        DeliveryStatus::Processed,
+        DeliveryStatus::Shipped,
+        DeliveryStatus::Delivered,
+        DeliveryStatus::Returned,
+    ];
+    /// The value as ENS spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Placed => "PLACED",
+            Self::Processed => "PROCESSED",
+            Self::Shipped => "SHIPPED",
+            Self::Delivered => "DELIVERED",
+            Self::Returned => "RETURNED",
+            Self::Other(value) => value,
+        }
+    }
+
+    /// Reads a value, ignoring ASCII case; an undocumented value becomes `Other`.
+    pub fn from_wire(value: &str) -> Self {
+        match value {
+            "PLACED" => Self::Placed,
+            "PROCESSED" => Self::Processed,
+            "SHIPPED" => Self::Shipped,
+            "DELIVERED" => Self::Delivered,
+            "RETURNED" => Self::Returned,
+            other => {
+                if other.eq_ignore_ascii_case("PLACED") {
+                    Self::Placed
+                } else if other.eq_ignore_ascii_case("PROCESSED") {
+                    Self::Processed
+                } else if other.eq_ignore_ascii_case("SHIPPED") {
+                    Self::Shipped
+                } else if other.eq_ignore_ascii_case("DELIVERED") {
+                    Self::Delivered
+                } else if other.eq_ignore_ascii_case("RETURNED") {
+                    Self::Returned
+                } else {
+                    Self::Other(other.to_owned())
+                }
+            }
+        }
+    }
+}
+
+crate::open_enum::impl_open_enum!(DeliveryStatus);
 
 /// Who performed the action: a till, store user or the system. Appears as `enteredBy`, `addedBy`, `updatedBy` and `createdBy`. Till and store details appear when till/store enrichment is on or the call came from a till.
 #[derive(
@@ -834,51 +873,7 @@ impl EntityType {
     }
 }
 
-impl Default for EntityType {
-    fn default() -> Self {
-        Self::Other(String::new())
-    }
-}
-
-impl std::fmt::Display for EntityType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl From<&str> for EntityType {
-    fn from(value: &str) -> Self {
-        Self::from_wire(value)
-    }
-}
-
-impl serde::Serialize for EntityType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for EntityType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::open_enum::deserialize(deserializer, Self::from_wire)
-    }
-}
-
-impl schemars::JsonSchema for EntityType {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "EntityType".into()
-    }
-
-    fn schema_id() -> std::borrow::Cow<'static, str> {
-        concat!(module_path!(), "::", "EntityType").into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::open_enum::schema(&["USER", "GROUP"])
-    }
-}
+crate::open_enum::impl_open_enum!(EntityType);
 
 /// A member of a user group: the group's primary member, or the member who joined, left or contributed points. Sent by the group events.
 #[derive(
@@ -1092,6 +1087,95 @@ pub struct NameValue {
     pub value: Option<crate::Pii<String>>,
 }
 
+/// Kind of partner program: `EXTERNAL` (a program run outside Capillary) or `SUPPLEMENTARY` (a time-boxed membership). Sent by `partnerProgramLinked`, `partnerProgramDelinked` and `partnerProgramUpdated`.
+///
+/// An open enumeration: a value not listed here arrives as `Other` with the text as sent, and matching ignores ASCII case.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum PartnerProgramType {
+    /// `SUPPLEMENTARY`
+    Supplementary,
+    /// `EXTERNAL`
+    External,
+    /// A value not documented yet, exactly as it arrived.
+    Other(String),
+}
+
+impl PartnerProgramType {
+    /// Every documented value.
+    pub const KNOWN: &'static [PartnerProgramType] = &[
+        PartnerProgramType::Supplementary,
+        PartnerProgramType::External,
+    ];
+    /// The value as ENS spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Supplementary => "SUPPLEMENTARY",
+            Self::External => "EXTERNAL",
+            Self::Other(value) => value,
+        }
+    }
+
+    /// Reads a value, ignoring ASCII case; an undocumented value becomes `Other`.
+    pub fn from_wire(value: &str) -> Self {
+        match value {
+            "SUPPLEMENTARY" => Self::Supplementary,
+            "EXTERNAL" => Self::External,
+            other => {
+                if other.eq_ignore_ascii_case("SUPPLEMENTARY") {
+                    Self::Supplementary
+                } else if other.eq_ignore_ascii_case("EXTERNAL") {
+                    Self::External
+                } else {
+                    Self::Other(other.to_owned())
+                }
+            }
+        }
+    }
+}
+
+crate::open_enum::impl_open_enum!(PartnerProgramType);
+
+/// Kind of points offer a promotion makes; `GENERIC` is the only value seen. Sent by `promotionEarned` and `promotionIssued`.
+///
+/// An open enumeration: a value not listed here arrives as `Other` with the text as sent, and matching ignores ASCII case.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum PointsOfferType {
+    /// `GENERIC`
+    Generic,
+    /// A value not documented yet, exactly as it arrived.
+    Other(String),
+}
+
+impl PointsOfferType {
+    /// Every documented value.
+    pub const KNOWN: &'static [PointsOfferType] = &[PointsOfferType::Generic];
+    /// The value as ENS spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Generic => "GENERIC",
+            Self::Other(value) => value,
+        }
+    }
+
+    /// Reads a value, ignoring ASCII case; an undocumented value becomes `Other`.
+    pub fn from_wire(value: &str) -> Self {
+        match value {
+            "GENERIC" => Self::Generic,
+            other => {
+                if other.eq_ignore_ascii_case("GENERIC") {
+                    Self::Generic
+                } else {
+                    Self::Other(other.to_owned())
+                }
+            }
+        }
+    }
+}
+
+crate::open_enum::impl_open_enum!(PointsOfferType);
+
 /// What a promotion's earning, issuing or redemption limit is counted against, for example `CUSTOMER`; the sender also sends an empty string. Used by the restrictions of `promotionEarned` and `promotionIssued`.
 ///
 /// An open enumeration: a value not listed here arrives as `Other` with the text as sent, and matching ignores ASCII case.
@@ -1130,51 +1214,7 @@ impl PromotionLimitOn {
     }
 }
 
-impl Default for PromotionLimitOn {
-    fn default() -> Self {
-        Self::Other(String::new())
-    }
-}
-
-impl std::fmt::Display for PromotionLimitOn {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl From<&str> for PromotionLimitOn {
-    fn from(value: &str) -> Self {
-        Self::from_wire(value)
-    }
-}
-
-impl serde::Serialize for PromotionLimitOn {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PromotionLimitOn {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::open_enum::deserialize(deserializer, Self::from_wire)
-    }
-}
-
-impl schemars::JsonSchema for PromotionLimitOn {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "PromotionLimitOn".into()
-    }
-
-    fn schema_id() -> std::borrow::Cow<'static, str> {
-        concat!(module_path!(), "::", "PromotionLimitOn").into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::open_enum::schema(&["CUSTOMER"])
-    }
-}
+crate::open_enum::impl_open_enum!(PromotionLimitOn);
 
 /// A limit on how often an earned or issued promotion can be redeemed. Sent by `promotionEarned` and `promotionIssued`.
 #[derive(
@@ -1252,51 +1292,7 @@ impl RestrictionType {
     }
 }
 
-impl Default for RestrictionType {
-    fn default() -> Self {
-        Self::Other(String::new())
-    }
-}
-
-impl std::fmt::Display for RestrictionType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl From<&str> for RestrictionType {
-    fn from(value: &str) -> Self {
-        Self::from_wire(value)
-    }
-}
-
-impl serde::Serialize for RestrictionType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for RestrictionType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::open_enum::deserialize(deserializer, Self::from_wire)
-    }
-}
-
-impl schemars::JsonSchema for RestrictionType {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "RestrictionType".into()
-    }
-
-    fn schema_id() -> std::borrow::Cow<'static, str> {
-        concat!(module_path!(), "::", "RestrictionType").into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::open_enum::schema(&["NON_PERIOD_BASED"])
-    }
-}
+crate::open_enum::impl_open_enum!(RestrictionType);
 
 /// The measure a redemption restriction limits.
 ///
@@ -1344,51 +1340,7 @@ impl RedemptionRestrictionKpi {
     }
 }
 
-impl Default for RedemptionRestrictionKpi {
-    fn default() -> Self {
-        Self::Other(String::new())
-    }
-}
-
-impl std::fmt::Display for RedemptionRestrictionKpi {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl From<&str> for RedemptionRestrictionKpi {
-    fn from(value: &str) -> Self {
-        Self::from_wire(value)
-    }
-}
-
-impl serde::Serialize for RedemptionRestrictionKpi {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for RedemptionRestrictionKpi {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::open_enum::deserialize(deserializer, Self::from_wire)
-    }
-}
-
-impl schemars::JsonSchema for RedemptionRestrictionKpi {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "RedemptionRestrictionKpi".into()
-    }
-
-    fn schema_id() -> std::borrow::Cow<'static, str> {
-        concat!(module_path!(), "::", "RedemptionRestrictionKpi").into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::open_enum::schema(&["MAX_REDEMPTIONS_PER_EARN_PER_CUSTOMER"])
-    }
-}
+crate::open_enum::impl_open_enum!(RedemptionRestrictionKpi);
 
 /// The share of redeemed or transferred points taken from one earning program, with the customer's balance left in that program. Sent by `pointsRedeemed` and `pointsTransferredInitiated`.
 #[derive(
@@ -1537,6 +1489,125 @@ pub struct RewardMedia {
     #[serde(rename = "altText", default, skip_serializing_if = "Option::is_none")]
     pub alt_text: Option<String>,
 }
+
+/// How a reward is fulfilled: `INTOUCH_REWARD` (a Capillary coupon), `VENDOR_ONLY_REWARD` (a voucher from an external vendor) or `VENDOR_INTOUCH_REWARD` (both). Sent by `rewardCreated`, `rewardUpdated` and `rewardIssued`.
+///
+/// An open enumeration: a value not listed here arrives as `Other` with the text as sent, and matching ignores ASCII case.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RewardRedemptionType {
+    /// `INTOUCH_REWARD`
+    IntouchReward,
+    /// `VENDOR_INTOUCH_REWARD`
+    VendorIntouchReward,
+    /// `VENDOR_ONLY_REWARD`
+    VendorOnlyReward,
+    /// A value not documented yet, exactly as it arrived.
+    Other(String),
+}
+
+impl RewardRedemptionType {
+    /// Every documented value.
+    pub const KNOWN: &'static [RewardRedemptionType] = &[
+        RewardRedemptionType::IntouchReward,
+        RewardRedemptionType::VendorIntouchReward,
+        RewardRedemptionType::VendorOnlyReward,
+    ];
+    /// The value as ENS spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::IntouchReward => "INTOUCH_REWARD",
+            Self::VendorIntouchReward => "VENDOR_INTOUCH_REWARD",
+            Self::VendorOnlyReward => "VENDOR_ONLY_REWARD",
+            Self::Other(value) => value,
+        }
+    }
+
+    /// Reads a value, ignoring ASCII case; an undocumented value becomes `Other`.
+    pub fn from_wire(value: &str) -> Self {
+        match value {
+            "INTOUCH_REWARD" => Self::IntouchReward,
+            "VENDOR_INTOUCH_REWARD" => Self::VendorIntouchReward,
+            "VENDOR_ONLY_REWARD" => Self::VendorOnlyReward,
+            other => {
+                if other.eq_ignore_ascii_case("INTOUCH_REWARD") {
+                    Self::IntouchReward
+                } else if other.eq_ignore_ascii_case("VENDOR_INTOUCH_REWARD") {
+                    Self::VendorIntouchReward
+                } else if other.eq_ignore_ascii_case("VENDOR_ONLY_REWARD") {
+                    Self::VendorOnlyReward
+                } else {
+                    Self::Other(other.to_owned())
+                }
+            }
+        }
+    }
+}
+
+crate::open_enum::impl_open_enum!(RewardRedemptionType);
+
+/// Kind of reward. Documented values: `VOUCHER`, `POINTS`, `physical voucher`, `free voucher` (case and spelling vary). Sent by `rewardCreated`, `rewardUpdated`, `rewardIssued` and `issueRewardFailure`.
+///
+/// An open enumeration: a value not listed here arrives as `Other` with the text as sent, and matching ignores ASCII case.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RewardType {
+    /// `VOUCHER`
+    Voucher,
+    /// `POINTS`
+    Points,
+    /// `physical voucher`
+    PhysicalVoucher,
+    /// `free voucher`
+    FreeVoucher,
+    /// A value not documented yet, exactly as it arrived.
+    Other(String),
+}
+
+impl RewardType {
+    /// Every documented value.
+    pub const KNOWN: &'static [RewardType] = &[
+        RewardType::Voucher,
+        RewardType::Points,
+        RewardType::PhysicalVoucher,
+        RewardType::FreeVoucher,
+    ];
+    /// The value as ENS spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Voucher => "VOUCHER",
+            Self::Points => "POINTS",
+            Self::PhysicalVoucher => "physical voucher",
+            Self::FreeVoucher => "free voucher",
+            Self::Other(value) => value,
+        }
+    }
+
+    /// Reads a value, ignoring ASCII case; an undocumented value becomes `Other`.
+    pub fn from_wire(value: &str) -> Self {
+        match value {
+            "VOUCHER" => Self::Voucher,
+            "POINTS" => Self::Points,
+            "physical voucher" => Self::PhysicalVoucher,
+            "free voucher" => Self::FreeVoucher,
+            other => {
+                if other.eq_ignore_ascii_case("VOUCHER") {
+                    Self::Voucher
+                } else if other.eq_ignore_ascii_case("POINTS") {
+                    Self::Points
+                } else if other.eq_ignore_ascii_case("physical voucher") {
+                    Self::PhysicalVoucher
+                } else if other.eq_ignore_ascii_case("free voucher") {
+                    Self::FreeVoucher
+                } else {
+                    Self::Other(other.to_owned())
+                }
+            }
+        }
+    }
+}
+
+crate::open_enum::impl_open_enum!(RewardType);
 
 /// The external vendor that supplies a reward. Sent by `rewardCreated` and `rewardUpdated`.
 #[derive(
@@ -2169,110 +2240,7 @@ impl TriggeringActivityName {
     }
 }
 
-impl Default for TriggeringActivityName {
-    fn default() -> Self {
-        Self::Other(String::new())
-    }
-}
-
-impl std::fmt::Display for TriggeringActivityName {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl From<&str> for TriggeringActivityName {
-    fn from(value: &str) -> Self {
-        Self::from_wire(value)
-    }
-}
-
-impl serde::Serialize for TriggeringActivityName {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for TriggeringActivityName {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::open_enum::deserialize(deserializer, Self::from_wire)
-    }
-}
-
-impl schemars::JsonSchema for TriggeringActivityName {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "TriggeringActivityName".into()
-    }
-
-    fn schema_id() -> std::borrow::Cow<'static, str> {
-        concat!(module_path!(), "::", "TriggeringActivityName").into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::open_enum::schema(
-            &[
-                "NewBill",
-                "NewBillDVS",
-                "TransactionAdd",
-                "CustomerRegistration",
-                "PointsRedemption",
-                "VoucherRedemption",
-                "ReturnBill",
-                "TrackerConditionSuccess",
-                "TransactionFinished",
-                "CustomerUpdate",
-                "TransactionUpdate",
-                "SocialConnect",
-                "CampaignRefereeRedeem",
-                "CampaignReferral",
-                "CampaignReferralReferrer",
-                "IncomingSms",
-                "ReferralPostProcessing",
-                "SocialConnectUpdate",
-                "EmailOpen",
-                "EmailClick",
-                "VoucherPreRedemption",
-                "DelayedAccrual",
-                "Scan",
-                "GroupTransactionAdd",
-                "GroupTransactionUpdate",
-                "GroupReturnBill",
-                "GroupMemberJoin",
-                "GroupMemberLeave",
-                "GenericEvent",
-                "SlabUpgrade",
-                "ManualSlabAdjustment",
-                "PointsTransfer",
-                "TargetCompleted",
-                "PointsRedemptionReversal",
-                "PartnerProgramLinking",
-                "PartnerProgramTierUpdate",
-                "PartnerProgramDeLinking",
-                "TierReassessment",
-                "PointsContributionToGroup",
-                "UserGroup2Create",
-                "LineItemsPointsPromotionImport",
-                "CustomerPromotionImport",
-                "BillPointsPromotionImport",
-                "AllocateGoodwillPoints",
-                "ManualPointsAdjustment",
-                "ManualPointsConversion",
-                "ReturnTargetCompletedEvent",
-                "IssuePromotionForEntityEvent",
-                "EarnPromotionForEntityEvent",
-                "ConvertPointsToReward",
-                "BulkAllocatePoints",
-                "RevokeEarnPromotionEvent",
-                "RevokeIssuePromotionEvent",
-                "ManualCurrencyAllocation",
-                "CustomerMerge",
-                "EnrolmentIntoStreak",
-            ],
-        )
-    }
-}
+crate::open_enum::impl_open_enum!(TriggeringActivityName);
 
 /// One id of the triggering entity.
 #[derive(
@@ -2421,51 +2389,7 @@ impl Aggregation {
     }
 }
 
-impl Default for Aggregation {
-    fn default() -> Self {
-        Self::Other(String::new())
-    }
-}
-
-impl std::fmt::Display for Aggregation {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl From<&str> for Aggregation {
-    fn from(value: &str) -> Self {
-        Self::from_wire(value)
-    }
-}
-
-impl serde::Serialize for Aggregation {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Aggregation {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::open_enum::deserialize(deserializer, Self::from_wire)
-    }
-}
-
-impl schemars::JsonSchema for Aggregation {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "Aggregation".into()
-    }
-
-    fn schema_id() -> std::borrow::Cow<'static, str> {
-        concat!(module_path!(), "::", "Aggregation").into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::open_enum::schema(&["SUM"])
-    }
-}
+crate::open_enum::impl_open_enum!(Aggregation);
 
 /// How the targets named in `ruleExpression` are combined; `ANY` in captured payloads.
 ///
@@ -2505,48 +2429,4 @@ impl CombinationType {
     }
 }
 
-impl Default for CombinationType {
-    fn default() -> Self {
-        Self::Other(String::new())
-    }
-}
-
-impl std::fmt::Display for CombinationType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl From<&str> for CombinationType {
-    fn from(value: &str) -> Self {
-        Self::from_wire(value)
-    }
-}
-
-impl serde::Serialize for CombinationType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for CombinationType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::open_enum::deserialize(deserializer, Self::from_wire)
-    }
-}
-
-impl schemars::JsonSchema for CombinationType {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "CombinationType".into()
-    }
-
-    fn schema_id() -> std::borrow::Cow<'static, str> {
-        concat!(module_path!(), "::", "CombinationType").into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::open_enum::schema(&["ANY"])
-    }
-}
+crate::open_enum::impl_open_enum!(CombinationType);

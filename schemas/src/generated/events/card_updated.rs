@@ -118,51 +118,7 @@ impl PreviousStatusLabel {
     }
 }
 
-impl Default for PreviousStatusLabel {
-    fn default() -> Self {
-        Self::Other(String::new())
-    }
-}
-
-impl std::fmt::Display for PreviousStatusLabel {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl From<&str> for PreviousStatusLabel {
-    fn from(value: &str) -> Self {
-        Self::from_wire(value)
-    }
-}
-
-impl serde::Serialize for PreviousStatusLabel {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PreviousStatusLabel {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::open_enum::deserialize(deserializer, Self::from_wire)
-    }
-}
-
-impl schemars::JsonSchema for PreviousStatusLabel {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "PreviousStatusLabel".into()
-    }
-
-    fn schema_id() -> std::borrow::Cow<'static, str> {
-        concat!(module_path!(), "::", "PreviousStatusLabel").into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::open_enum::schema(&["ACTIVE", "SUSPENDED", "NOT_ISSUED", "new"])
-    }
-}
+crate::open_enum::impl_open_enum!(PreviousStatusLabel);
 
 /// Card status label after the update (org-defined). One sample carries a stray leading space (`" SUSPENDED"`), so trim before comparing.
 ///
@@ -225,48 +181,4 @@ impl CurrentStatusLabel {
     }
 }
 
-impl Default for CurrentStatusLabel {
-    fn default() -> Self {
-        Self::Other(String::new())
-    }
-}
-
-impl std::fmt::Display for CurrentStatusLabel {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl From<&str> for CurrentStatusLabel {
-    fn from(value: &str) -> Self {
-        Self::from_wire(value)
-    }
-}
-
-impl serde::Serialize for CurrentStatusLabel {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for CurrentStatusLabel {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::open_enum::deserialize(deserializer, Self::from_wire)
-    }
-}
-
-impl schemars::JsonSchema for CurrentStatusLabel {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "CurrentStatusLabel".into()
-    }
-
-    fn schema_id() -> std::borrow::Cow<'static, str> {
-        concat!(module_path!(), "::", "CurrentStatusLabel").into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::open_enum::schema(&["ACTIVE", "SUSPENDED", "NOT_ISSUED", "new"])
-    }
-}
+crate::open_enum::impl_open_enum!(CurrentStatusLabel);

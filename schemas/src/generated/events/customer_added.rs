@@ -97,51 +97,7 @@ impl LoyaltyType {
     }
 }
 
-impl Default for LoyaltyType {
-    fn default() -> Self {
-        Self::Other(String::new())
-    }
-}
-
-impl std::fmt::Display for LoyaltyType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl From<&str> for LoyaltyType {
-    fn from(value: &str) -> Self {
-        Self::from_wire(value)
-    }
-}
-
-impl serde::Serialize for LoyaltyType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for LoyaltyType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::open_enum::deserialize(deserializer, Self::from_wire)
-    }
-}
-
-impl schemars::JsonSchema for LoyaltyType {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "LoyaltyType".into()
-    }
-
-    fn schema_id() -> std::borrow::Cow<'static, str> {
-        concat!(module_path!(), "::", "LoyaltyType").into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::open_enum::schema(&["LOYALTY", "NON_LOYALTY"])
-    }
-}
+crate::open_enum::impl_open_enum!(LoyaltyType);
 
 /// Channel the customer registered through, such as `INSTORE` or `MOBILE_APP`. Case varies (`instore`, `INSTORE`).
 ///
@@ -260,63 +216,4 @@ impl CustomerAddedSource {
     }
 }
 
-impl Default for CustomerAddedSource {
-    fn default() -> Self {
-        Self::Other(String::new())
-    }
-}
-
-impl std::fmt::Display for CustomerAddedSource {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl From<&str> for CustomerAddedSource {
-    fn from(value: &str) -> Self {
-        Self::from_wire(value)
-    }
-}
-
-impl serde::Serialize for CustomerAddedSource {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for CustomerAddedSource {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::open_enum::deserialize(deserializer, Self::from_wire)
-    }
-}
-
-impl schemars::JsonSchema for CustomerAddedSource {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "CustomerAddedSource".into()
-    }
-
-    fn schema_id() -> std::borrow::Cow<'static, str> {
-        concat!(module_path!(), "::", "CustomerAddedSource").into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::open_enum::schema(
-            &[
-                "INSTORE",
-                "FACEBOOK",
-                "WEB_ENGAGE",
-                "WECHAT",
-                "MARTJACK",
-                "TMALL",
-                "MOBILE_APP",
-                "TAOBAO",
-                "JD",
-                "ECOMMERCE",
-                "WEBSITE",
-                "LINE",
-            ],
-        )
-    }
-}
+crate::open_enum::impl_open_enum!(CustomerAddedSource);

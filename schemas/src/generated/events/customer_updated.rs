@@ -117,51 +117,7 @@ impl LoyaltyType {
     }
 }
 
-impl Default for LoyaltyType {
-    fn default() -> Self {
-        Self::Other(String::new())
-    }
-}
-
-impl std::fmt::Display for LoyaltyType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl From<&str> for LoyaltyType {
-    fn from(value: &str) -> Self {
-        Self::from_wire(value)
-    }
-}
-
-impl serde::Serialize for LoyaltyType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for LoyaltyType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::open_enum::deserialize(deserializer, Self::from_wire)
-    }
-}
-
-impl schemars::JsonSchema for LoyaltyType {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "LoyaltyType".into()
-    }
-
-    fn schema_id() -> std::borrow::Cow<'static, str> {
-        concat!(module_path!(), "::", "LoyaltyType").into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::open_enum::schema(&["LOYALTY", "NON_LOYALTY", "LOYALTY_PLUS"])
-    }
-}
+crate::open_enum::impl_open_enum!(LoyaltyType);
 
 /// Channel through which the profile was updated, such as `INSTORE` or `MOBILE_APP`; case varies.
 ///
@@ -280,66 +236,7 @@ impl CustomerUpdatedSource {
     }
 }
 
-impl Default for CustomerUpdatedSource {
-    fn default() -> Self {
-        Self::Other(String::new())
-    }
-}
-
-impl std::fmt::Display for CustomerUpdatedSource {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl From<&str> for CustomerUpdatedSource {
-    fn from(value: &str) -> Self {
-        Self::from_wire(value)
-    }
-}
-
-impl serde::Serialize for CustomerUpdatedSource {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for CustomerUpdatedSource {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::open_enum::deserialize(deserializer, Self::from_wire)
-    }
-}
-
-impl schemars::JsonSchema for CustomerUpdatedSource {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "CustomerUpdatedSource".into()
-    }
-
-    fn schema_id() -> std::borrow::Cow<'static, str> {
-        concat!(module_path!(), "::", "CustomerUpdatedSource").into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::open_enum::schema(
-            &[
-                "INSTORE",
-                "FACEBOOK",
-                "WEB_ENGAGE",
-                "WECHAT",
-                "MARTJACK",
-                "TMALL",
-                "MOBILE_APP",
-                "TAOBAO",
-                "JD",
-                "ECOMMERCE",
-                "WEBSITE",
-                "LINE",
-            ],
-        )
-    }
-}
+crate::open_enum::impl_open_enum!(CustomerUpdatedSource);
 
 /// One changed profile field with its value before and after the update.
 #[derive(
@@ -424,51 +321,7 @@ impl FieldType {
     }
 }
 
-impl Default for FieldType {
-    fn default() -> Self {
-        Self::Other(String::new())
-    }
-}
-
-impl std::fmt::Display for FieldType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl From<&str> for FieldType {
-    fn from(value: &str) -> Self {
-        Self::from_wire(value)
-    }
-}
-
-impl serde::Serialize for FieldType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for FieldType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::open_enum::deserialize(deserializer, Self::from_wire)
-    }
-}
-
-impl schemars::JsonSchema for FieldType {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "FieldType".into()
-    }
-
-    fn schema_id() -> std::borrow::Cow<'static, str> {
-        concat!(module_path!(), "::", "FieldType").into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::open_enum::schema(&["ExtendedField", "StandardField"])
-    }
-}
+crate::open_enum::impl_open_enum!(FieldType);
 
 /// A change of the customer's status label, with the reason given.
 #[derive(
@@ -552,51 +405,7 @@ impl PreviousLabel {
     }
 }
 
-impl Default for PreviousLabel {
-    fn default() -> Self {
-        Self::Other(String::new())
-    }
-}
-
-impl std::fmt::Display for PreviousLabel {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl From<&str> for PreviousLabel {
-    fn from(value: &str) -> Self {
-        Self::from_wire(value)
-    }
-}
-
-impl serde::Serialize for PreviousLabel {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PreviousLabel {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::open_enum::deserialize(deserializer, Self::from_wire)
-    }
-}
-
-impl schemars::JsonSchema for PreviousLabel {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "PreviousLabel".into()
-    }
-
-    fn schema_id() -> std::borrow::Cow<'static, str> {
-        concat!(module_path!(), "::", "PreviousLabel").into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::open_enum::schema(&["Active", "Inactive", "Deleted"])
-    }
-}
+crate::open_enum::impl_open_enum!(PreviousLabel);
 
 /// Status label after the change; `Deleted` after a PII deletion.
 ///
@@ -652,48 +461,4 @@ impl CurrentLabel {
     }
 }
 
-impl Default for CurrentLabel {
-    fn default() -> Self {
-        Self::Other(String::new())
-    }
-}
-
-impl std::fmt::Display for CurrentLabel {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl From<&str> for CurrentLabel {
-    fn from(value: &str) -> Self {
-        Self::from_wire(value)
-    }
-}
-
-impl serde::Serialize for CurrentLabel {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for CurrentLabel {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::open_enum::deserialize(deserializer, Self::from_wire)
-    }
-}
-
-impl schemars::JsonSchema for CurrentLabel {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "CurrentLabel".into()
-    }
-
-    fn schema_id() -> std::borrow::Cow<'static, str> {
-        concat!(module_path!(), "::", "CurrentLabel").into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::open_enum::schema(&["Active", "Inactive", "Deleted"])
-    }
-}
+crate::open_enum::impl_open_enum!(CurrentLabel);

@@ -91,51 +91,7 @@ impl ErroredStepName {
     }
 }
 
-impl Default for ErroredStepName {
-    fn default() -> Self {
-        Self::Other(String::new())
-    }
-}
-
-impl std::fmt::Display for ErroredStepName {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl From<&str> for ErroredStepName {
-    fn from(value: &str) -> Self {
-        Self::from_wire(value)
-    }
-}
-
-impl serde::Serialize for ErroredStepName {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ErroredStepName {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::open_enum::deserialize(deserializer, Self::from_wire)
-    }
-}
-
-impl schemars::JsonSchema for ErroredStepName {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "ErroredStepName".into()
-    }
-
-    fn schema_id() -> std::borrow::Cow<'static, str> {
-        concat!(module_path!(), "::", "ErroredStepName").into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::open_enum::schema(&["ISSUE_REWARD"])
-    }
-}
+crate::open_enum::impl_open_enum!(ErroredStepName);
 
 /// One reward of a failed reward-issue step.
 #[derive(
@@ -160,120 +116,11 @@ pub struct FailedReward {
     pub points: f64,
     /// Kind of reward. Documented values: `VOUCHER`, `POINTS`, `physical voucher`, `free voucher` (case and spelling vary).
     #[serde(rename = "type")]
-    pub type_: FailedRewardType,
+    pub type_: crate::shared::RewardType,
     /// Reference of the reward, as a string (for example `"736"`).
     #[serde(rename = "rewardReference")]
     pub reward_reference: String,
     /// Id of the reward transaction; an integer in the real sample, a string in the generated one.
     #[serde(rename = "transactionId")]
     pub transaction_id: crate::IntOrString,
-}
-
-/// Kind of reward. Documented values: `VOUCHER`, `POINTS`, `physical voucher`, `free voucher` (case and spelling vary).
-///
-/// An open enumeration: a value not listed here arrives as `Other` with the text as sent, and matching ignores ASCII case.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum FailedRewardType {
-    /// `VOUCHER`
-    Voucher,
-    /// `POINTS`
-    Points,
-    /// `physical voucher`
-    PhysicalVoucher,
-    /// `free voucher`
-    FreeVoucher,
-    /// A value not documented yet, exactly as it arrived.
-    Other(String),
-}
-
-impl FailedRewardType {
-    /// Every documented value.
-    pub const KNOWN: &'static [FailedRewardType] = &[
-        FailedRewardType::Voucher,
-        FailedRewardType::Points,
-        FailedRewardType::PhysicalVoucher,
-        FailedRewardType::FreeVoucher,
-    ];
-    /// The value as ENS spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Voucher => "VOUCHER",
-            Self::Points => "POINTS",
-            Self::PhysicalVoucher => "physical voucher",
-            Self::FreeVoucher => "free voucher",
-            Self::Other(value) => value,
-        }
-    }
-
-    /// Reads a value, ignoring ASCII case; an undocumented value becomes `Other`.
-    pub fn from_wire(value: &str) -> Self {
-        match value {
-            "VOUCHER" => Self::Voucher,
-            "POINTS" => Self::Points,
-            "physical voucher" => Self::PhysicalVoucher,
-            "free voucher" => Self::FreeVoucher,
-            other => {
-                if other.eq_ignore_ascii_case("VOUCHER") {
-                    Self::Voucher
-                } else if other.eq_ignore_ascii_case("POINTS") {
-                    Self::Points
-                } else if other.eq_ignore_ascii_case("physical voucher") {
-                    Self::PhysicalVoucher
-                } else if other.eq_ignore_ascii_case("free voucher") {
-                    Self::FreeVoucher
-                } else {
-                    Self::Other(other.to_owned())
-                }
-            }
-        }
-    }
-}
-
-impl Default for FailedRewardType {
-    fn default() -> Self {
-        Self::Other(String::new())
-    }
-}
-
-impl std::fmt::Display for FailedRewardType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl From<&str> for FailedRewardType {
-    fn from(value: &str) -> Self {
-        Self::from_wire(value)
-    }
-}
-
-impl serde::Serialize for FailedRewardType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for FailedRewardType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::open_enum::deserialize(deserializer, Self::from_wire)
-    }
-}
-
-impl schemars::JsonSchema for FailedRewardType {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "FailedRewardType".into()
-    }
-
-    fn schema_id() -> std::borrow::Cow<'static, str> {
-        concat!(module_path!(), "::", "FailedRewardType").into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::open_enum::schema(
-            &["VOUCHER", "POINTS", "physical voucher", "free voucher"],
-        )
-    }
 }

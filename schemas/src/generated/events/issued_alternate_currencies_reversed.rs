@@ -160,100 +160,7 @@ pub struct CurrentEventPromotionAlternateCurrenciesReturnedDetail {
     pub promotion_alternate_currencies: f64,
     /// Kind of promotion, for example `BILL` (bill-level) or `CUSTOMER_PROMOTION` (customer-level).
     #[serde(rename = "promotionType")]
-    pub promotion_type: PromotionType,
-}
-
-/// Kind of promotion, for example `BILL` (bill-level) or `CUSTOMER_PROMOTION` (customer-level).
-///
-/// An open enumeration: a value not listed here arrives as `Other` with the text as sent, and matching ignores ASCII case.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum PromotionType {
-    /// `BILL`
-    Bill,
-    /// `CUSTOMER_PROMOTION`
-    CustomerPromotion,
-    /// A value not documented yet, exactly as it arrived.
-    Other(String),
-}
-
-impl PromotionType {
-    /// Every documented value.
-    pub const KNOWN: &'static [PromotionType] = &[
-        PromotionType::Bill,
-        PromotionType::CustomerPromotion,
-    ];
-    /// The value as ENS spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Bill => "BILL",
-            Self::CustomerPromotion => "CUSTOMER_PROMOTION",
-            Self::Other(value) => value,
-        }
-    }
-
-    /// Reads a value, ignoring ASCII case; an undocumented value becomes `Other`.
-    pub fn from_wire(value: &str) -> Self {
-        match value {
-            "BILL" => Self::Bill,
-            "CUSTOMER_PROMOTION" => Self::CustomerPromotion,
-            other => {
-                if other.eq_ignore_ascii_case("BILL") {
-                    Self::Bill
-                } else if other.eq_ignore_ascii_case("CUSTOMER_PROMOTION") {
-                    Self::CustomerPromotion
-                } else {
-                    Self::Other(other.to_owned())
-                }
-            }
-        }
-    }
-}
-
-impl Default for PromotionType {
-    fn default() -> Self {
-        Self::Other(String::new())
-    }
-}
-
-impl std::fmt::Display for PromotionType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl From<&str> for PromotionType {
-    fn from(value: &str) -> Self {
-        Self::from_wire(value)
-    }
-}
-
-impl serde::Serialize for PromotionType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PromotionType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::open_enum::deserialize(deserializer, Self::from_wire)
-    }
-}
-
-impl schemars::JsonSchema for PromotionType {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "PromotionType".into()
-    }
-
-    fn schema_id() -> std::borrow::Cow<'static, str> {
-        concat!(module_path!(), "::", "PromotionType").into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::open_enum::schema(&["BILL", "CUSTOMER_PROMOTION"])
-    }
+    pub promotion_type: crate::shared::AlternateCurrencyPromotionType,
 }
 
 /// Units of one promotion that were reversed.
@@ -279,5 +186,5 @@ pub struct PromotionalAlternateCurrencyReversal {
     pub promotion_alternate_currencies: f64,
     /// Kind of promotion, for example `CUSTOMER_PROMOTION` (customer-level) or `BILL` (bill-level).
     #[serde(rename = "promotionType")]
-    pub promotion_type: PromotionType,
+    pub promotion_type: crate::shared::AlternateCurrencyPromotionType,
 }

@@ -35,7 +35,7 @@ pub struct PartnerProgramUpdated {
     pub partner_program_name: String,
     /// Kind of partner program: `EXTERNAL` (a program run outside Capillary) or `SUPPLEMENTARY` (a time-boxed membership).
     #[serde(rename = "partnerProgramType")]
-    pub partner_program_type: PartnerProgramType,
+    pub partner_program_type: crate::shared::PartnerProgramType,
     /// Kind of change to the membership; `UPGRADE` in captured payloads.
     #[serde(rename = "updateType")]
     pub update_type: UpdateType,
@@ -49,99 +49,6 @@ pub struct PartnerProgramUpdated {
         skip_serializing_if = "Option::is_none"
     )]
     pub entity_information: Option<crate::shared::EntityInformation>,
-}
-
-/// Kind of partner program: `EXTERNAL` (a program run outside Capillary) or `SUPPLEMENTARY` (a time-boxed membership).
-///
-/// An open enumeration: a value not listed here arrives as `Other` with the text as sent, and matching ignores ASCII case.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum PartnerProgramType {
-    /// `SUPPLEMENTARY`
-    Supplementary,
-    /// `EXTERNAL`
-    External,
-    /// A value not documented yet, exactly as it arrived.
-    Other(String),
-}
-
-impl PartnerProgramType {
-    /// Every documented value.
-    pub const KNOWN: &'static [PartnerProgramType] = &[
-        PartnerProgramType::Supplementary,
-        PartnerProgramType::External,
-    ];
-    /// The value as ENS spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Supplementary => "SUPPLEMENTARY",
-            Self::External => "EXTERNAL",
-            Self::Other(value) => value,
-        }
-    }
-
-    /// Reads a value, ignoring ASCII case; an undocumented value becomes `Other`.
-    pub fn from_wire(value: &str) -> Self {
-        match value {
-            "SUPPLEMENTARY" => Self::Supplementary,
-            "EXTERNAL" => Self::External,
-            other => {
-                if other.eq_ignore_ascii_case("SUPPLEMENTARY") {
-                    Self::Supplementary
-                } else if other.eq_ignore_ascii_case("EXTERNAL") {
-                    Self::External
-                } else {
-                    Self::Other(other.to_owned())
-                }
-            }
-        }
-    }
-}
-
-impl Default for PartnerProgramType {
-    fn default() -> Self {
-        Self::Other(String::new())
-    }
-}
-
-impl std::fmt::Display for PartnerProgramType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl From<&str> for PartnerProgramType {
-    fn from(value: &str) -> Self {
-        Self::from_wire(value)
-    }
-}
-
-impl serde::Serialize for PartnerProgramType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PartnerProgramType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::open_enum::deserialize(deserializer, Self::from_wire)
-    }
-}
-
-impl schemars::JsonSchema for PartnerProgramType {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "PartnerProgramType".into()
-    }
-
-    fn schema_id() -> std::borrow::Cow<'static, str> {
-        concat!(module_path!(), "::", "PartnerProgramType").into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::open_enum::schema(&["SUPPLEMENTARY", "EXTERNAL"])
-    }
 }
 
 /// Kind of change to the membership; `UPGRADE` in captured payloads.
@@ -182,48 +89,4 @@ impl UpdateType {
     }
 }
 
-impl Default for UpdateType {
-    fn default() -> Self {
-        Self::Other(String::new())
-    }
-}
-
-impl std::fmt::Display for UpdateType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl From<&str> for UpdateType {
-    fn from(value: &str) -> Self {
-        Self::from_wire(value)
-    }
-}
-
-impl serde::Serialize for UpdateType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for UpdateType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::open_enum::deserialize(deserializer, Self::from_wire)
-    }
-}
-
-impl schemars::JsonSchema for UpdateType {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "UpdateType".into()
-    }
-
-    fn schema_id() -> std::borrow::Cow<'static, str> {
-        concat!(module_path!(), "::", "UpdateType").into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::open_enum::schema(&["UPGRADE"])
-    }
-}
+crate::open_enum::impl_open_enum!(UpdateType);

@@ -168,51 +168,7 @@ impl PointsConversionSource {
     }
 }
 
-impl Default for PointsConversionSource {
-    fn default() -> Self {
-        Self::Other(String::new())
-    }
-}
-
-impl std::fmt::Display for PointsConversionSource {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl From<&str> for PointsConversionSource {
-    fn from(value: &str) -> Self {
-        Self::from_wire(value)
-    }
-}
-
-impl serde::Serialize for PointsConversionSource {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PointsConversionSource {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::open_enum::deserialize(deserializer, Self::from_wire)
-    }
-}
-
-impl schemars::JsonSchema for PointsConversionSource {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "PointsConversionSource".into()
-    }
-
-    fn schema_id() -> std::borrow::Cow<'static, str> {
-        concat!(module_path!(), "::", "PointsConversionSource").into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::open_enum::schema(&["systemTrigger", "externalTrigger", "CAUI"])
-    }
-}
+crate::open_enum::impl_open_enum!(PointsConversionSource);
 
 /// Kind of points converted: `PROMISED_POINTS` (promised points reaching their date) or `EXTERNAL_TRIGGER_BASED_POINTS` (points waiting for an external trigger).
 ///
@@ -261,51 +217,7 @@ impl PointsConvertedType {
     }
 }
 
-impl Default for PointsConvertedType {
-    fn default() -> Self {
-        Self::Other(String::new())
-    }
-}
-
-impl std::fmt::Display for PointsConvertedType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl From<&str> for PointsConvertedType {
-    fn from(value: &str) -> Self {
-        Self::from_wire(value)
-    }
-}
-
-impl serde::Serialize for PointsConvertedType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PointsConvertedType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::open_enum::deserialize(deserializer, Self::from_wire)
-    }
-}
-
-impl schemars::JsonSchema for PointsConvertedType {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "PointsConvertedType".into()
-    }
-
-    fn schema_id() -> std::borrow::Cow<'static, str> {
-        concat!(module_path!(), "::", "PointsConvertedType").into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::open_enum::schema(&["PROMISED_POINTS", "EXTERNAL_TRIGGER_BASED_POINTS"])
-    }
-}
+crate::open_enum::impl_open_enum!(PointsConvertedType);
 
 /// One activity that originally earned some of the converted points.
 #[derive(
@@ -416,51 +328,7 @@ impl EntityName {
     }
 }
 
-impl Default for EntityName {
-    fn default() -> Self {
-        Self::Other(String::new())
-    }
-}
-
-impl std::fmt::Display for EntityName {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl From<&str> for EntityName {
-    fn from(value: &str) -> Self {
-        Self::from_wire(value)
-    }
-}
-
-impl serde::Serialize for EntityName {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for EntityName {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::open_enum::deserialize(deserializer, Self::from_wire)
-    }
-}
-
-impl schemars::JsonSchema for EntityName {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "EntityName".into()
-    }
-
-    fn schema_id() -> std::borrow::Cow<'static, str> {
-        concat!(module_path!(), "::", "EntityName").into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::open_enum::schema(&["BILL"])
-    }
-}
+crate::open_enum::impl_open_enum!(EntityName);
 
 /// Identification of the entity (bill) that earned the converted points.
 #[derive(

@@ -47,7 +47,7 @@ pub struct PromotionIssued {
     pub promotion_description: String,
     /// Kind of points offer the promotion makes; `GENERIC` is the only value seen.
     #[serde(rename = "pointsOfferType")]
-    pub points_offer_type: PointsOfferType,
+    pub points_offer_type: crate::shared::PointsOfferType,
     /// Promotion-level custom fields as key/value pairs; empty in the real sample.
     #[serde(rename = "customFields")]
     pub custom_fields: Vec<crate::shared::KeyValue>,
@@ -84,90 +84,6 @@ pub struct PromotionIssued {
         skip_serializing_if = "Option::is_none"
     )]
     pub triggering_activity: Option<crate::shared::TriggeringActivity>,
-}
-
-/// Kind of points offer the promotion makes; `GENERIC` is the only value seen.
-///
-/// An open enumeration: a value not listed here arrives as `Other` with the text as sent, and matching ignores ASCII case.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum PointsOfferType {
-    /// `GENERIC`
-    Generic,
-    /// A value not documented yet, exactly as it arrived.
-    Other(String),
-}
-
-impl PointsOfferType {
-    /// Every documented value.
-    pub const KNOWN: &'static [PointsOfferType] = &[PointsOfferType::Generic];
-    /// The value as ENS spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Generic => "GENERIC",
-            Self::Other(value) => value,
-        }
-    }
-
-    /// Reads a value, ignoring ASCII case; an undocumented value becomes `Other`.
-    pub fn from_wire(value: &str) -> Self {
-        match value {
-            "GENERIC" => Self::Generic,
-            other => {
-                if other.eq_ignore_ascii_case("GENERIC") {
-                    Self::Generic
-                } else {
-                    Self::Other(other.to_owned())
-                }
-            }
-        }
-    }
-}
-
-impl Default for PointsOfferType {
-    fn default() -> Self {
-        Self::Other(String::new())
-    }
-}
-
-impl std::fmt::Display for PointsOfferType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl From<&str> for PointsOfferType {
-    fn from(value: &str) -> Self {
-        Self::from_wire(value)
-    }
-}
-
-impl serde::Serialize for PointsOfferType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PointsOfferType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::open_enum::deserialize(deserializer, Self::from_wire)
-    }
-}
-
-impl schemars::JsonSchema for PointsOfferType {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "PointsOfferType".into()
-    }
-
-    fn schema_id() -> std::borrow::Cow<'static, str> {
-        concat!(module_path!(), "::", "PointsOfferType").into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::open_enum::schema(&["GENERIC"])
-    }
 }
 
 /// A limit on how often a promotion can be issued.
@@ -230,48 +146,4 @@ impl Kpi {
     }
 }
 
-impl Default for Kpi {
-    fn default() -> Self {
-        Self::Other(String::new())
-    }
-}
-
-impl std::fmt::Display for Kpi {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl From<&str> for Kpi {
-    fn from(value: &str) -> Self {
-        Self::from_wire(value)
-    }
-}
-
-impl serde::Serialize for Kpi {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Kpi {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::open_enum::deserialize(deserializer, Self::from_wire)
-    }
-}
-
-impl schemars::JsonSchema for Kpi {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "Kpi".into()
-    }
-
-    fn schema_id() -> std::borrow::Cow<'static, str> {
-        concat!(module_path!(), "::", "Kpi").into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::open_enum::schema(&["MAX_NUMBER_OF_ISSUALS_PER_CUSTOMER"])
-    }
-}
+crate::open_enum::impl_open_enum!(Kpi);

@@ -124,59 +124,7 @@ impl RequestType {
     }
 }
 
-impl Default for RequestType {
-    fn default() -> Self {
-        Self::Other(String::new())
-    }
-}
-
-impl std::fmt::Display for RequestType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl From<&str> for RequestType {
-    fn from(value: &str) -> Self {
-        Self::from_wire(value)
-    }
-}
-
-impl serde::Serialize for RequestType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for RequestType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::open_enum::deserialize(deserializer, Self::from_wire)
-    }
-}
-
-impl schemars::JsonSchema for RequestType {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "RequestType".into()
-    }
-
-    fn schema_id() -> std::borrow::Cow<'static, str> {
-        concat!(module_path!(), "::", "RequestType").into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::open_enum::schema(
-            &[
-                "POINTS_REDEMPTION",
-                "CUSTOMER_STATUS_CHANGE",
-                "GOODWILL_POINTS",
-                "EARN_BADGE",
-                "ISSUE_BADGE",
-            ],
-        )
-    }
-}
+crate::open_enum::impl_open_enum!(RequestType);
 
 /// Workflow state after this change, such as `AdminTask` (awaiting review), `approved`, `rejected` or `failed`; names are workflow-defined and mix cases.
 ///
@@ -239,51 +187,7 @@ impl CurrentRequestState {
     }
 }
 
-impl Default for CurrentRequestState {
-    fn default() -> Self {
-        Self::Other(String::new())
-    }
-}
-
-impl std::fmt::Display for CurrentRequestState {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl From<&str> for CurrentRequestState {
-    fn from(value: &str) -> Self {
-        Self::from_wire(value)
-    }
-}
-
-impl serde::Serialize for CurrentRequestState {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for CurrentRequestState {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::open_enum::deserialize(deserializer, Self::from_wire)
-    }
-}
-
-impl schemars::JsonSchema for CurrentRequestState {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "CurrentRequestState".into()
-    }
-
-    fn schema_id() -> std::borrow::Cow<'static, str> {
-        concat!(module_path!(), "::", "CurrentRequestState").into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::open_enum::schema(&["AdminTask", "approved", "rejected", "failed"])
-    }
-}
+crate::open_enum::impl_open_enum!(CurrentRequestState);
 
 /// Workflow state before this change; absent on the first (pending) event.
 ///
@@ -346,51 +250,7 @@ impl PreviousRequestState {
     }
 }
 
-impl Default for PreviousRequestState {
-    fn default() -> Self {
-        Self::Other(String::new())
-    }
-}
-
-impl std::fmt::Display for PreviousRequestState {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl From<&str> for PreviousRequestState {
-    fn from(value: &str) -> Self {
-        Self::from_wire(value)
-    }
-}
-
-impl serde::Serialize for PreviousRequestState {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PreviousRequestState {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::open_enum::deserialize(deserializer, Self::from_wire)
-    }
-}
-
-impl schemars::JsonSchema for PreviousRequestState {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "PreviousRequestState".into()
-    }
-
-    fn schema_id() -> std::borrow::Cow<'static, str> {
-        concat!(module_path!(), "::", "PreviousRequestState").into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::open_enum::schema(&["AdminTask", "approved", "rejected", "failed"])
-    }
-}
+crate::open_enum::impl_open_enum!(PreviousRequestState);
 
 /// The original API request held by the workflow.
 #[derive(

@@ -103,48 +103,4 @@ impl RenewType {
     }
 }
 
-impl Default for RenewType {
-    fn default() -> Self {
-        Self::Other(String::new())
-    }
-}
-
-impl std::fmt::Display for RenewType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl From<&str> for RenewType {
-    fn from(value: &str) -> Self {
-        Self::from_wire(value)
-    }
-}
-
-impl serde::Serialize for RenewType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for RenewType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::open_enum::deserialize(deserializer, Self::from_wire)
-    }
-}
-
-impl schemars::JsonSchema for RenewType {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "RenewType".into()
-    }
-
-    fn schema_id() -> std::borrow::Cow<'static, str> {
-        concat!(module_path!(), "::", "RenewType").into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::open_enum::schema(&["STRATEGY"])
-    }
-}
+crate::open_enum::impl_open_enum!(RenewType);

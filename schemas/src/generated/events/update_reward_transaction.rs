@@ -118,48 +118,4 @@ impl FulfillmentStatus {
     }
 }
 
-impl Default for FulfillmentStatus {
-    fn default() -> Self {
-        Self::Other(String::new())
-    }
-}
-
-impl std::fmt::Display for FulfillmentStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl From<&str> for FulfillmentStatus {
-    fn from(value: &str) -> Self {
-        Self::from_wire(value)
-    }
-}
-
-impl serde::Serialize for FulfillmentStatus {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for FulfillmentStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::open_enum::deserialize(deserializer, Self::from_wire)
-    }
-}
-
-impl schemars::JsonSchema for FulfillmentStatus {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "FulfillmentStatus".into()
-    }
-
-    fn schema_id() -> std::borrow::Cow<'static, str> {
-        concat!(module_path!(), "::", "FulfillmentStatus").into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::open_enum::schema(&["DELIVERED"])
-    }
-}
+crate::open_enum::impl_open_enum!(FulfillmentStatus);

@@ -85,51 +85,7 @@ impl PersonKind {
     }
 }
 
-impl Default for PersonKind {
-    fn default() -> Self {
-        Self::Other(String::new())
-    }
-}
-
-impl std::fmt::Display for PersonKind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl From<&str> for PersonKind {
-    fn from(value: &str) -> Self {
-        Self::from_wire(value)
-    }
-}
-
-impl serde::Serialize for PersonKind {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PersonKind {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::open_enum::deserialize(deserializer, Self::from_wire)
-    }
-}
-
-impl schemars::JsonSchema for PersonKind {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "PersonKind".into()
-    }
-
-    fn schema_id() -> std::borrow::Cow<'static, str> {
-        concat!(module_path!(), "::", "PersonKind").into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::open_enum::schema(&["LOYALTY", "NON_LOYALTY", "physical voucher"])
-    }
-}
+crate::open_enum::impl_open_enum!(PersonKind);
 
 /// Where.
 #[derive(
