@@ -107,3 +107,23 @@ async fn reordering_shuffles_deterministically_by_seed() {
     sorted.sort_by_key(|id| id[2..].parse::<u32>().expect("numbered"));
     assert_eq!(sorted, given, "every event is still delivered once");
 }
+
+#[tokio::test]
+async fn an_event_given_again_is_logged_as_a_duplicate() {
+    let receiver = Recorder::always(200);
+    let ens = Simulator::to_router(receiver.router()).path("/ens").build();
+
+    let first = ens.deliver(event("e-1")).await;
+    let again = ens.deliver(event("e-1")).await;
+    let other = ens.deliver(event("e-2")).await;
+
+    assert!(!first.duplicate);
+    assert!(
+        again.duplicate,
+        "the same eventId a second time is a duplicate"
+    );
+    assert!(!other.duplicate);
+    let table = ens.log().to_string();
+    assert_eq!(table.matches("(dup)").count(), 1, "{table}");
+    assert_eq!(receiver.event_ids(), ["e-1", "e-1", "e-2"]);
+}

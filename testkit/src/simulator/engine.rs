@@ -1,5 +1,6 @@
 //! [`Simulator`]: the discrete-event loop that delivers, retries and records.
 
+use std::collections::HashSet;
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant, SystemTime};
@@ -37,6 +38,8 @@ struct Inner {
     duplicates: Mutex<(usize, DuplicateDecider)>,
     reorder: Option<Mutex<SplitMix64>>,
     log: Mutex<Vec<DeliveryReport>>,
+    /// Every `eventId` queued so far: a later delivery of one is a duplicate.
+    queued_ids: Mutex<HashSet<String>>,
     /// Deliveries left retrying at a deadline, for [`Simulator::resume`].
     parked: Mutex<Vec<Job>>,
 }
@@ -82,6 +85,7 @@ impl Simulator {
                     .reorder
                     .map(|seed| Mutex::new(SplitMix64::new(seed))),
                 log: Mutex::new(Vec::new()),
+                queued_ids: Mutex::new(HashSet::new()),
                 parked: Mutex::new(Vec::new()),
             }),
         }
@@ -215,15 +219,19 @@ impl Simulator {
         }
         let now = self.inner.clock.now();
         let mut log = lock(&self.inner.log);
+        let mut queued_ids = lock(&self.inner.queued_ids);
         let mut jobs = Vec::new();
         for (event, twice) in marked {
             let copies = if twice { 2 } else { 1 };
+            let seen_before = event
+                .event_id()
+                .is_some_and(|id| !queued_ids.insert(id.to_owned()));
             for copy in 0..copies {
                 let index = log.len();
                 log.push(DeliveryReport::queued(
                     event.event_id().map(str::to_owned),
                     event.event_name().to_owned(),
-                    copy == 1,
+                    seen_before || copy == 1,
                     now,
                 ));
                 jobs.push(Job {

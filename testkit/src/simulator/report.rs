@@ -113,7 +113,8 @@ pub struct DeliveryReport {
     pub state: DeliveryState,
     /// Every attempt so far, oldest first.
     pub attempts: Vec<Attempt>,
-    /// Whether this is the extra delivery of an event that ENS sent twice.
+    /// Whether this delivery repeats an event this simulator delivered before: an extra copy
+    /// from [`Duplicates`](super::Duplicates), or the same `eventId` given again.
     pub duplicate: bool,
     /// When the delivery was queued, in virtual time; the retry window counts from here.
     pub queued_at: SystemTime,

@@ -228,7 +228,7 @@ fn check_duplicate(
         .copied()
         .unwrap_or(0);
     (
-        duplicate.is_delivered() && handled_points == 1,
+        duplicate.duplicate && duplicate.is_delivered() && handled_points == 1,
         format!(
             "a duplicate pointsIssued was acknowledged ({}) without running its handler again (ran {handled_points} time)",
             duplicate.attempts_summary()
