@@ -120,57 +120,13 @@ fn mac() -> Hmac<Sha256> {
     Hmac::<Sha256>::new_from_slice(HMAC_KEY.as_bytes()).expect("HMAC takes any key length")
 }
 
-/// A delivery's top level with its keys in the order the schema example writes them
-/// (`eventName` first, `data` last, as ENS does); `serde_json::Value` would sort them.
-struct Ordered(Vec<(String, Value)>);
-
-impl<'de> Deserialize<'de> for Ordered {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = Ordered;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a JSON object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Ordered, A::Error> {
-                let mut fields = Vec::new();
-                while let Some(entry) = map.next_entry()? {
-                    fields.push(entry);
-                }
-                Ok(Ordered(fields))
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
-
-impl serde::Serialize for Ordered {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let mut map = serializer.serialize_map(Some(self.0.len()))?;
-        for (key, value) in &self.0 {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
-    }
-}
+#[path = "../benches/support/ordered_delivery.rs"]
+mod ordered_delivery;
+use ordered_delivery::Delivery;
 
 /// `count` signed `pointsIssued` deliveries (the schema example), each with its own `eventId`.
 fn deliveries(tag: &str, count: usize) -> Vec<Signed> {
-    #[derive(Deserialize)]
-    struct Schema {
-        examples: Vec<Ordered>,
-    }
-    let schema: Schema = serde_json::from_str(
-        EventName::PointsIssued
-            .json_schema()
-            .expect("a known event"),
-    )
-    .expect("schema JSON");
-    let mut delivery = schema.examples.into_iter().next().expect("an example");
+    let mut delivery = Delivery::schema_example(EventName::PointsIssued);
     assert_eq!(delivery.0[0].0, "eventName", "the event is named first");
     (0..count)
         .map(|index| {
