@@ -4,10 +4,10 @@
 //! Validation proper is the `jsonschema` crate's job; this walk answers the two questions a
 //! validator does not: "what is new in this payload?" and "what must be redacted before printing?".
 
-use std::collections::HashMap;
 use std::fmt;
 
-use ens_schemas::{EventName, json_schema};
+use ens_schemas::EventName;
+use ens_schemas::json_schema::{self, SchemaNode as Node};
 use serde_json::Value;
 
 /// One step of a path into a JSON value.
@@ -61,62 +61,36 @@ pub(crate) struct WalkReport {
     pub(crate) personal_data: Vec<JsonPath>,
 }
 
-/// All embedded schema documents, by `$id`.
-pub(crate) struct SchemaSet {
-    documents: HashMap<&'static str, Value>,
-}
-
-#[derive(Clone, Copy)]
-struct Node<'a> {
-    base: &'a str,
-    schema: &'a Value,
-}
+/// The schemas embedded in `ens-schemas`, walked beside a delivery.
+pub(crate) struct SchemaSet;
 
 const REFERENCE_DEPTH_LIMIT: usize = 32;
 
 impl SchemaSet {
-    /// Loads every document embedded in `ens-schemas`.
+    /// The documents embedded in `ens-schemas` (parsed there, once per process).
     pub(crate) fn embedded() -> Self {
-        let documents = json_schema::documents()
-            .filter_map(|document| {
-                // The embedded documents are checked by ens-schemas' own tests; one that did
-                // not parse would simply be missing here.
-                let value = serde_json::from_str(document.text).ok()?;
-                Some((document.id, value))
-            })
-            .collect();
-        Self { documents }
+        Self
     }
 
     /// Walks a delivery of `name` (or of an event the schemas do not know, against the
     /// envelope alone, in which case nothing under `data` counts as unknown).
     pub(crate) fn walk_delivery(&self, name: &EventName, delivery: &Value) -> WalkReport {
-        let event_document = name
-            .json_schema_id()
-            .and_then(|id| Some((id, self.documents.get(id)?)));
+        let event_document = name.json_schema_id().and_then(json_schema::document);
         let mut report = WalkReport::default();
         match event_document {
-            Some((id, schema)) => {
-                self.walk(
-                    &[Node { base: id, schema }],
-                    delivery,
-                    &JsonPath::default(),
-                    &mut report,
-                );
+            Some(node) => {
+                self.walk(&[node], delivery, &JsonPath::default(), &mut report);
             }
             None => {
-                if let Some(envelope) = self.documents.get(json_schema::ENVELOPE_ID) {
+                if let Some(envelope) = json_schema::document(json_schema::ENVELOPE_ID) {
                     let branches = [
-                        envelope.pointer("/$defs/FlatEnvelope"),
-                        envelope.pointer("/$defs/WrappedEnvelope"),
+                        envelope.schema.pointer("/$defs/FlatEnvelope"),
+                        envelope.schema.pointer("/$defs/WrappedEnvelope"),
                     ];
-                    let nodes: Vec<Node<'_>> = branches
+                    let nodes: Vec<Node> = branches
                         .into_iter()
                         .flatten()
-                        .map(|schema| Node {
-                            base: json_schema::ENVELOPE_ID,
-                            schema,
-                        })
+                        .map(|schema| envelope.with_schema(schema))
                         .collect();
                     let best = nodes
                         .iter()
@@ -139,49 +113,24 @@ impl SchemaSet {
     }
 
     /// The node itself, what its `$ref` points at, and its `allOf` members: all of them apply.
-    fn expand<'a>(&'a self, node: Node<'a>, depth: usize, out: &mut Vec<Node<'a>>) {
+    fn expand(&self, node: Node, depth: usize, out: &mut Vec<Node>) {
         if depth > REFERENCE_DEPTH_LIMIT || !node.schema.is_object() {
             return;
         }
         out.push(node);
         if let Some(reference) = node.schema.get("$ref").and_then(Value::as_str)
-            && let Some(target) = self.resolve(node.base, reference)
+            && let Some(target) = json_schema::resolve(node.document, reference)
         {
             self.expand(target, depth + 1, out);
         }
         if let Some(members) = node.schema.get("allOf").and_then(Value::as_array) {
             for member in members {
-                self.expand(
-                    Node {
-                        base: node.base,
-                        schema: member,
-                    },
-                    depth + 1,
-                    out,
-                );
+                self.expand(node.with_schema(member), depth + 1, out);
             }
         }
     }
 
-    fn resolve<'a>(&'a self, base: &'a str, reference: &str) -> Option<Node<'a>> {
-        let (document_part, fragment) = reference.split_once('#').unwrap_or((reference, ""));
-        let (id, document) = if document_part.is_empty() {
-            let (id, document) = self.documents.get_key_value(base)?;
-            (*id, document)
-        } else {
-            let absolute = join_url(base, document_part);
-            let (id, document) = self.documents.get_key_value(absolute.as_str())?;
-            (*id, document)
-        };
-        let schema = if fragment.is_empty() {
-            document
-        } else {
-            document.pointer(fragment)?
-        };
-        Some(Node { base: id, schema })
-    }
-
-    fn walk(&self, nodes: &[Node<'_>], value: &Value, path: &JsonPath, report: &mut WalkReport) {
+    fn walk(&self, nodes: &[Node], value: &Value, path: &JsonPath, report: &mut WalkReport) {
         let mut conjuncts = Vec::new();
         for node in nodes {
             self.expand(*node, 0, &mut conjuncts);
@@ -194,11 +143,11 @@ impl SchemaSet {
             return;
         }
         // Each `anyOf`/`oneOf` contributes the branch that explains the value best.
-        let mut chosen: Vec<Node<'_>> = Vec::new();
+        let mut chosen: Vec<Node> = Vec::new();
         for node in &conjuncts {
             for keyword in ["anyOf", "oneOf"] {
                 if let Some(branches) = node.schema.get(keyword).and_then(Value::as_array)
-                    && let Some(branch) = self.best_branch(node.base, branches, value, path)
+                    && let Some(branch) = self.best_branch(*node, branches, value, path)
                 {
                     chosen.push(branch);
                 }
@@ -222,14 +171,9 @@ impl SchemaSet {
         match value {
             Value::Object(object) => self.walk_object(&conjuncts, object, path, report),
             Value::Array(items) => {
-                let item_schemas: Vec<Node<'_>> = conjuncts
+                let item_schemas: Vec<Node> = conjuncts
                     .iter()
-                    .filter_map(|node| {
-                        Some(Node {
-                            base: node.base,
-                            schema: node.schema.get("items")?,
-                        })
-                    })
+                    .filter_map(|node| Some(node.with_schema(node.schema.get("items")?)))
                     .collect();
                 if item_schemas.is_empty() {
                     return;
@@ -249,7 +193,7 @@ impl SchemaSet {
 
     fn walk_object(
         &self,
-        conjuncts: &[Node<'_>],
+        conjuncts: &[Node],
         object: &serde_json::Map<String, Value>,
         path: &JsonPath,
         report: &mut WalkReport,
@@ -264,24 +208,18 @@ impl SchemaSet {
         }
         for (key, child) in object {
             let child_path = path.child(Segment::Key(key.clone()));
-            let mut child_schemas: Vec<Node<'_>> = conjuncts
+            let mut child_schemas: Vec<Node> = conjuncts
                 .iter()
-                .filter_map(|node| {
-                    Some(Node {
-                        base: node.base,
-                        schema: node.schema.get("properties")?.get(key)?,
-                    })
-                })
+                .filter_map(|node| Some(node.with_schema(node.schema.get("properties")?.get(key)?)))
                 .collect();
             if child_schemas.is_empty() {
                 child_schemas = conjuncts
                     .iter()
                     .filter_map(|node| {
                         let additional = node.schema.get("additionalProperties")?;
-                        additional.is_object().then_some(Node {
-                            base: node.base,
-                            schema: additional,
-                        })
+                        additional
+                            .is_object()
+                            .then_some(node.with_schema(additional))
                     })
                     .collect();
             }
@@ -298,15 +236,15 @@ impl SchemaSet {
         }
     }
 
-    fn best_branch<'a>(
-        &'a self,
-        base: &'a str,
-        branches: &'a [Value],
+    fn best_branch(
+        &self,
+        within: Node,
+        branches: &'static [Value],
         value: &Value,
         path: &JsonPath,
-    ) -> Option<Node<'a>> {
-        let candidates = branches.iter().map(|schema| Node { base, schema });
-        let fitting: Vec<Node<'a>> = candidates
+    ) -> Option<Node> {
+        let candidates = branches.iter().map(|schema| within.with_schema(schema));
+        let fitting: Vec<Node> = candidates
             .filter(|node| self.type_fits(*node, value))
             .collect();
         if fitting.len() <= 1 || !(value.is_object() || value.is_array()) {
@@ -319,7 +257,7 @@ impl SchemaSet {
         })
     }
 
-    fn type_fits(&self, node: Node<'_>, value: &Value) -> bool {
+    fn type_fits(&self, node: Node, value: &Value) -> bool {
         let mut expanded = Vec::new();
         self.expand(node, 0, &mut expanded);
         expanded.iter().all(|node| match node.schema.get("type") {
@@ -344,25 +282,6 @@ fn json_type_matches(name: &str, value: &Value) -> bool {
         "null" => value.is_null(),
         _ => true,
     }
-}
-
-/// Resolves a relative reference such as `../shared/KeyValue.json` against a document `$id`.
-fn join_url(base: &str, relative: &str) -> String {
-    if relative.contains("://") {
-        return relative.to_owned();
-    }
-    let mut segments: Vec<&str> = base.split('/').collect();
-    segments.pop(); // the base document's own file name
-    for part in relative.split('/') {
-        match part {
-            ".." => {
-                segments.pop();
-            }
-            "." | "" => {}
-            other => segments.push(other),
-        }
-    }
-    segments.join("/")
 }
 
 /// Replaces every value at `paths` with `"[redacted]"`.
@@ -467,16 +386,5 @@ mod tests {
             .map(ToString::to_string)
             .collect();
         assert_eq!(unknown, ["zzz"]);
-    }
-
-    #[test]
-    fn relative_references_resolve_against_the_document_id() {
-        assert_eq!(
-            join_url(
-                "https://ens-rs.dev/schemas/events/pointsIssued.json",
-                "../shared/KeyValue.json"
-            ),
-            "https://ens-rs.dev/schemas/shared/KeyValue.json"
-        );
     }
 }
