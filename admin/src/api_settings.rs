@@ -13,7 +13,7 @@ use crate::{Client, ClientBuilder, Credentials, Error};
 ///
 /// ```
 /// use std::collections::HashMap;
-/// use ens_admin::{ApiSettings, EnvError};
+/// use capillary_ens_admin::{ApiSettings, EnvError};
 ///
 /// let vars = HashMap::from([
 ///     ("ENS_API_URL", "https://eu.api.capillarytech.com"),

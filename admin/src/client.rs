@@ -14,7 +14,7 @@ use crate::{Credentials, Error, RetryPolicy, Sleeper, TokioSleeper};
 ///
 /// ```
 /// use std::time::Duration;
-/// use ens_admin::{Client, Credentials, RetryPolicy};
+/// use capillary_ens_admin::{Client, Credentials, RetryPolicy};
 ///
 /// let client = Client::builder("https://eu.api.capillarytech.com")
 ///     .credentials(Credentials::bearer("oauth-token"))
@@ -23,7 +23,7 @@ use crate::{Credentials, Error, RetryPolicy, Sleeper, TokioSleeper};
 ///     .build()?;
 /// assert_eq!(client.base_url(), "https://eu.api.capillarytech.com/");
 /// assert!(!format!("{client:?}").contains("oauth-token"));
-/// # Ok::<(), ens_admin::Error>(())
+/// # Ok::<(), capillary_ens_admin::Error>(())
 /// ```
 #[derive(Clone)]
 pub struct Client {
@@ -64,14 +64,14 @@ impl Client {
     /// ([`Error::into_handler_error`]) rather than hold the delivery open while it retries.
     ///
     /// ```
-    /// use ens_admin::{Client, Credentials};
+    /// use capillary_ens_admin::{Client, Credentials};
     ///
     /// let client = Client::for_ens_handler(
     ///     "https://eu.api.capillarytech.com",
     ///     Credentials::bearer("oauth-token"),
     /// )?;
     /// assert!(format!("{client:?}").contains("max_attempts: 1"));
-    /// # Ok::<(), ens_admin::Error>(())
+    /// # Ok::<(), capillary_ens_admin::Error>(())
     /// ```
     pub fn for_ens_handler(base_url: &str, credentials: Credentials) -> Result<Self, Error> {
         Self::builder(base_url)
@@ -160,7 +160,7 @@ impl ClientBuilder {
             .ok_or_else(|| Error::invalid_input("credentials are required"))?;
         let http = reqwest::Client::builder()
             .timeout(self.timeout)
-            .user_agent(concat!("ens-admin/", env!("CARGO_PKG_VERSION")))
+            .user_agent(concat!("capillary-ens-admin/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|_| Error::invalid_input("the http client cannot be built"))?;
         Ok(Client {

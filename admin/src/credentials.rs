@@ -10,7 +10,7 @@ use crate::SecretString;
 /// as the org's API docs describe) or an OAuth bearer token. `Debug` never shows them.
 ///
 /// ```
-/// use ens_admin::Credentials;
+/// use capillary_ens_admin::Credentials;
 ///
 /// let credentials = Credentials::basic("till.user", "5f4dcc3b5aa765d61d8327deb882cf99");
 /// assert!(!format!("{credentials:?}").contains("5f4dcc"));

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use ens_schemas::EventName;
+use capillary_ens_schemas::EventName;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use ens_receiver::HandlerError;
+use capillary_ens_receiver::HandlerError;
 
 use crate::Error;
 
@@ -18,7 +18,7 @@ impl Error {
     /// exist ([`Error::NotFound`]) usually is not, and its event is better acknowledged.
     ///
     /// ```
-    /// use ens_admin::Error;
+    /// use capillary_ens_admin::Error;
     ///
     /// let error = Error::NotFound { what: "customer 42".into() };
     /// assert_eq!(error.into_handler_error().status().as_u16(), 503);

@@ -21,13 +21,13 @@ use crate::{Client, Error, RotatingHeaders, SecretString, Webhook};
 /// because refusing a value ENS may be sending would lose events (ENS does not retry 4xx).
 ///
 /// ```no_run
-/// # async fn example(client: ens_admin::Client, accepted: ens_admin::RotatingHeaders)
-/// # -> Result<(), ens_admin::RotationError> {
+/// # async fn example(client: capillary_ens_admin::Client, accepted: capillary_ens_admin::RotatingHeaders)
+/// # -> Result<(), capillary_ens_admin::RotationError> {
 /// use std::time::Duration;
-/// use ens_admin::{HeaderRotation, SecretString};
+/// use capillary_ens_admin::{HeaderRotation, SecretString};
 ///
 /// // `accepted` is the verifier the running receiver was built with:
-/// // `ens_receiver::Auth::new(accepted.clone())`.
+/// // `capillary_ens_receiver::Auth::new(accepted.clone())`.
 /// let webhook = HeaderRotation::new(&client, "69254f46749e644bc01328c1", &accepted)
 ///     .new_value(SecretString::bearer_auth("n3w-t0ken"))
 ///     .grace_period(Duration::from_secs(120))

@@ -15,7 +15,7 @@ use crate::lenient;
 /// `Debug` lists the names only.
 ///
 /// ```
-/// use ens_admin::WebhookHeaders;
+/// use capillary_ens_admin::WebhookHeaders;
 ///
 /// let mut headers = WebhookHeaders::new();
 /// headers.set("Authorization", "Bearer t0ken");

@@ -2,7 +2,7 @@
 //! a value that cannot be read is `None` (or skipped in a list), so one odd field does not
 //! lose a whole response.
 
-use ens_schemas::{EventName, Pii};
+use capillary_ens_schemas::{EventName, Pii};
 use serde::{Deserialize, Deserializer};
 use serde_json::{Map, Value};
 

@@ -17,10 +17,10 @@
 //! - Delivery logs by event id, API request id or ref id; a webhook's paginated log with
 //!   filters ([`LogQuery`], [`LogPages`]); [`DeliveryMetrics`].
 //! - [`HeaderRotation`] with [`RotatingHeaders`]: change a webhook's authentication header
-//!   while a receiver built on `ens-receiver` keeps accepting every delivery.
+//!   while a receiver built on `capillary-ens-receiver` keeps accepting every delivery.
 //! - [`Customer`]s by id ([`Client::customer`], [`Client::customer_with_points`]) or by an
 //!   [`Identifier`] ([`Client::lookup_customer`]): profiles, identifiers, contacts and
-//!   [`PointsSummary`] per program, personal data in [`ens_schemas::Pii`]. Capillary's
+//!   [`PointsSummary`] per program, personal data in [`capillary_ens_schemas::Pii`]. Capillary's
 //!   "customer not found" (code 8015) is [`Error::NotFound`];
 //!   [`Error::into_handler_error`] turns any other failure into the 503/429 that makes ENS
 //!   deliver the event again.
@@ -29,16 +29,16 @@
 //! # Quick start
 //!
 //! Provision a webhook and subscribe it to one more event. This runs against
-//! [`ens_testkit`'s mock](https://docs.rs/ens-testkit) of the API; against Capillary, give
+//! [`capillary_ens_testkit`'s mock](https://docs.rs/capillary-ens-testkit) of the API; against Capillary, give
 //! your cluster's URL, e.g. `https://eu.api.capillarytech.com`.
 //!
 //! ```
-//! use ens_admin::{Client, Credentials, LogQuery, Webhook};
-//! use ens_schemas::EventName;
-//! use ens_testkit::mocks::admin_api::AdminApiMock;
+//! use capillary_ens_admin::{Client, Credentials, LogQuery, Webhook};
+//! use capillary_ens_schemas::EventName;
+//! use capillary_ens_testkit::mocks::admin_api::AdminApiMock;
 //!
 //! # #[tokio::main(flavor = "current_thread")]
-//! # async fn main() -> Result<(), ens_admin::Error> {
+//! # async fn main() -> Result<(), capillary_ens_admin::Error> {
 //! let capillary = AdminApiMock::start().await;
 //! let client = Client::new(
 //!     &capillary.uri(),
@@ -65,11 +65,11 @@
 //! ([`Client::for_ens_handler`]: one attempt, as on a failure ENS delivers the event again):
 //!
 //! ```
-//! use ens_admin::{Client, Credentials, Error};
-//! use ens_testkit::mocks::capillary::{self, CapillaryApiMock, MockCustomer};
+//! use capillary_ens_admin::{Client, Credentials, Error};
+//! use capillary_ens_testkit::mocks::capillary::{self, CapillaryApiMock, MockCustomer};
 //!
 //! # #[tokio::main(flavor = "current_thread")]
-//! # async fn main() -> Result<(), ens_admin::Error> {
+//! # async fn main() -> Result<(), capillary_ens_admin::Error> {
 //! let capillary = CapillaryApiMock::start().await;
 //! capillary.add_customer(MockCustomer::new(42).first_name("Priya").points(1270.5).tier("Gold"));
 //! let credentials = Credentials::basic(capillary::DEFAULT_USERNAME, capillary::DEFAULT_PASSWORD);
@@ -93,7 +93,7 @@
 //! wrapper; `webHookId` or `id`; log pages as `content` + `page`/`size`/`totalElements`/
 //! `totalPages` (pages from 0). Errors are read as `{"errors":[{"code", "message"}]}`.
 //! Unknown fields are ignored and a field of an unexpected type reads as absent. The customer
-//! calls follow the wire shapes of `ens_testkit`'s `CapillaryApiMock` (Capillary's v2
+//! calls follow the wire shapes of `capillary_ens_testkit`'s `CapillaryApiMock` (Capillary's v2
 //! customer resource); text in a customer is trimmed and blank text reads as absent.
 
 mod api_settings;

@@ -1,6 +1,6 @@
 //! [`LogQuery`] and [`LogPage`]: filters and pages of the consumer-group log API.
 
-use ens_schemas::EventName;
+use capillary_ens_schemas::EventName;
 use serde_json::Value;
 
 use crate::DeliveryLog;
@@ -13,8 +13,8 @@ use crate::lenient;
 /// parameters.
 ///
 /// ```
-/// use ens_admin::{LogQuery, LogSort};
-/// use ens_schemas::EventName;
+/// use capillary_ens_admin::{LogQuery, LogSort};
+/// use capillary_ens_schemas::EventName;
 ///
 /// let query = LogQuery::new()
 ///     .event_type(EventName::PointsIssued)

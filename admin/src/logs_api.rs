@@ -52,8 +52,8 @@ impl Client {
     /// Every page of a webhook's delivery log from `query`'s page on, one call per page.
     ///
     /// ```no_run
-    /// # async fn example(client: ens_admin::Client) -> Result<(), ens_admin::Error> {
-    /// use ens_admin::LogQuery;
+    /// # async fn example(client: capillary_ens_admin::Client) -> Result<(), capillary_ens_admin::Error> {
+    /// use capillary_ens_admin::LogQuery;
     ///
     /// let mut pages = client.consumer_group_log_pages("6f1c…", LogQuery::new().size(100));
     /// while let Some(page) = pages.next().await {

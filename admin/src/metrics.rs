@@ -70,7 +70,7 @@ fn count<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u64, D::Error> {
 /// the query, and the API then uses the earliest data or "now".
 ///
 /// ```
-/// use ens_admin::TimeRange;
+/// use capillary_ens_admin::TimeRange;
 ///
 /// let range = TimeRange::between(1_761_393_961_170, 1_761_480_361_170);
 /// assert_eq!(range.start_ms(), Some(1_761_393_961_170));

@@ -17,7 +17,7 @@ use std::time::Duration;
 ///
 /// ```
 /// use std::time::Duration;
-/// use ens_admin::RetryPolicy;
+/// use capillary_ens_admin::RetryPolicy;
 ///
 /// let policy = RetryPolicy::default().max_attempts(3).initial_backoff(Duration::from_millis(100));
 /// assert_eq!(policy.backoff(1), Duration::from_millis(100));
@@ -106,7 +106,7 @@ pub type SleepFuture = Pin<Box<dyn Future<Output = ()> + Send + 'static>>;
 /// ```
 /// use std::sync::{Arc, Mutex};
 /// use std::time::Duration;
-/// use ens_admin::{SleepFuture, Sleeper};
+/// use capillary_ens_admin::{SleepFuture, Sleeper};
 ///
 /// /// Records each wait and returns at once.
 /// #[derive(Debug, Default, Clone)]

@@ -4,7 +4,7 @@
 use std::fmt;
 use std::sync::{Arc, PoisonError, RwLock};
 
-use ens_receiver::{AuthError, SignedRequest, Verifier};
+use capillary_ens_receiver::{AuthError, SignedRequest, Verifier};
 use subtle::ConstantTimeEq;
 
 use crate::SecretString;
@@ -12,15 +12,15 @@ use crate::SecretString;
 /// Requires one header (e.g. `Authorization`) to hold one of a set of values that can change
 /// at any time, so a running receiver can follow a credential rotation.
 ///
-/// Clones share the set: keep one clone for [`ens_receiver::Auth::new`] and use another to
+/// Clones share the set: keep one clone for [`capillary_ens_receiver::Auth::new`] and use another to
 /// [`accept`](Self::accept) and [`retire`](Self::retire) values, or hand it to
 /// [`HeaderRotation`](crate::HeaderRotation), which does both in the order that loses no
 /// event. Values are compared in constant time; `Debug` shows the header name and how many
 /// values are accepted, never the values.
 ///
 /// ```
-/// use ens_admin::{RotatingHeaders, SecretString};
-/// use ens_receiver::Auth;
+/// use capillary_ens_admin::{RotatingHeaders, SecretString};
+/// use capillary_ens_receiver::Auth;
 /// use http::HeaderMap;
 ///
 /// let accepted = RotatingHeaders::new("Authorization", SecretString::bearer_auth("old"));

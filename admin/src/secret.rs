@@ -10,7 +10,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// plain string, because that is what the API must receive.
 ///
 /// ```
-/// use ens_admin::SecretString;
+/// use capillary_ens_admin::SecretString;
 ///
 /// let value = SecretString::from("Basic ZW5zOnMzY3JldA==");
 /// assert_eq!(format!("{value:?}"), "\"[redacted]\"");

@@ -64,7 +64,7 @@ impl Client {
         let policy = self.inner.retry;
         // The path holds ids only; the query (which may hold a customer id) is not logged.
         let span = tracing::info_span!(
-            "ens_admin.request",
+            "capillary_ens_admin.request",
             method = %call.method,
             path = %url.path(),
             status = tracing::field::Empty,

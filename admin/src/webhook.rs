@@ -1,6 +1,6 @@
 //! [`Webhook`]: one webhook configuration of `/v3/webHooks`.
 
-use ens_schemas::EventName;
+use capillary_ens_schemas::EventName;
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::lenient;
@@ -15,8 +15,8 @@ use crate::{MethodType, SecretString, WebhookHeaders, WebhookType};
 /// header values.
 ///
 /// ```
-/// use ens_admin::Webhook;
-/// use ens_schemas::EventName;
+/// use capillary_ens_admin::Webhook;
+/// use capillary_ens_schemas::EventName;
 ///
 /// let webhook = Webhook::new(
 ///     "crm-sync",

@@ -1,6 +1,6 @@
 //! The webhook configuration calls: `/v3/webHooks`.
 
-use ens_schemas::EventName;
+use capillary_ens_schemas::EventName;
 use reqwest::Method;
 use serde_json::Value;
 

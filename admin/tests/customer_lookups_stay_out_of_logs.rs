@@ -3,9 +3,9 @@
 
 mod common;
 
-use ens_admin::{Credentials, Identifier};
-use ens_testkit::logs::LogCapture;
-use ens_testkit::mocks::capillary::{self, CapillaryApiMock, MockCustomer};
+use capillary_ens_admin::{Credentials, Identifier};
+use capillary_ens_testkit::logs::LogCapture;
+use capillary_ens_testkit::mocks::capillary::{self, CapillaryApiMock, MockCustomer};
 
 use common::{RecordingSleeper, client_at};
 

@@ -7,8 +7,8 @@ mod common;
 
 use std::time::Duration;
 
-use ens_admin::{Client, Credentials, Error, Identifier, IdentifierKind, RetryPolicy};
-use ens_testkit::mocks::capillary::{self, CapillaryApiMock, MockCustomer};
+use capillary_ens_admin::{Client, Credentials, Error, Identifier, IdentifierKind, RetryPolicy};
+use capillary_ens_testkit::mocks::capillary::{self, CapillaryApiMock, MockCustomer};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use wiremock::matchers;

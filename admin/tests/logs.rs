@@ -2,9 +2,9 @@
 
 mod common;
 
-use ens_admin::{DeliveryStatus, LogQuery, LogSort, TimeRange};
-use ens_schemas::EventName;
-use ens_testkit::mocks::admin_api::AdminApiMock;
+use capillary_ens_admin::{DeliveryStatus, LogQuery, LogSort, TimeRange};
+use capillary_ens_schemas::EventName;
+use capillary_ens_testkit::mocks::admin_api::AdminApiMock;
 use serde_json::json;
 
 use common::{client, query};

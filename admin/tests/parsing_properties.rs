@@ -1,7 +1,7 @@
 //! The public answer types read any bytes without panicking (the client's own answer parsing
 //! is property-tested in its unit tests).
 
-use ens_admin::{DeliveryLog, DeliveryMetrics, Webhook, WebhookHeaders};
+use capillary_ens_admin::{DeliveryLog, DeliveryMetrics, Webhook, WebhookHeaders};
 use proptest::prelude::*;
 
 proptest! {

@@ -5,9 +5,9 @@ mod common;
 
 use std::time::Duration;
 
-use ens_admin::{Client, Credentials, Error, RetryPolicy, Webhook};
-use ens_schemas::EventName;
-use ens_testkit::mocks::admin_api::AdminApiMock;
+use capillary_ens_admin::{Client, Credentials, Error, RetryPolicy, Webhook};
+use capillary_ens_schemas::EventName;
+use capillary_ens_testkit::mocks::admin_api::AdminApiMock;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -145,7 +145,7 @@ async fn a_200_with_errors_and_no_data_is_an_error_and_a_non_json_body_a_decode_
     let client = Client::new(&server.uri(), Credentials::bearer("t")).unwrap();
 
     let error = client
-        .metrics("g", ens_admin::TimeRange::all())
+        .metrics("g", capillary_ens_admin::TimeRange::all())
         .await
         .unwrap_err();
     assert_eq!(

@@ -8,13 +8,13 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::Router;
-use ens_admin::{
+use capillary_ens_admin::{
     Client, Credentials, HeaderRotation, RetryPolicy, RotatingHeaders, RotationError, SecretString,
     SleepFuture, Sleeper, Webhook,
 };
-use ens_receiver::{Auth, EnsRouter, ReceiverConfig};
-use ens_schemas::EventName;
-use ens_testkit::mocks::admin_api::AdminApiMock;
+use capillary_ens_receiver::{Auth, EnsRouter, ReceiverConfig};
+use capillary_ens_schemas::EventName;
+use capillary_ens_testkit::mocks::admin_api::AdminApiMock;
 use serde_json::{Value, json};
 use tokio::sync::watch;
 use wiremock::matchers::{method, path};
@@ -24,7 +24,7 @@ use common::{RecordingSleeper, body};
 
 const GRACE: Duration = Duration::from_secs(90);
 
-async fn accept_all(_: ens_receiver::Webhook) {}
+async fn accept_all(_: capillary_ens_receiver::Webhook) {}
 
 /// Serves an ENS receiver that authenticates with `accepted`; returns its URL.
 async fn receiver(accepted: &RotatingHeaders) -> String {

@@ -3,10 +3,10 @@
 
 mod common;
 
-use ens_admin::{Client, Credentials, LogQuery, RetryPolicy, Webhook};
-use ens_schemas::EventName;
-use ens_testkit::logs::LogCapture;
-use ens_testkit::mocks::admin_api::AdminApiMock;
+use capillary_ens_admin::{Client, Credentials, LogQuery, RetryPolicy, Webhook};
+use capillary_ens_schemas::EventName;
+use capillary_ens_testkit::logs::LogCapture;
+use capillary_ens_testkit::mocks::admin_api::AdminApiMock;
 
 #[tokio::test]
 async fn logs_hold_no_secret() {
@@ -35,7 +35,7 @@ async fn logs_hold_no_secret() {
     let bearer = Client::new(&mock.uri(), Credentials::bearer("t0ken-xyz")).unwrap();
     bearer.list_webhooks().await.unwrap();
 
-    logs.assert_contains("ens_admin.request")
+    logs.assert_contains("capillary_ens_admin.request")
         .assert_contains("path=/v3/webHooks")
         .assert_contains("status=429")
         .assert_contains("retrying");

@@ -1,13 +1,13 @@
-//! `ens-codegen`: regenerate, check, or document the ENS payload types.
+//! `capillary-ens-codegen`: regenerate, check, or document the ENS payload types.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
+use capillary_ens_codegen::{Stale, generate_docs, generate_rust, stale_files, write_files};
 use clap::{Parser, Subcommand};
-use ens_codegen::{Stale, generate_docs, generate_rust, stale_files, write_files};
 
-/// Generates the ens-schemas Rust types and payload docs from the ENS JSON Schemas.
+/// Generates the capillary-ens-schemas Rust types and payload docs from the ENS JSON Schemas.
 #[derive(Parser)]
 #[command(version)]
 struct Cli {
@@ -67,7 +67,7 @@ fn main() -> anyhow::Result<ExitCode> {
                     }
                 }
                 println!(
-                    "generated files are stale: run `cargo run -p ens-codegen -- generate` and `… -- docs`"
+                    "generated files are stale: run `cargo run -p capillary-ens-codegen -- generate` and `… -- docs`"
                 );
                 return Ok(ExitCode::FAILURE);
             }

@@ -6,7 +6,9 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use ens_codegen::{Error, GeneratedFile, generate_docs, generate_rust, stale_files, write_files};
+use capillary_ens_codegen::{
+    Error, GeneratedFile, generate_docs, generate_rust, stale_files, write_files,
+};
 
 fn case_dir(case: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -115,7 +117,10 @@ fn edge_cases_document_every_field() {
 
 /// A catalog with one event whose payload properties are `properties`.
 fn catalog_with(name: &str, payload: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("ens-codegen-{}-{name}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!(
+        "capillary-ens-codegen-{}-{name}",
+        std::process::id()
+    ));
     let _ = fs::remove_dir_all(&dir);
     fs::create_dir_all(dir.join("events")).unwrap();
     fs::create_dir_all(dir.join("shared")).unwrap();

@@ -6,7 +6,7 @@
 //! For each, one criterion group holds:
 //!
 //! - `ours_static_bearer`, `ours_hmac_sha256`, `ours_standard_webhooks`:
-//!   [`ens_receiver::receive`] (content type and size checks, authentication, envelope and
+//!   [`capillary_ens_receiver::receive`] (content type and size checks, authentication, envelope and
 //!   typed parse) with each authentication mode;
 //! - `svix_verify_then_parse`: the `svix` crate's `Webhook::verify` followed by
 //!   `serde_json::from_slice` into a flat envelope struct around the same event type;
@@ -22,7 +22,7 @@
 //! raw cost, and faster than svix): on a shared VM the machine's speed drifts between
 //! benchmarks, and ratios taken within a round are immune to that drift.
 //!
-//! Run with `cargo bench -p ens-receiver --bench auth_and_parse`; the defaults here are one
+//! Run with `cargo bench -p capillary-ens-receiver --bench auth_and_parse`; the defaults here are one
 //! second of warm-up and three of measurement, and the usual criterion flags override them.
 //! `-- paired` runs the paired section alone, and `-- --count <benchmark> <runs>` runs one
 //! benchmark outside criterion, for instruction counts under callgrind (see [`count`]).
@@ -32,13 +32,13 @@ use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
-use criterion::{Criterion, Throughput, criterion_group};
-use ens_receiver::{
+use capillary_ens_receiver::{
     Auth, BoxFuture, Claim, DedupKey, HmacSha256, IdempotencyStore, InMemoryStore, ReceiverConfig,
     StandardWebhooks, StaticHeaders, receive,
 };
-use ens_schemas::events::{PointsIssued, TransactionAdded};
-use ens_schemas::{Envelope, Event, EventName};
+use capillary_ens_schemas::events::{PointsIssued, TransactionAdded};
+use capillary_ens_schemas::{Envelope, Event, EventName};
+use criterion::{Criterion, Throughput, criterion_group};
 use hmac::{Hmac, Mac};
 use http::HeaderMap;
 use serde::Deserialize;
@@ -283,7 +283,8 @@ impl Fixture {
         let without_data = envelope_without_data(delivery);
         let data_first = Bytes::from(delivery.data_first().to_vec());
         assert_eq!(data_first.len(), body.len());
-        let (typed, error) = ens_schemas::parse_tolerant(data_first.clone()).expect("parses");
+        let (typed, error) =
+            capillary_ens_schemas::parse_tolerant(data_first.clone()).expect("parses");
         assert!(error.is_none() && typed.event.name() == name);
         Self {
             body,
@@ -401,12 +402,15 @@ impl Fixture {
             ),
             (
                 "ens_parse_tolerant",
-                Box::new(move || ens_schemas::parse_tolerant(black_box(body.clone())).is_ok()),
+                Box::new(move || {
+                    capillary_ens_schemas::parse_tolerant(black_box(body.clone())).is_ok()
+                }),
             ),
             (
                 "ens_parse_tolerant_data_first",
                 Box::new(move || {
-                    ens_schemas::parse_tolerant(black_box(self.data_first.clone())).is_ok()
+                    capillary_ens_schemas::parse_tolerant(black_box(self.data_first.clone()))
+                        .is_ok()
                 }),
             ),
         ]

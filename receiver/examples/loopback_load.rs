@@ -4,7 +4,7 @@
 //! the same load of signed `pointsIssued` deliveries over a keep-alive HTTP/1.1 client:
 //!
 //! 1. `receiver`: an [`EnsRouter`] with HMAC-SHA256 authentication, deduplication through the
-//!    default [`InMemoryStore`](ens_receiver::InMemoryStore) and one `pointsIssued` handler that
+//!    default [`InMemoryStore`](capillary_ens_receiver::InMemoryStore) and one `pointsIssued` handler that
 //!    does nothing (it counts, so the run can check that every event reached it);
 //! 2. `hand-written`: an axum handler that takes the body as `Bytes`, verifies the HMAC and
 //!    parses the flat envelope with the typed `data`;
@@ -18,7 +18,7 @@
 //! machine's speed during the run falls on all three alike.
 //!
 //! ```sh
-//! cargo run --release -p ens-receiver --example loopback_load
+//! cargo run --release -p capillary-ens-receiver --example loopback_load
 //! ```
 //!
 //! Environment knobs (defaults in brackets): `LOAD_REQUESTS` [20000] per server,
@@ -41,9 +41,9 @@ use axum::extract::State;
 use axum::routing::post;
 use axum::serve::ListenerExt;
 use bytes::Bytes;
-use ens_receiver::{Auth, EnsRouter, HmacSha256, ReceiverConfig, Webhook};
-use ens_schemas::EventName;
-use ens_schemas::events::PointsIssued;
+use capillary_ens_receiver::{Auth, EnsRouter, HmacSha256, ReceiverConfig, Webhook};
+use capillary_ens_schemas::EventName;
+use capillary_ens_schemas::events::PointsIssued;
 use hmac::{Hmac, Mac};
 use http::{HeaderMap, HeaderValue, StatusCode};
 use serde::Deserialize;

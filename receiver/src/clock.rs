@@ -10,7 +10,7 @@ use std::time::SystemTime;
 ///
 /// ```
 /// use std::time::{Duration, SystemTime};
-/// use ens_receiver::Clock;
+/// use capillary_ens_receiver::Clock;
 ///
 /// let fixed = || SystemTime::UNIX_EPOCH + Duration::from_secs(1_732_527_005);
 /// assert_eq!(fixed.now(), SystemTime::UNIX_EPOCH + Duration::from_secs(1_732_527_005));

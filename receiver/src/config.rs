@@ -13,7 +13,7 @@ use crate::{Auth, IdempotencyStore, InMemoryStore};
 /// Cloning is cheap.
 ///
 /// ```
-/// use ens_receiver::{Auth, InMemoryStore, ReceiverConfig, StaticHeaders};
+/// use capillary_ens_receiver::{Auth, InMemoryStore, ReceiverConfig, StaticHeaders};
 ///
 /// let config = ReceiverConfig::new(Auth::new(StaticHeaders::bearer("t0ken")))
 ///     .body_limit(512 * 1024)

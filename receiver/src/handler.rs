@@ -5,7 +5,7 @@ use std::future::Future;
 use std::time::{Duration, SystemTime};
 
 use axum::extract::State;
-use ens_schemas::FromEvent;
+use capillary_ens_schemas::FromEvent;
 use http::{HeaderMap, StatusCode};
 
 use crate::Webhook;
@@ -18,7 +18,7 @@ use crate::idempotency::BoxFuture;
 ///
 /// ```
 /// use std::time::Duration;
-/// use ens_receiver::HandlerError;
+/// use capillary_ens_receiver::HandlerError;
 ///
 /// let error = HandlerError::from("sms provider is down");
 /// assert_eq!(error.status().as_u16(), 503);
@@ -66,7 +66,7 @@ impl HandlerError {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use ens_receiver::HandlerError;
+    /// use capillary_ens_receiver::HandlerError;
     /// use http::{HeaderMap, StatusCode};
     ///
     /// /// What the handler does with the API's answer.

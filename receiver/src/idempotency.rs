@@ -14,7 +14,7 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
-use ens_schemas::Envelope;
+use capillary_ens_schemas::Envelope;
 use foldhash::SharedSeed;
 use foldhash::fast::SeedableRandomState;
 use sha2::{Digest, Sha256};
@@ -120,7 +120,7 @@ enum Entry {
 /// most `capacity` keys are held (100 000 by default), the oldest evicted first.
 ///
 /// ```
-/// use ens_receiver::{Claim, DedupKey, IdempotencyStore, InMemoryStore};
+/// use capillary_ens_receiver::{Claim, DedupKey, IdempotencyStore, InMemoryStore};
 ///
 /// # tokio_test_block_on(async {
 /// let store = InMemoryStore::new();
@@ -457,7 +457,7 @@ mod tests {
 
     #[test]
     fn keys_prefer_the_event_id() {
-        let mut envelope = Envelope::new(ens_schemas::EventName::PointsIssued);
+        let mut envelope = Envelope::new(capillary_ens_schemas::EventName::PointsIssued);
         assert!(
             DedupKey::for_delivery(&envelope, b"{}")
                 .as_str()

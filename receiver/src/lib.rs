@@ -20,8 +20,8 @@
 //!
 //! ```no_run
 //! use axum::Router;
-//! use ens_receiver::{Auth, EnsRouter, HandlerError, ReceiverConfig, StaticHeaders, Webhook};
-//! use ens_schemas::events::PointsIssued;
+//! use capillary_ens_receiver::{Auth, EnsRouter, HandlerError, ReceiverConfig, StaticHeaders, Webhook};
+//! use capillary_ens_schemas::events::PointsIssued;
 //!
 //! async fn points_issued(webhook: Webhook<PointsIssued>) -> Result<(), HandlerError> {
 //!     let points = &webhook.event;

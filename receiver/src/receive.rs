@@ -3,7 +3,7 @@
 use std::time::SystemTime;
 
 use bytes::Bytes;
-use ens_schemas::{Envelope, Event, ParseError};
+use capillary_ens_schemas::{Envelope, Event, ParseError};
 use http::HeaderMap;
 use http::header::CONTENT_TYPE;
 
@@ -58,7 +58,7 @@ pub(crate) fn authenticate_and_parse(
         .verify_at(headers, &body, received_at)
         .map_err(WebhookRejection::unauthorized)?;
     let (delivery, type_error) =
-        ens_schemas::parse_tolerant(body).map_err(WebhookRejection::from_parse)?;
+        capillary_ens_schemas::parse_tolerant(body).map_err(WebhookRejection::from_parse)?;
     let (envelope, event, raw) = delivery.into_parts();
     Ok(Received {
         envelope,

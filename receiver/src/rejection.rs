@@ -8,7 +8,7 @@ use std::fmt;
 use http::StatusCode;
 
 use crate::AuthError;
-use ens_schemas::ParseError;
+use capillary_ens_schemas::ParseError;
 
 macro_rules! rejection {
     ($(#[$meta:meta])* $name:ident, $status:expr, $message:literal) => {
@@ -147,7 +147,7 @@ impl WebhookRejection {
 
     pub(crate) fn from_parse(error: ParseError) -> Self {
         match error.kind() {
-            ens_schemas::ParseErrorKind::Syntax => {
+            capillary_ens_schemas::ParseErrorKind::Syntax => {
                 Self::InvalidJson(InvalidJson::with_source(error))
             }
             _ => Self::NotAnEvent(NotAnEvent::with_source(error)),

@@ -8,7 +8,7 @@ use axum::Router;
 use axum::extract::{FromRef, Request, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, post};
-use ens_schemas::{Event, EventName, EventPayload, FromEvent};
+use capillary_ens_schemas::{Event, EventName, EventPayload, FromEvent};
 use http::StatusCode;
 use http::header::RETRY_AFTER;
 use tracing::{Instrument, field};
@@ -36,8 +36,8 @@ type Route<S> =
 ///
 /// ```
 /// use axum::Router;
-/// use ens_receiver::{Auth, EnsRouter, HandlerError, ReceiverConfig, StaticHeaders, Webhook};
-/// use ens_schemas::events::{PointsIssued, TierUpgraded};
+/// use capillary_ens_receiver::{Auth, EnsRouter, HandlerError, ReceiverConfig, StaticHeaders, Webhook};
+/// use capillary_ens_schemas::events::{PointsIssued, TierUpgraded};
 ///
 /// async fn points(webhook: Webhook<PointsIssued>) -> Result<(), HandlerError> {
 ///     let _customer = webhook.event.customer_identifiers.customer_id;

@@ -7,7 +7,7 @@ use std::fmt;
 /// `Debug` prints `Secret([redacted])`, so configurations can be logged safely.
 ///
 /// ```
-/// use ens_receiver::Secret;
+/// use capillary_ens_receiver::Secret;
 ///
 /// let secret = Secret::from("hunter2");
 /// assert_eq!(format!("{secret:?}"), "Secret([redacted])");

@@ -4,7 +4,7 @@ use std::time::SystemTime;
 
 use axum::extract::{FromRef, FromRequest, Request};
 use bytes::Bytes;
-use ens_schemas::{Envelope, Event, FromEvent, ParseError};
+use capillary_ens_schemas::{Envelope, Event, FromEvent, ParseError};
 use http::header::CONTENT_LENGTH;
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 
@@ -28,8 +28,8 @@ use crate::rejection::{
 ///
 /// ```
 /// use axum::{Router, routing::post};
-/// use ens_receiver::{Auth, ReceiverConfig, StaticHeaders, Webhook};
-/// use ens_schemas::events::PointsIssued;
+/// use capillary_ens_receiver::{Auth, ReceiverConfig, StaticHeaders, Webhook};
+/// use capillary_ens_schemas::events::PointsIssued;
 ///
 /// async fn points(webhook: Webhook<PointsIssued>) {
 ///     let customer = webhook.event.customer_identifiers.customer_id;

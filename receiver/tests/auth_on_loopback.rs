@@ -6,11 +6,11 @@ mod common;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use axum::Router;
-use ens_receiver::{
+use capillary_ens_receiver::{
     Auth, EnsRouter, HmacSha256, ReceiverConfig, SignatureEncoding, StandardWebhooks,
     StaticHeaders, Webhook,
 };
-use ens_schemas::EventName;
+use capillary_ens_schemas::EventName;
 
 use common::{body_with_id, client, serve};
 

@@ -9,9 +9,11 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::State;
-use ens_receiver::{Auth, EnsRouter, HandlerError, ReceiverConfig, StaticHeaders, Webhook};
-use ens_schemas::EventName;
-use ens_schemas::events::TierUpgraded;
+use capillary_ens_receiver::{
+    Auth, EnsRouter, HandlerError, ReceiverConfig, StaticHeaders, Webhook,
+};
+use capillary_ens_schemas::EventName;
+use capillary_ens_schemas::events::TierUpgraded;
 use serde_json::Value;
 use tokio::sync::Notify;
 

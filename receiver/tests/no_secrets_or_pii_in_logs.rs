@@ -6,9 +6,9 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 
 use axum::Router;
-use ens_receiver::{Auth, EnsRouter, HmacSha256, ReceiverConfig, StaticHeaders, Webhook};
-use ens_schemas::EventName;
-use ens_schemas::events::CustomerAdded;
+use capillary_ens_receiver::{Auth, EnsRouter, HmacSha256, ReceiverConfig, StaticHeaders, Webhook};
+use capillary_ens_schemas::EventName;
+use capillary_ens_schemas::events::CustomerAdded;
 use serde_json::Value;
 
 use common::{client, example, serve};

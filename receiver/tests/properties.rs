@@ -6,10 +6,10 @@ mod common;
 use std::time::{Duration, UNIX_EPOCH};
 
 use bytes::Bytes;
-use ens_receiver::{
+use capillary_ens_receiver::{
     Auth, HmacSha256, ReceiverConfig, SignatureEncoding, StandardWebhooks, StaticHeaders, receive,
 };
-use ens_schemas::EventName;
+use capillary_ens_schemas::EventName;
 use http::{HeaderMap, HeaderName, HeaderValue};
 use proptest::prelude::*;
 

@@ -1,6 +1,6 @@
 //! Configurations can be logged: no secret shows in `Debug`.
 
-use ens_receiver::{
+use capillary_ens_receiver::{
     Auth, HmacSha256, InMemoryStore, ReceiverConfig, Secret, StandardWebhooks, StaticHeaders,
 };
 

@@ -9,9 +9,11 @@ use std::sync::{Arc, Mutex};
 use axum::Router;
 use axum::extract::State;
 use axum::routing::post;
-use ens_receiver::{Auth, EnsRouter, HandlerError, ReceiverConfig, StaticHeaders, Webhook};
-use ens_schemas::events::PointsIssued;
-use ens_schemas::{Event, EventName};
+use capillary_ens_receiver::{
+    Auth, EnsRouter, HandlerError, ReceiverConfig, StaticHeaders, Webhook,
+};
+use capillary_ens_schemas::events::PointsIssued;
+use capillary_ens_schemas::{Event, EventName};
 use serde_json::{Value, json};
 
 use common::{body_with_id, client, example, serve};

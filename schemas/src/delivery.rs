@@ -71,7 +71,7 @@ impl<R: AsRef<[u8]>> fmt::Debug for Delivery<R> {
 /// are read one after the other, which gives the same result and the error's path.
 ///
 /// ```
-/// use ens_schemas::{Event, parse};
+/// use capillary_ens_schemas::{Event, parse};
 ///
 /// let body = br#"{
 ///   "eventName": "pointsExpiryReminder",
@@ -118,7 +118,7 @@ pub fn parse<R: AsRef<[u8]>>(raw: R) -> Result<Delivery<R>, ParseError> {
 /// Receivers use this so that an event is never rejected for a type the crate got wrong.
 ///
 /// ```
-/// use ens_schemas::{Event, parse_tolerant};
+/// use capillary_ens_schemas::{Event, parse_tolerant};
 ///
 /// let body = br#"{"eventName":"pointsExpiryReminder","data":{"loyaltyProgramId":"two"}}"#;
 /// let (delivery, error) = parse_tolerant(body.to_vec()).unwrap();

@@ -26,7 +26,7 @@ pub enum ParseErrorKind {
 /// syntax errors the underlying `serde_json` error is kept as [`source`](Error::source).
 ///
 /// ```
-/// use ens_schemas::{ParseErrorKind, parse};
+/// use capillary_ens_schemas::{ParseErrorKind, parse};
 ///
 /// let body = br#"{"eventName":"pointsIssued","data":{"loyaltyProgramId":"two"}}"#;
 /// let error = parse(body.to_vec()).unwrap_err();

@@ -11,7 +11,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// (for example a reward's `transactionId`). It keeps whichever form arrived.
 ///
 /// ```
-/// use ens_schemas::IntOrString;
+/// use capillary_ens_schemas::IntOrString;
 ///
 /// let id: IntOrString = serde_json::from_str("12344").unwrap();
 /// assert_eq!(id, IntOrString::Int(12344));

@@ -4,7 +4,7 @@
 //! validator needs all of [`documents`] registered under their ids.
 //!
 //! ```
-//! use ens_schemas::{EventName, json_schema};
+//! use capillary_ens_schemas::{EventName, json_schema};
 //!
 //! let schema: serde_json::Value =
 //!     serde_json::from_str(EventName::CouponRedeem.json_schema().unwrap()).unwrap();
@@ -54,7 +54,7 @@ pub fn documents() -> impl Iterator<Item = Document> {
 /// `$ref`s resolve against.
 ///
 /// ```
-/// use ens_schemas::{EventName, json_schema};
+/// use capillary_ens_schemas::{EventName, json_schema};
 ///
 /// let event = json_schema::document(EventName::PointsIssued.json_schema_id().unwrap()).unwrap();
 /// let identifiers = json_schema::resolve(event.document, "../shared/CustomerIdentifiers.json").unwrap();

@@ -8,7 +8,7 @@
 //! # Quick start
 //!
 //! ```
-//! use ens_schemas::{Event, EventGroup, parse};
+//! use capillary_ens_schemas::{Event, EventGroup, parse};
 //!
 //! let body = br#"{
 //!   "eventName": "pointsIssued",
@@ -45,7 +45,7 @@
 //!     }
 //!     other => panic!("unexpected event {}", other.name()),
 //! }
-//! # Ok::<(), ens_schemas::ParseError>(())
+//! # Ok::<(), capillary_ens_schemas::ParseError>(())
 //! ```
 //!
 //! # What the types promise
@@ -67,7 +67,7 @@
 mod delivery;
 mod envelope;
 mod error;
-#[rustfmt::skip] // formatted by prettyplease in ens-codegen; `ens-codegen check` compares it byte for byte
+#[rustfmt::skip] // formatted by prettyplease in capillary-ens-codegen; `capillary-ens-codegen check` compares it byte for byte
 mod generated;
 mod int_or_string;
 pub mod json_schema;

@@ -11,7 +11,7 @@ use crate::{Event, EventName};
 /// type to its event name and back.
 ///
 /// ```
-/// use ens_schemas::{Event, EventName, EventPayload, events::TierUpgraded};
+/// use capillary_ens_schemas::{Event, EventName, EventPayload, events::TierUpgraded};
 ///
 /// assert_eq!(TierUpgraded::EVENT_NAME, EventName::TierUpgraded);
 /// let event = TierUpgraded::default().into_event();

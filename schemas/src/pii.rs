@@ -14,7 +14,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// place that touches personal data easy to find.
 ///
 /// ```
-/// use ens_schemas::Pii;
+/// use capillary_ens_schemas::Pii;
 ///
 /// let mobile = Pii::new("919876543210".to_string());
 /// assert_eq!(format!("{mobile:?}"), "[redacted]");

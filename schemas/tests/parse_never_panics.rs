@@ -2,7 +2,7 @@
 
 mod common;
 
-use ens_schemas::{EventName, ParseErrorKind, parse};
+use capillary_ens_schemas::{EventName, ParseErrorKind, parse};
 use proptest::prelude::*;
 use serde_json::Value;
 

@@ -4,7 +4,7 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use ens_schemas::{EventName, parse};
+use capillary_ens_schemas::{EventName, parse};
 use serde_json::Value;
 
 use common::{documents, event_document, examples};

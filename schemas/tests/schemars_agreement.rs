@@ -5,7 +5,7 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use ens_schemas::EventName;
+use capillary_ens_schemas::EventName;
 use serde_json::Value;
 
 use common::{documents, event_document};

@@ -5,7 +5,7 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use ens_schemas::{Delivery, Event, EventGroup, EventName, json_schema, parse};
+use capillary_ens_schemas::{Delivery, Event, EventGroup, EventName, json_schema, parse};
 use jsonschema::Registry;
 use serde_json::Value;
 

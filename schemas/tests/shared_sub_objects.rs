@@ -7,7 +7,7 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use ens_schemas::{EventName, json_schema};
+use capillary_ens_schemas::{EventName, json_schema};
 use serde_json::{Value, json};
 
 use common::event_document;

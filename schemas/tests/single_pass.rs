@@ -5,7 +5,7 @@
 
 mod common;
 
-use ens_schemas::{
+use capillary_ens_schemas::{
     Delivery, Envelope, Event, EventName, ParseError, ParseErrorKind, WireForm, parse,
     parse_tolerant,
 };

@@ -19,7 +19,7 @@
 //!
 //! # Quick start
 //!
-//! A receiver built with `ens-receiver`, tested in process: ENS delivers an event twice and
+//! A receiver built with `capillary-ens-receiver`, tested in process: ENS delivers an event twice and
 //! the handler runs once.
 //!
 //! ```
@@ -27,10 +27,10 @@
 //! use std::sync::atomic::{AtomicUsize, Ordering};
 //!
 //! use axum::Router;
-//! use ens_receiver::{Auth, EnsRouter, ReceiverConfig, StaticHeaders, Webhook};
-//! use ens_schemas::events::PointsIssued;
-//! use ens_testkit::fixtures;
-//! use ens_testkit::simulator::{DeliveryState, Duplicates, Simulator};
+//! use capillary_ens_receiver::{Auth, EnsRouter, ReceiverConfig, StaticHeaders, Webhook};
+//! use capillary_ens_schemas::events::PointsIssued;
+//! use capillary_ens_testkit::fixtures;
+//! use capillary_ens_testkit::simulator::{DeliveryState, Duplicates, Simulator};
 //!
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() {

@@ -1,8 +1,8 @@
 //! Random deliveries drawn from the schemas validate against them and parse into their typed
 //! variants, for every event and in both wire forms.
 
-use ens_schemas::{Event, EventName, WireForm, json_schema, parse};
-use ens_testkit::fixtures::{EnvelopeForm, arbitrary};
+use capillary_ens_schemas::{Event, EventName, WireForm, json_schema, parse};
+use capillary_ens_testkit::fixtures::{EnvelopeForm, arbitrary};
 use jsonschema::{Registry, Validator};
 use proptest::strategy::Strategy;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};

@@ -1,8 +1,8 @@
 //! Every event has a fixture, under its own constructor, whose default delivery validates
 //! against the event's schema and parses into its typed variant in both wire forms.
 
-use ens_schemas::{Event, EventName, WireForm, json_schema, parse};
-use ens_testkit::fixtures::{self, EnvelopeForm, Fixture};
+use capillary_ens_schemas::{Event, EventName, WireForm, json_schema, parse};
+use capillary_ens_testkit::fixtures::{self, EnvelopeForm, Fixture};
 use jsonschema::{Registry, Validator};
 use serde_json::Value;
 
@@ -90,9 +90,10 @@ fn the_typed_accessors_agree_with_the_parser() {
         let event: Event = fixture.parse();
         assert_eq!(event.name(), name);
     }
-    let points: ens_schemas::events::PointsIssued = fixtures::points_issued().parse();
+    let points: capillary_ens_schemas::events::PointsIssued = fixtures::points_issued().parse();
     assert!(points.total_points_issued > 0.0);
-    let wrong = fixtures::points_issued().try_parse::<ens_schemas::events::TierUpgraded>();
+    let wrong =
+        fixtures::points_issued().try_parse::<capillary_ens_schemas::events::TierUpgraded>();
     let error = wrong.unwrap_err().to_string();
     assert_eq!(error, "a `pointsIssued` fixture is not a `TierUpgraded`");
 }

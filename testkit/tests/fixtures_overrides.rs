@@ -4,9 +4,9 @@
 use std::collections::HashSet;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use ens_schemas::events::{CouponIssue, GroupMemberAdded, IssueBulkCoupon, PointsIssued};
-use ens_schemas::{Event, EventName, parse};
-use ens_testkit::fixtures::{self, FixtureError};
+use capillary_ens_schemas::events::{CouponIssue, GroupMemberAdded, IssueBulkCoupon, PointsIssued};
+use capillary_ens_schemas::{Event, EventName, parse};
+use capillary_ens_testkit::fixtures::{self, FixtureError};
 use serde_json::{Value, json};
 
 #[test]

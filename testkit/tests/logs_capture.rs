@@ -6,7 +6,7 @@
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use ens_testkit::logs::LogCapture;
+use capillary_ens_testkit::logs::LogCapture;
 use tracing::Level;
 
 /// The message of the panic `f` raises; fails the test if it does not panic.

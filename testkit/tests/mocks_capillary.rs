@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use ens_testkit::mocks::capillary::{
+use capillary_ens_testkit::mocks::capillary::{
     CapillaryApiMock, DEFAULT_PASSWORD, DEFAULT_USERNAME, MockCustomer,
 };
 use serde_json::Value;
@@ -34,7 +34,7 @@ async fn get(capillary: &CapillaryApiMock, path_and_query: &str) -> (u16, Value)
     (status, response.json().await.expect("a JSON body"))
 }
 
-fn statuses(requests: &[ens_testkit::mocks::third_party::ReceivedRequest]) -> Vec<u16> {
+fn statuses(requests: &[capillary_ens_testkit::mocks::third_party::ReceivedRequest]) -> Vec<u16> {
     requests
         .iter()
         .map(|request| request.answered_with())

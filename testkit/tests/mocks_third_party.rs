@@ -3,7 +3,7 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::Duration;
 
-use ens_testkit::mocks::third_party::{Reply, ThirdPartyEndpoint};
+use capillary_ens_testkit::mocks::third_party::{Reply, ThirdPartyEndpoint};
 use http::Method;
 use serde_json::json;
 

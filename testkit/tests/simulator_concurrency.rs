@@ -6,7 +6,7 @@ mod simulator_support;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use ens_testkit::simulator::{DeliveryState, Metrics, Simulator};
+use capillary_ens_testkit::simulator::{DeliveryState, Metrics, Simulator};
 use simulator_support::{Recorder, event};
 
 /// Holds each request a moment so that concurrent ones overlap.

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, SystemTime};
 
-use ens_testkit::simulator::{DeliveryState, Metrics, Simulator, VirtualClock};
+use capillary_ens_testkit::simulator::{DeliveryState, Metrics, Simulator, VirtualClock};
 use simulator_support::{Recorder, event};
 
 const SECOND: Duration = Duration::from_secs(1);

@@ -3,7 +3,7 @@
 
 mod simulator_support;
 
-use ens_testkit::simulator::{Duplicates, Simulator};
+use capillary_ens_testkit::simulator::{Duplicates, Simulator};
 use simulator_support::{Recorder, event};
 
 fn events(count: usize) -> Vec<serde_json::Value> {
@@ -12,8 +12,8 @@ fn events(count: usize) -> Vec<serde_json::Value> {
 
 async fn arrival_order(
     configure: impl FnOnce(
-        ens_testkit::simulator::SimulatorBuilder,
-    ) -> ens_testkit::simulator::SimulatorBuilder,
+        capillary_ens_testkit::simulator::SimulatorBuilder,
+    ) -> capillary_ens_testkit::simulator::SimulatorBuilder,
     count: usize,
 ) -> Vec<String> {
     let receiver = Recorder::always(200);

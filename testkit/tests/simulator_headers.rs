@@ -4,8 +4,8 @@
 mod simulator_support;
 
 use axum::http::Method;
-use ens_receiver::{Auth, StaticHeaders};
-use ens_testkit::simulator::{DeliveryState, Simulator};
+use capillary_ens_receiver::{Auth, StaticHeaders};
+use capillary_ens_testkit::simulator::{DeliveryState, Simulator};
 use simulator_support::{Recorder, event};
 
 #[tokio::test]

@@ -3,9 +3,9 @@
 
 mod simulator_support;
 
-use ens_receiver::HmacSha256;
-use ens_testkit::logs::LogCapture;
-use ens_testkit::simulator::Simulator;
+use capillary_ens_receiver::HmacSha256;
+use capillary_ens_testkit::logs::LogCapture;
+use capillary_ens_testkit::simulator::Simulator;
 use simulator_support::{Recorder, event};
 
 #[tokio::test(flavor = "current_thread")]

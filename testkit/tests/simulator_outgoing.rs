@@ -1,6 +1,6 @@
 //! Reading the event id and name from any body: both envelopes, junk, and never a panic.
 
-use ens_testkit::simulator::Outgoing;
+use capillary_ens_testkit::simulator::Outgoing;
 use proptest::prelude::*;
 use serde_json::json;
 

@@ -5,7 +5,9 @@ mod simulator_support;
 
 use std::time::{Duration, SystemTime};
 
-use ens_testkit::simulator::{AttemptOutcome, DeliveryState, RetryPolicy, Simulator, VirtualClock};
+use capillary_ens_testkit::simulator::{
+    AttemptOutcome, DeliveryState, RetryPolicy, Simulator, VirtualClock,
+};
 use simulator_support::{Recorder, closed_port_url, event};
 
 const SECOND: Duration = Duration::from_secs(1);

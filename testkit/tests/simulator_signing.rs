@@ -1,4 +1,4 @@
-//! Signatures made at the attempts' virtual times are accepted by a real `ens_receiver::Auth`
+//! Signatures made at the attempts' virtual times are accepted by a real `capillary_ens_receiver::Auth`
 //! on the same clock, and refused (401, final) under other secrets.
 
 mod simulator_support;
@@ -11,8 +11,12 @@ use axum::Router;
 use axum::body::Bytes;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
-use ens_receiver::{Auth, EnsRouter, HmacSha256, ReceiverConfig, StandardWebhooks, Webhook};
-use ens_testkit::simulator::{AttemptOutcome, DeliveryState, RetryPolicy, Simulator, VirtualClock};
+use capillary_ens_receiver::{
+    Auth, EnsRouter, HmacSha256, ReceiverConfig, StandardWebhooks, Webhook,
+};
+use capillary_ens_testkit::simulator::{
+    AttemptOutcome, DeliveryState, RetryPolicy, Simulator, VirtualClock,
+};
 use simulator_support::{event, serve};
 
 const WHSEC: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
@@ -31,7 +35,7 @@ fn hmac(secret: &str) -> HmacSha256 {
 }
 
 /// The real receiver: `EnsRouter` behind `Webhook`, at `/ens`, on a loopback port.
-async fn ens_receiver(auth: Auth) -> String {
+async fn capillary_ens_receiver(auth: Auth) -> String {
     async fn accept(_: Webhook) {}
     let app: Router = Router::new()
         .nest("/ens", EnsRouter::new().fallback(accept).into_router())
@@ -42,7 +46,8 @@ async fn ens_receiver(auth: Auth) -> String {
 #[tokio::test]
 async fn hmac_signatures_pass_the_real_receiver_on_the_shared_clock() {
     let clock = VirtualClock::starting_at(start());
-    let url = ens_receiver(Auth::new(hmac("gateway-key")).with_clock(clock.clone())).await;
+    let url =
+        capillary_ens_receiver(Auth::new(hmac("gateway-key")).with_clock(clock.clone())).await;
     let ens = Simulator::to_url(url)
         .clock(clock)
         .sign_hmac(hmac("gateway-key"))
@@ -56,7 +61,8 @@ async fn hmac_signatures_pass_the_real_receiver_on_the_shared_clock() {
 #[tokio::test]
 async fn hmac_signatures_under_another_secret_are_refused_for_good() {
     let clock = VirtualClock::starting_at(start());
-    let url = ens_receiver(Auth::new(hmac("gateway-key")).with_clock(clock.clone())).await;
+    let url =
+        capillary_ens_receiver(Auth::new(hmac("gateway-key")).with_clock(clock.clone())).await;
     let ens = Simulator::to_url(url)
         .clock(clock)
         .sign_hmac(hmac("another-key"))
@@ -70,7 +76,7 @@ async fn hmac_signatures_under_another_secret_are_refused_for_good() {
 
 #[tokio::test]
 async fn a_receiver_on_the_real_clock_refuses_old_virtual_timestamps() {
-    let url = ens_receiver(Auth::new(hmac("gateway-key"))).await;
+    let url = capillary_ens_receiver(Auth::new(hmac("gateway-key"))).await;
     let ens = Simulator::to_url(url)
         .clock(VirtualClock::starting_at(start()))
         .sign_hmac(hmac("gateway-key"))
@@ -85,7 +91,7 @@ async fn a_receiver_on_the_real_clock_refuses_old_virtual_timestamps() {
 async fn standard_webhooks_signatures_pass_the_real_receiver_on_the_shared_clock() {
     let clock = VirtualClock::starting_at(start());
     let scheme = || StandardWebhooks::new(WHSEC).expect("a valid secret");
-    let url = ens_receiver(Auth::new(scheme()).with_clock(clock.clone())).await;
+    let url = capillary_ens_receiver(Auth::new(scheme()).with_clock(clock.clone())).await;
     let ens = Simulator::to_url(url)
         .clock(clock)
         .sign_standard_webhooks(scheme())
@@ -100,7 +106,7 @@ async fn standard_webhooks_signatures_pass_the_real_receiver_on_the_shared_clock
 async fn standard_webhooks_signatures_under_another_secret_are_refused_for_good() {
     let clock = VirtualClock::starting_at(start());
     let receiver_scheme = StandardWebhooks::new(WHSEC).expect("a valid secret");
-    let url = ens_receiver(Auth::new(receiver_scheme).with_clock(clock.clone())).await;
+    let url = capillary_ens_receiver(Auth::new(receiver_scheme).with_clock(clock.clone())).await;
     let ens = Simulator::to_url(url)
         .clock(clock)
         .sign_standard_webhooks(StandardWebhooks::new(OTHER_WHSEC).expect("a valid secret"))

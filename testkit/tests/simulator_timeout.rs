@@ -5,7 +5,7 @@ mod simulator_support;
 
 use std::time::Duration;
 
-use ens_testkit::simulator::{AttemptOutcome, DeliveryState, Simulator};
+use capillary_ens_testkit::simulator::{AttemptOutcome, DeliveryState, Simulator};
 use simulator_support::{Recorder, event};
 
 /// Slow on the first request (well past the timeout), immediate afterwards.

@@ -34,8 +34,8 @@ impl Client {
     /// blank value.
     ///
     /// ```no_run
-    /// # async fn example(client: ens_admin::Client) -> Result<(), ens_admin::Error> {
-    /// use ens_admin::{Error, Identifier};
+    /// # async fn example(client: capillary_ens_admin::Client) -> Result<(), capillary_ens_admin::Error> {
+    /// use capillary_ens_admin::{Error, Identifier};
     ///
     /// match client.lookup_customer(&Identifier::email("priya@example.com")).await {
     ///     Ok(customer) => println!("customer {:?}", customer.id),

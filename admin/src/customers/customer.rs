@@ -1,6 +1,6 @@
 //! [`Customer`] and [`LoyaltyInfo`]: a customer as the v2 customer APIs answer it.
 
-use ens_schemas::Pii;
+use capillary_ens_schemas::Pii;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
@@ -15,7 +15,7 @@ use crate::{CustomerProfile, IdentifierKind, PointsSummary};
 /// of it.
 ///
 /// ```
-/// use ens_admin::{Customer, IdentifierKind};
+/// use capillary_ens_admin::{Customer, IdentifierKind};
 ///
 /// let customer: Customer = serde_json::from_str(r#"{
 ///     "id": 42,

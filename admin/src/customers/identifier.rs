@@ -1,6 +1,6 @@
 //! [`Identifier`] and [`IdentifierKind`]: how Capillary knows a customer besides their id.
 
-use ens_schemas::Pii;
+use capillary_ens_schemas::Pii;
 use serde::{Deserialize, Deserializer};
 
 use crate::lenient;
@@ -27,7 +27,7 @@ impl IdentifierKind {
     /// [`CardNumber`](Self::CardNumber)); an unknown name is [`Other`](Self::Other).
     ///
     /// ```
-    /// use ens_admin::IdentifierKind;
+    /// use capillary_ens_admin::IdentifierKind;
     ///
     /// assert_eq!(IdentifierKind::from_wire("EXTERNALID"), IdentifierKind::ExternalId);
     /// assert_eq!(IdentifierKind::from_wire("wechat").as_wire(), "wechat");
@@ -61,7 +61,7 @@ impl IdentifierKind {
 /// `identifiers`.
 ///
 /// ```
-/// use ens_admin::{Identifier, IdentifierKind};
+/// use capillary_ens_admin::{Identifier, IdentifierKind};
 ///
 /// let mobile = Identifier::mobile("919876543210");
 /// assert_eq!(mobile.kind, IdentifierKind::Mobile);

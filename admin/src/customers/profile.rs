@@ -1,6 +1,6 @@
 //! [`CustomerProfile`] and [`CommChannel`]: a customer's name, identifiers and contacts.
 
-use ens_schemas::Pii;
+use capillary_ens_schemas::Pii;
 use serde::Deserialize;
 
 use crate::lenient;

@@ -6,8 +6,8 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use ens_admin::{Client, Credentials, RetryPolicy, SleepFuture, Sleeper};
-use ens_testkit::mocks::admin_api::AdminApiMock;
+use capillary_ens_admin::{Client, Credentials, RetryPolicy, SleepFuture, Sleeper};
+use capillary_ens_testkit::mocks::admin_api::AdminApiMock;
 use serde_json::Value;
 
 /// Records every wait and returns at once, so retry tests never wait.

@@ -5,8 +5,8 @@ use std::sync::Arc;
 use axum::Router;
 use axum::extract::FromRef;
 use axum::routing::get;
-use ens_receiver::{EnsRouter, ReceiverConfig};
-use ens_schemas::events::{CustomerUpdated, PointsIssued, PointsRedeemed, TierUpgraded};
+use capillary_ens_receiver::{EnsRouter, ReceiverConfig};
+use capillary_ens_schemas::events::{CustomerUpdated, PointsIssued, PointsRedeemed, TierUpgraded};
 
 use crate::config::{Config, ShopCustomerKey};
 use crate::handlers;
@@ -50,7 +50,7 @@ pub fn app(config: Config) -> Router {
 #[derive(Clone)]
 pub(crate) struct AppState {
     pub(crate) receiver: ReceiverConfig,
-    pub(crate) capillary: ens_admin::Client,
+    pub(crate) capillary: capillary_ens_admin::Client,
     pub(crate) shop: ShopClient,
     pub(crate) shop_key: ShopCustomerKey,
     pub(crate) store: Arc<dyn SyncStore>,

@@ -1,8 +1,8 @@
 //! What the app reads from the Capillary API: the points balance and tier when an event does not
 //! carry them, and the external id the shop may know the customer by.
 
-use ens_admin::{Client, Customer, Error, IdentifierKind};
-use ens_schemas::Pii;
+use capillary_ens_admin::{Client, Customer, Error, IdentifierKind};
+use capillary_ens_schemas::Pii;
 
 /// A customer's loyalty standing as Capillary reports it now. `Debug` redacts the external id.
 #[derive(Clone, Debug, Default, PartialEq)]

@@ -4,8 +4,8 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use ens_admin::{ApiSettings, Client};
-use ens_receiver::{Auth, EnvError, ReceiverConfig, Secret, StaticHeaders};
+use capillary_ens_admin::{ApiSettings, Client};
+use capillary_ens_receiver::{Auth, EnvError, ReceiverConfig, Secret, StaticHeaders};
 
 use crate::store::{InMemorySyncStore, SyncStore};
 
@@ -14,8 +14,8 @@ use crate::store::{InMemorySyncStore, SyncStore};
 /// `Debug` never shows a credential.
 ///
 /// ```
-/// use ens_admin::{Client, Credentials};
-/// use ens_receiver::{Auth, ReceiverConfig, StaticHeaders};
+/// use capillary_ens_admin::{Client, Credentials};
+/// use capillary_ens_receiver::{Auth, ReceiverConfig, StaticHeaders};
 /// use example_commerce_sync::{Config, InMemorySyncStore, ShopCustomerKey, ShopSettings};
 ///
 /// // One attempt per call: on a failure, ENS delivers the event again.
@@ -31,7 +31,7 @@ use crate::store::{InMemorySyncStore, SyncStore};
 /// let debug = format!("{config:?}");
 /// assert!(!debug.contains("webhook-s3cret") && !debug.contains("oauth-t0ken"));
 /// assert!(!debug.contains("shop-t0ken"));
-/// # Ok::<(), ens_admin::Error>(())
+/// # Ok::<(), capillary_ens_admin::Error>(())
 /// ```
 #[derive(Clone)]
 pub struct Config {
@@ -179,9 +179,9 @@ pub enum ConfigError {
     Webhook(EnvError),
     /// The Capillary API's URL or credentials (`ENS_API_URL`, `ENS_API_TOKEN` or
     /// `ENS_API_USER` and `ENS_API_PASSWORD`) are missing or malformed.
-    Capillary(ens_admin::EnvError),
+    Capillary(capillary_ens_admin::EnvError),
     /// The Capillary API client could not be built.
-    Client(ens_admin::Error),
+    Client(capillary_ens_admin::Error),
 }
 
 impl fmt::Display for ConfigError {

@@ -1,8 +1,8 @@
 //! [`Facts`]: what one event says about a customer's balance and tier.
 
-use ens_schemas::Pii;
-use ens_schemas::events::{CustomerUpdated, PointsIssued, PointsRedeemed, TierUpgraded};
-use ens_schemas::shared::{CustomerIdentifiers, LoyaltyProgramDetails};
+use capillary_ens_schemas::Pii;
+use capillary_ens_schemas::events::{CustomerUpdated, PointsIssued, PointsRedeemed, TierUpgraded};
+use capillary_ens_schemas::shared::{CustomerIdentifiers, LoyaltyProgramDetails};
 
 /// One field as an event covers it.
 #[derive(Clone, Debug, PartialEq)]

@@ -3,8 +3,8 @@
 use std::time::UNIX_EPOCH;
 
 use axum::extract::State;
-use ens_receiver::{HandlerError, Webhook};
-use ens_schemas::events::{CustomerUpdated, PointsIssued, PointsRedeemed, TierUpgraded};
+use capillary_ens_receiver::{HandlerError, Webhook};
+use capillary_ens_schemas::events::{CustomerUpdated, PointsIssued, PointsRedeemed, TierUpgraded};
 
 use crate::app::AppState;
 use crate::capillary;

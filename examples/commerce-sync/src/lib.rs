@@ -34,17 +34,17 @@
 //! | `tierUpgraded` | — | the name of `upgradedTierNumber` in `loyaltyProgramDetails.tiers`; else Capillary |
 //! | `customerUpdated` | Capillary | Capillary |
 //!
-//! "Capillary" is `GET /v2/customers/{id}?embed=points`, made with [`ens_admin::Client`]:
+//! "Capillary" is `GET /v2/customers/{id}?embed=points`, made with [`capillary_ens_admin::Client`]:
 //! `pointsSummaries[]` of the event's program (else the first), `loyaltyPoints` and
 //! `currentSlab`. A customer Capillary does not know (error code 8015,
-//! [`ens_admin::Error::NotFound`]) is acknowledged without a push.
+//! [`capillary_ens_admin::Error::NotFound`]) is acknowledged without a push.
 //!
 //! # Failures
 //!
 //! Any failure of the Capillary API, the shop or the store answers the delivery 503 (429
 //! with `Retry-After` when an API rate limits) and leaves the stored state untouched, so ENS
 //! delivers the event again later and it is applied then. Duplicates are answered 200
-//! without running a handler ([`ens_receiver`] deduplicates on `eventId`); a replayed event
+//! without running a handler ([`capillary_ens_receiver`] deduplicates on `eventId`); a replayed event
 //! would be stale anyway. External ids, names and mobile numbers never reach the logs.
 //!
 //! # Example
@@ -54,12 +54,12 @@
 //!
 //! ```
 //! use axum::http::Method;
-//! use ens_admin::{Client, Credentials};
-//! use ens_receiver::{Auth, ReceiverConfig, StaticHeaders};
-//! use ens_testkit::fixtures;
-//! use ens_testkit::mocks::capillary::{self, CapillaryApiMock};
-//! use ens_testkit::mocks::third_party::ThirdPartyEndpoint;
-//! use ens_testkit::simulator::Simulator;
+//! use capillary_ens_admin::{Client, Credentials};
+//! use capillary_ens_receiver::{Auth, ReceiverConfig, StaticHeaders};
+//! use capillary_ens_testkit::fixtures;
+//! use capillary_ens_testkit::mocks::capillary::{self, CapillaryApiMock};
+//! use capillary_ens_testkit::mocks::third_party::ThirdPartyEndpoint;
+//! use capillary_ens_testkit::simulator::Simulator;
 //! use example_commerce_sync::{Config, ShopSettings, WEBHOOK_PATH, app};
 //! use serde_json::json;
 //!
@@ -101,7 +101,7 @@
 //!
 //! `src/main.rs` runs the same app from environment variables ([`Config::from_env`]); the
 //! Capillary API is found with the `ens` CLI's `ENS_API_URL` and `ENS_API_TOKEN` or
-//! `ENS_API_USER` + `ENS_API_PASSWORD` ([`ens_admin::ApiSettings::from_env`]).
+//! `ENS_API_USER` + `ENS_API_PASSWORD` ([`capillary_ens_admin::ApiSettings::from_env`]).
 
 mod app;
 mod capillary;

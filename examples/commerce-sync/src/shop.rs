@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use ens_receiver::HandlerError;
+use capillary_ens_receiver::HandlerError;
 use reqwest::Url;
 
 use crate::config::ShopSettings;

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Mutex, PoisonError};
 
-use ens_receiver::BoxFuture;
+use capillary_ens_receiver::BoxFuture;
 
 use crate::state::CustomerSyncState;
 

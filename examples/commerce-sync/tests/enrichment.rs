@@ -3,8 +3,8 @@
 
 mod common;
 
-use ens_testkit::mocks::capillary::MockCustomer;
-use ens_testkit::simulator::AttemptOutcome;
+use capillary_ens_testkit::mocks::capillary::MockCustomer;
+use capillary_ens_testkit::simulator::AttemptOutcome;
 use example_commerce_sync::ShopCustomerKey;
 use serde_json::json;
 

@@ -3,8 +3,8 @@
 
 mod common;
 
-use ens_testkit::logs::LogCapture;
-use ens_testkit::mocks::capillary::MockCustomer;
+use capillary_ens_testkit::logs::LogCapture;
+use capillary_ens_testkit::mocks::capillary::MockCustomer;
 use example_commerce_sync::ShopCustomerKey;
 
 use common::{Bench, SHOP_TOKEN, customer_updated, points_issued};

@@ -5,7 +5,7 @@ mod common;
 
 use std::time::Duration;
 
-use ens_testkit::simulator::{AttemptOutcome, DeliveryState, Duplicates};
+use capillary_ens_testkit::simulator::{AttemptOutcome, DeliveryState, Duplicates};
 use serde_json::{Value, json};
 
 use common::{Bench, loyalty_path, points_issued, points_redeemed, tier_upgraded};

@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::FromRef;
-use ens_receiver::{Auth, EnsRouter, ReceiverConfig};
-use ens_schemas::events::{
+use capillary_ens_receiver::{Auth, EnsRouter, ReceiverConfig};
+use capillary_ens_schemas::events::{
     CouponIssue, CustomerAdded, PointsExpiryReminder, PointsIssued, PointsRedeemed, TierDowngraded,
     TierUpgraded,
 };

@@ -1,7 +1,7 @@
 //! [`Customer`]: who the brand knows, and [`CustomerKey`]: how an ENS event names them.
 
-use ens_schemas::Pii;
-use ens_schemas::shared::CustomerIdentifiers;
+use capillary_ens_schemas::Pii;
+use capillary_ens_schemas::shared::CustomerIdentifiers;
 use rusqlite::{OptionalExtension, Row, params};
 
 use crate::{Channel, Store, StoreError};

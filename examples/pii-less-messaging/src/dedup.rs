@@ -4,7 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use ens_receiver::{
+use capillary_ens_receiver::{
     BoxFuture, Claim, Clock, DedupKey, IdempotencyStore, StoreError as ClaimError, SystemClock,
 };
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
@@ -15,7 +15,7 @@ use crate::time::epoch_millis;
 /// Claims on ENS deliveries kept in the [`Store`]'s `deliveries` table, so a duplicate is
 /// recognised across restarts and across processes sharing the database file.
 ///
-/// The [`EnsRouter`](ens_receiver::EnsRouter) claims each event before running its handler:
+/// The [`EnsRouter`](capillary_ens_receiver::EnsRouter) claims each event before running its handler:
 /// a completed key answers 200 without running it again, a key being processed answers 429
 /// with `Retry-After` (two concurrent deliveries of one event run the handler once), and a
 /// failed handler releases the key so ENS's retry runs it again. A claim that was neither
@@ -23,7 +23,7 @@ use crate::time::epoch_millis;
 /// by default. Completed keys are kept for good; prune old rows if the table grows too large.
 ///
 /// ```
-/// use ens_receiver::{Claim, DedupKey, IdempotencyStore};
+/// use capillary_ens_receiver::{Claim, DedupKey, IdempotencyStore};
 /// use example_pii_less_messaging::{SqliteIdempotencyStore, Store};
 ///
 /// # #[tokio::main(flavor = "current_thread")]

@@ -2,13 +2,13 @@
 //! that ask for one message say what it is in [`OneMessage`]; [`notify`] sends it.
 
 use axum::extract::State;
-use ens_receiver::{DedupKey, HandlerError, Webhook};
-use ens_schemas::FromEvent;
-use ens_schemas::events::{
+use capillary_ens_receiver::{DedupKey, HandlerError, Webhook};
+use capillary_ens_schemas::FromEvent;
+use capillary_ens_schemas::events::{
     CouponIssue, CustomerAdded, PointsExpiryReminder, PointsIssued, PointsRedeemed, TierDowngraded,
     TierUpgraded,
 };
-use ens_schemas::shared::{CustomerIdentifiers, LoyaltyProgramDetails};
+use capillary_ens_schemas::shared::{CustomerIdentifiers, LoyaltyProgramDetails};
 
 use crate::app::AppState;
 use crate::time::utc_date;
@@ -194,7 +194,7 @@ pub(crate) async fn coupon_issue(
 
 #[cfg(test)]
 mod tests {
-    use ens_schemas::shared::ProgramTier;
+    use capillary_ens_schemas::shared::ProgramTier;
 
     use super::*;
 

@@ -5,7 +5,7 @@
 //! `customerAdded`, `pointsIssued`, `pointsRedeemed`, `tierUpgraded`, `tierDowngraded`,
 //! `pointsExpiryReminder` and `CouponIssue`, this app:
 //!
-//! 1. receives the event with [`ens_receiver`] (static-header authentication, typed handlers);
+//! 1. receives the event with [`capillary_ens_receiver`] (static-header authentication, typed handlers);
 //! 2. finds the customer in the brand's SQLite [`Store`] by Capillary id, else external id,
 //!    else mobile ([`CustomerKey`]), ignoring any personal data in the payload;
 //! 3. renders the event's message from a [`Template`] and picks SMS or email by the
@@ -32,15 +32,15 @@
 //!
 //! # Personal data
 //!
-//! Names, numbers, addresses and message texts are held in [`Pii`](ens_schemas::Pii), whose
+//! Names, numbers, addresses and message texts are held in [`Pii`](capillary_ens_schemas::Pii), whose
 //! `Debug` is `[redacted]`; traces carry event ids, event names, Capillary customer ids and
 //! channels only.
 //!
 //! # Quick start
 //!
 //! ```
-//! use ens_receiver::{Auth, StaticHeaders};
-//! use ens_testkit::{fixtures, mocks::third_party::ThirdPartyEndpoint, simulator::Simulator};
+//! use capillary_ens_receiver::{Auth, StaticHeaders};
+//! use capillary_ens_testkit::{fixtures, mocks::third_party::ThirdPartyEndpoint, simulator::Simulator};
 //! use example_pii_less_messaging::{app, Config, Customer, Provider, Store, WEBHOOK_PATH};
 //! use http::Method;
 //!

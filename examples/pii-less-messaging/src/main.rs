@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use anyhow::Context;
-use ens_receiver::{Auth, StaticHeaders};
+use capillary_ens_receiver::{Auth, StaticHeaders};
 use example_pii_less_messaging::{
     Channel, Config, Customer, CustomerKey, Provider, Store, WEBHOOK_PATH, app,
 };

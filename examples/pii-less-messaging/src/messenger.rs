@@ -3,7 +3,7 @@
 use std::fmt;
 use std::time::SystemTime;
 
-use ens_receiver::HandlerError;
+use capillary_ens_receiver::HandlerError;
 use tracing::{Instrument, info_span};
 
 use crate::{

@@ -3,8 +3,8 @@
 use std::fmt;
 use std::time::Duration;
 
-use ens_receiver::HandlerError;
-use ens_schemas::Pii;
+use capillary_ens_receiver::HandlerError;
+use capillary_ens_schemas::Pii;
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 use serde::Serialize;

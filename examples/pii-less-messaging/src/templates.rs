@@ -123,9 +123,9 @@ pub struct MessageTemplate {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Rendered {
     /// The email subject.
-    pub subject: ens_schemas::Pii<String>,
+    pub subject: capillary_ens_schemas::Pii<String>,
     /// The email body and SMS text.
-    pub body: ens_schemas::Pii<String>,
+    pub body: capillary_ens_schemas::Pii<String>,
 }
 
 /// The wording of every [`MessageKind`]; [`Templates::default`] has a built-in text for each.

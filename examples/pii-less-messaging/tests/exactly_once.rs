@@ -5,8 +5,8 @@ mod support;
 
 use std::time::Duration;
 
-use ens_testkit::fixtures;
-use ens_testkit::simulator::{AttemptOutcome, DeliveryState, Duplicates};
+use capillary_ens_testkit::fixtures;
+use capillary_ens_testkit::simulator::{AttemptOutcome, DeliveryState, Duplicates};
 use example_pii_less_messaging::MessageOutcome;
 use support::{ASHA, Harness, MESSAGES, RAVI, serve};
 
@@ -71,7 +71,7 @@ async fn two_concurrent_deliveries_of_one_event_send_one_message() {
     for customer in support::customers() {
         app.store.add_customer(customer).await.unwrap();
     }
-    let ens = ens_testkit::simulator::Simulator::to_url(app.url.clone())
+    let ens = capillary_ens_testkit::simulator::Simulator::to_url(app.url.clone())
         .basic_auth(support::USER, support::PASSWORD)
         .build();
     let body = fixtures::tier_upgraded().customer_id(ASHA).to_bytes();
@@ -172,7 +172,7 @@ async fn an_unreachable_provider_answers_retriable_and_marks_nothing_sent() {
     for customer in support::customers() {
         app.store.add_customer(customer).await.unwrap();
     }
-    let ens = ens_testkit::simulator::Simulator::to_url(app.url.clone())
+    let ens = capillary_ens_testkit::simulator::Simulator::to_url(app.url.clone())
         .basic_auth(support::USER, support::PASSWORD)
         .build();
     let deadline = ens.clock().now() + Duration::from_secs(60);
@@ -205,7 +205,7 @@ async fn a_restarted_app_does_not_resend_an_event_it_already_handled() {
     let Harness { provider, app, dir } = harness;
     app.stop().await;
     let restarted = serve(&dir.path().join("brand.sqlite3"), &provider.uri()).await;
-    let ens = ens_testkit::simulator::Simulator::to_url(restarted.url.clone())
+    let ens = capillary_ens_testkit::simulator::Simulator::to_url(restarted.url.clone())
         .basic_auth(support::USER, support::PASSWORD)
         .build();
 

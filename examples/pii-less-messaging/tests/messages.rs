@@ -2,8 +2,8 @@
 
 mod support;
 
-use ens_testkit::fixtures;
-use ens_testkit::simulator::{AttemptOutcome, DeliveryState, Simulator};
+use capillary_ens_testkit::fixtures;
+use capillary_ens_testkit::simulator::{AttemptOutcome, DeliveryState, Simulator};
 use example_pii_less_messaging::MessageOutcome;
 use serde_json::{Value, json};
 use support::{ASHA, DEV_NO_CONTACT, Harness, KIRAN_MOBILE, MEERA_EXTERNAL_ID, MESSAGES, RAVI};
@@ -242,7 +242,7 @@ async fn a_message_the_provider_rejects_for_good_is_logged_and_not_retried() {
     harness.provider.accept_with(
         http::Method::POST,
         MESSAGES,
-        ens_testkit::mocks::third_party::Reply::status(422),
+        capillary_ens_testkit::mocks::third_party::Reply::status(422),
     );
     let ens = harness.ens().build();
     let event = fixtures::points_issued()

@@ -3,9 +3,9 @@
 
 mod support;
 
-use ens_testkit::fixtures;
-use ens_testkit::logs::LogCapture;
-use ens_testkit::simulator::{Duplicates, Simulator};
+use capillary_ens_testkit::fixtures;
+use capillary_ens_testkit::logs::LogCapture;
+use capillary_ens_testkit::simulator::{Duplicates, Simulator};
 use example_pii_less_messaging::{
     Channel, Customer, CustomerKey, OutgoingMessage, Provider, Templates, Vars,
 };

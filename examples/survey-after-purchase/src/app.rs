@@ -3,8 +3,8 @@
 use axum::Router;
 use axum::extract::FromRef;
 use axum::routing::get;
-use ens_receiver::{EnsRouter, ReceiverConfig};
-use ens_schemas::events::TransactionAdded;
+use capillary_ens_receiver::{EnsRouter, ReceiverConfig};
+use capillary_ens_schemas::events::TransactionAdded;
 
 use crate::config::Config;
 use crate::eligibility::InvitationRules;
@@ -41,7 +41,7 @@ pub fn app(config: Config) -> Router {
 #[derive(Clone)]
 pub(crate) struct AppState {
     pub(crate) receiver: ReceiverConfig,
-    pub(crate) capillary: ens_admin::Client,
+    pub(crate) capillary: capillary_ens_admin::Client,
     pub(crate) survey: SurveyClient,
     pub(crate) rules: InvitationRules,
 }

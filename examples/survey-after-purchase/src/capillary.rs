@@ -1,7 +1,7 @@
 //! What the app reads from the Capillary API: who the customer is and how to reach them.
 
-use ens_admin::{Client, Customer, CustomerProfile, Error, IdentifierKind};
-use ens_schemas::Pii;
+use capillary_ens_admin::{Client, Customer, CustomerProfile, Error, IdentifierKind};
+use capillary_ens_schemas::Pii;
 
 /// What a survey needs to know about a customer. `Debug` redacts every field.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

@@ -3,8 +3,8 @@
 use std::fmt;
 use std::time::Duration;
 
-use ens_admin::{ApiSettings, Client};
-use ens_receiver::{Auth, EnvError, ReceiverConfig, Secret, StaticHeaders};
+use capillary_ens_admin::{ApiSettings, Client};
+use capillary_ens_receiver::{Auth, EnvError, ReceiverConfig, Secret, StaticHeaders};
 
 use crate::eligibility::InvitationRules;
 
@@ -13,8 +13,8 @@ use crate::eligibility::InvitationRules;
 /// `Debug` never shows a credential.
 ///
 /// ```
-/// use ens_admin::{Client, Credentials};
-/// use ens_receiver::{Auth, ReceiverConfig, StaticHeaders};
+/// use capillary_ens_admin::{Client, Credentials};
+/// use capillary_ens_receiver::{Auth, ReceiverConfig, StaticHeaders};
 /// use example_survey_after_purchase::{Config, InvitationRules, SurveySettings};
 ///
 /// // One attempt per call: on a failure, ENS delivers the event again.
@@ -29,7 +29,7 @@ use crate::eligibility::InvitationRules;
 /// let debug = format!("{config:?}");
 /// assert!(!debug.contains("webhook-s3cret") && !debug.contains("survey-api-key"));
 /// assert!(!debug.contains("md5-of-password"));
-/// # Ok::<(), ens_admin::Error>(())
+/// # Ok::<(), capillary_ens_admin::Error>(())
 /// ```
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -157,9 +157,9 @@ pub enum ConfigError {
     Webhook(EnvError),
     /// The Capillary API's URL or credentials (`ENS_API_URL`, `ENS_API_TOKEN` or
     /// `ENS_API_USER` and `ENS_API_PASSWORD`) are missing or malformed.
-    Capillary(ens_admin::EnvError),
+    Capillary(capillary_ens_admin::EnvError),
     /// The Capillary API client could not be built.
-    Client(ens_admin::Error),
+    Client(capillary_ens_admin::Error),
 }
 
 impl fmt::Display for ConfigError {

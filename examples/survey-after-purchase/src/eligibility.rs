@@ -2,8 +2,8 @@
 
 use std::fmt;
 
-use ens_schemas::events::TransactionAdded;
-use ens_schemas::shared::BillType;
+use capillary_ens_schemas::events::TransactionAdded;
+use capillary_ens_schemas::shared::BillType;
 
 /// Which `transactionAdded` events get a survey invitation.
 ///
@@ -19,7 +19,7 @@ use ens_schemas::shared::BillType;
 ///
 /// ```
 /// use example_survey_after_purchase::{Decision, InvitationRules, SkipReason};
-/// use ens_schemas::events::TransactionAdded;
+/// use capillary_ens_schemas::events::TransactionAdded;
 ///
 /// # fn bill(json: serde_json::Value) -> TransactionAdded { serde_json::from_value(json).unwrap() }
 /// let rules = InvitationRules::default().min_amount(100.0);

@@ -1,10 +1,10 @@
 //! The `transactionAdded` handler: decide, find the contact, invite.
 
 use axum::extract::State;
-use ens_receiver::{HandlerError, Webhook};
-use ens_schemas::Pii;
-use ens_schemas::events::TransactionAdded;
-use ens_schemas::shared::CustomerIdentifiers;
+use capillary_ens_receiver::{HandlerError, Webhook};
+use capillary_ens_schemas::Pii;
+use capillary_ens_schemas::events::TransactionAdded;
+use capillary_ens_schemas::shared::CustomerIdentifiers;
 
 use crate::app::AppState;
 use crate::capillary::{self, CustomerContact};

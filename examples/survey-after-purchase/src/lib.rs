@@ -8,8 +8,8 @@
 //! 2. **Find the contact**: the payload's InStore email (else mobile) and first name. ENS
 //!    includes only the identifier the triggering API call used unless identifier enrichment
 //!    is on, so the payload often holds just the customer id: then the customer is read from
-//!    the Capillary API (`GET /v2/customers/{id}`, with [`ens_admin::Client`]). A customer
-//!    Capillary does not know (error code 8015, [`ens_admin::Error::NotFound`]) is
+//!    the Capillary API (`GET /v2/customers/{id}`, with [`capillary_ens_admin::Client`]). A customer
+//!    Capillary does not know (error code 8015, [`capillary_ens_admin::Error::NotFound`]) is
 //!    acknowledged without an invitation.
 //! 3. **Invite**: `POST {survey}/v1/invitations` with the API key in `X-API-Key`:
 //!
@@ -26,7 +26,7 @@
 //! (the store code, else the till code) and `purchasedAt` (the bill date, else when it was
 //! entered) are left out when unknown.
 //!
-//! Delivery rules come from [`ens_receiver`]: the webhook's static credentials are checked,
+//! Delivery rules come from [`capillary_ens_receiver`]: the webhook's static credentials are checked,
 //! each `eventId` is processed once (duplicates are answered 200 without a second
 //! invitation), and a failure of the Capillary or survey API answers 503 (429 when they rate
 //! limit) so ENS delivers the event again later. `externalReference` carries the `eventId`,
@@ -40,12 +40,12 @@
 //!
 //! ```
 //! use axum::http::Method;
-//! use ens_admin::{Client, Credentials};
-//! use ens_receiver::{Auth, ReceiverConfig, StaticHeaders};
-//! use ens_testkit::fixtures;
-//! use ens_testkit::mocks::capillary::{self, CapillaryApiMock, MockCustomer};
-//! use ens_testkit::mocks::third_party::ThirdPartyEndpoint;
-//! use ens_testkit::simulator::Simulator;
+//! use capillary_ens_admin::{Client, Credentials};
+//! use capillary_ens_receiver::{Auth, ReceiverConfig, StaticHeaders};
+//! use capillary_ens_testkit::fixtures;
+//! use capillary_ens_testkit::mocks::capillary::{self, CapillaryApiMock, MockCustomer};
+//! use capillary_ens_testkit::mocks::third_party::ThirdPartyEndpoint;
+//! use capillary_ens_testkit::simulator::Simulator;
 //! use example_survey_after_purchase::{Config, SurveySettings, WEBHOOK_PATH, app};
 //!
 //! # #[tokio::main(flavor = "current_thread")]
@@ -82,7 +82,7 @@
 //!
 //! `src/main.rs` runs the same app from environment variables ([`Config::from_env`]); the
 //! Capillary API is found with the `ens` CLI's `ENS_API_URL` and `ENS_API_TOKEN` or
-//! `ENS_API_USER` + `ENS_API_PASSWORD` ([`ens_admin::ApiSettings::from_env`]).
+//! `ENS_API_USER` + `ENS_API_PASSWORD` ([`capillary_ens_admin::ApiSettings::from_env`]).
 
 mod app;
 mod capillary;

@@ -2,8 +2,8 @@
 
 use std::fmt;
 
-use ens_receiver::HandlerError;
-use ens_schemas::Pii;
+use capillary_ens_receiver::HandlerError;
+use capillary_ens_schemas::Pii;
 use reqwest::StatusCode;
 use serde::Serialize;
 

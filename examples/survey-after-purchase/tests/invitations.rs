@@ -3,9 +3,9 @@
 
 mod common;
 
-use ens_testkit::fixtures;
-use ens_testkit::mocks::capillary::MockCustomer;
-use ens_testkit::simulator::{AttemptOutcome, DeliveryState, Duplicates, Simulator};
+use capillary_ens_testkit::fixtures;
+use capillary_ens_testkit::mocks::capillary::MockCustomer;
+use capillary_ens_testkit::simulator::{AttemptOutcome, DeliveryState, Duplicates, Simulator};
 use serde_json::json;
 
 use common::{Bench, INVITATIONS, SURVEY_ID, SURVEY_KEY};

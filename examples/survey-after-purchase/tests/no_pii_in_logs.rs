@@ -3,9 +3,9 @@
 
 mod common;
 
-use ens_testkit::fixtures;
-use ens_testkit::logs::LogCapture;
-use ens_testkit::mocks::capillary::MockCustomer;
+use capillary_ens_testkit::fixtures;
+use capillary_ens_testkit::logs::LogCapture;
+use capillary_ens_testkit::mocks::capillary::MockCustomer;
 
 use common::{Bench, INVITATIONS, SURVEY_KEY};
 

@@ -4,7 +4,7 @@
 // Each includer uses part of this file.
 #![allow(dead_code)]
 
-use ens_schemas::EventName;
+use capillary_ens_schemas::EventName;
 use serde::Deserialize;
 use serde_json::Value;
 

@@ -8,7 +8,7 @@
 use std::time::{Duration, UNIX_EPOCH};
 
 use bytes::Bytes;
-use ens_receiver::{Auth, HmacSha256, ReceiverConfig, StandardWebhooks, StaticHeaders, receive};
+use capillary_ens_receiver::{Auth, HmacSha256, ReceiverConfig, StandardWebhooks, StaticHeaders, receive};
 use http::{HeaderMap, HeaderName, HeaderValue};
 use libfuzzer_sys::fuzz_target;
 

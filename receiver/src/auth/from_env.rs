@@ -31,7 +31,7 @@ impl StaticHeaders {
     ///
     /// ```
     /// use std::collections::HashMap;
-    /// use ens_receiver::{Auth, EnvError, StaticHeaders};
+    /// use capillary_ens_receiver::{Auth, EnvError, StaticHeaders};
     /// use http::HeaderMap;
     ///
     /// let vars = HashMap::from([("ENS_BASIC", "ens:s3cret"), ("ENS_BEARER", " ")]);

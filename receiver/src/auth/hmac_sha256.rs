@@ -32,7 +32,7 @@ pub enum SignatureEncoding {
 ///
 /// ```
 /// use std::time::{Duration, SystemTime};
-/// use ens_receiver::{Auth, HmacSha256};
+/// use capillary_ens_receiver::{Auth, HmacSha256};
 /// use http::HeaderMap;
 ///
 /// let scheme = HmacSha256::new("x-signature", "k3y")

@@ -48,7 +48,7 @@ pub trait Verifier: fmt::Debug + Send + Sync + 'static {
 /// The authentication a receiver requires: one or more [`Verifier`]s, all of which must pass.
 ///
 /// ```
-/// use ens_receiver::{Auth, HmacSha256, StaticHeaders};
+/// use capillary_ens_receiver::{Auth, HmacSha256, StaticHeaders};
 ///
 /// let auth = Auth::new(StaticHeaders::basic("ens", "s3cret").accept_basic("ens", "n3w-s3cret"))
 ///     .and(HmacSha256::new("x-signature", "gateway-key").prefix("sha256="));

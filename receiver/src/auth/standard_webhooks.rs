@@ -21,7 +21,7 @@ use crate::Secret;
 ///
 /// ```
 /// use std::time::{Duration, SystemTime};
-/// use ens_receiver::{Auth, StandardWebhooks};
+/// use capillary_ens_receiver::{Auth, StandardWebhooks};
 /// use http::HeaderMap;
 ///
 /// let scheme = StandardWebhooks::new("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").unwrap();

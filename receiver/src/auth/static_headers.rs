@@ -13,7 +13,7 @@ use crate::Secret;
 /// Values are compared in constant time.
 ///
 /// ```
-/// use ens_receiver::{Auth, StaticHeaders};
+/// use capillary_ens_receiver::{Auth, StaticHeaders};
 /// use http::HeaderMap;
 ///
 /// let auth = Auth::new(StaticHeaders::bearer("t0ken").accept_bearer("n3w-t0ken"));

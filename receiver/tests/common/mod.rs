@@ -5,7 +5,7 @@
 use std::net::SocketAddr;
 
 use axum::Router;
-use ens_schemas::EventName;
+use capillary_ens_schemas::EventName;
 use serde_json::Value;
 
 /// Serves `app` on 127.0.0.1 with an OS-chosen port; the server stops with the test's runtime.

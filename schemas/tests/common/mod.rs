@@ -2,7 +2,7 @@
 
 #![allow(dead_code, unreachable_pub)]
 
-use ens_schemas::{EventName, json_schema};
+use capillary_ens_schemas::{EventName, json_schema};
 use serde_json::Value;
 
 /// Every embedded document, parsed, with its `$id`.

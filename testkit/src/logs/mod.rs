@@ -7,7 +7,7 @@
 //! span show up even if nothing is logged inside it. Then the test asserts on the text:
 //!
 //! ```
-//! use ens_testkit::logs::LogCapture;
+//! use capillary_ens_testkit::logs::LogCapture;
 //!
 //! let logs = LogCapture::install();
 //!

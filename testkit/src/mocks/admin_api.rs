@@ -1,7 +1,7 @@
 //! [`AdminApiMock`]: a stateful mock of Capillary's webhook configuration and ENS
 //! delivery-log APIs, on a real local port (wiremock).
 //!
-//! It is the independent check of the wire shape: it knows nothing of `ens-admin` and speaks
+//! It is the independent check of the wire shape: it knows nothing of `capillary-ens-admin` and speaks
 //! JSON as the Capillary docs describe it.
 //!
 //! | call | answer |
@@ -25,7 +25,7 @@
 //! counted from 0 (`page`, `size` ≤ 100, default 20).
 //!
 //! ```
-//! use ens_testkit::mocks::admin_api::AdminApiMock;
+//! use capillary_ens_testkit::mocks::admin_api::AdminApiMock;
 //! use serde_json::json;
 //!
 //! # #[tokio::main(flavor = "current_thread")]

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use ens_receiver::{HmacSha256, StandardWebhooks, StaticHeaders};
+use capillary_ens_receiver::{HmacSha256, StandardWebhooks, StaticHeaders};
 
 use super::request::RequestShape;
 use super::transport::Transport;

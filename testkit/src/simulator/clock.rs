@@ -5,14 +5,14 @@ use std::time::{Duration, SystemTime};
 
 /// The simulator's "now": moved forward by the simulation, never by waiting.
 ///
-/// Clones share the same time. It implements [`ens_receiver::Clock`], so a receiver under test
+/// Clones share the same time. It implements [`capillary_ens_receiver::Clock`], so a receiver under test
 /// can verify signature timestamps against the same virtual time the simulator signs with
 /// (`Auth::with_clock(simulator.clock())`).
 ///
 /// ```
 /// use std::time::{Duration, SystemTime};
-/// use ens_receiver::Clock;
-/// use ens_testkit::simulator::VirtualClock;
+/// use capillary_ens_receiver::Clock;
+/// use capillary_ens_testkit::simulator::VirtualClock;
 ///
 /// let start = SystemTime::UNIX_EPOCH + Duration::from_secs(1_732_527_005);
 /// let clock = VirtualClock::starting_at(start);
@@ -70,7 +70,7 @@ impl Default for VirtualClock {
     }
 }
 
-impl ens_receiver::Clock for VirtualClock {
+impl capillary_ens_receiver::Clock for VirtualClock {
     fn now(&self) -> SystemTime {
         VirtualClock::now(self)
     }

@@ -3,8 +3,8 @@
 //!
 //! A [`Simulator`] POSTs one JSON event per request with ENS's headers (`content-type:
 //! application/json`, `user-agent: Java/1.8.0_272`, Spring's `accept`) plus the webhook's
-//! configured headers, optionally signed ([`HmacSha256`](ens_receiver::HmacSha256),
-//! [`StandardWebhooks`](ens_receiver::StandardWebhooks)). Answers are classified like ENS
+//! configured headers, optionally signed ([`HmacSha256`](capillary_ens_receiver::HmacSha256),
+//! [`StandardWebhooks`](capillary_ens_receiver::StandardWebhooks)). Answers are classified like ENS
 //! does: 2xx delivers; 400 and every other 4xx except 408 and 429 fail for good; 408, 429,
 //! 5xx, timeouts and connection errors are retried with exponential backoff until the retry
 //! window (seven days) closes ([`RetryPolicy`]).
@@ -46,7 +46,7 @@
 //! use std::time::Duration;
 //!
 //! use axum::{Router, http::StatusCode, routing::post};
-//! use ens_testkit::simulator::{AttemptOutcome, DeliveryState, Simulator};
+//! use capillary_ens_testkit::simulator::{AttemptOutcome, DeliveryState, Simulator};
 //! use serde_json::json;
 //!
 //! # #[tokio::main(flavor = "current_thread")]

@@ -3,7 +3,7 @@
 use std::fmt;
 
 use bytes::Bytes;
-use ens_schemas::Envelope;
+use capillary_ens_schemas::Envelope;
 use serde_json::Value;
 
 /// The body of one delivery, sent byte for byte, with the event id and name read from it.
@@ -13,7 +13,7 @@ use serde_json::Value;
 /// `Debug` shows the name, id and length, never the body, which may hold personal data.
 ///
 /// ```
-/// use ens_testkit::simulator::Outgoing;
+/// use capillary_ens_testkit::simulator::Outgoing;
 /// use serde_json::json;
 ///
 /// let event = Outgoing::from(json!({"eventName": "pointsIssued", "eventId": "e-1", "data": {}}));

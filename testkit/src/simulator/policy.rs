@@ -11,7 +11,7 @@ use std::time::Duration;
 ///
 /// ```
 /// use std::time::Duration;
-/// use ens_testkit::simulator::RetryPolicy;
+/// use capillary_ens_testkit::simulator::RetryPolicy;
 ///
 /// let policy = RetryPolicy::ens();
 /// assert_eq!(policy.delay_before_retry(1), Some(Duration::from_secs(30)));

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::time::SystemTime;
 
-use ens_receiver::{HmacSha256, Secret, StandardWebhooks};
+use capillary_ens_receiver::{HmacSha256, Secret, StandardWebhooks};
 use http::header::{ACCEPT, CONTENT_TYPE, USER_AGENT};
 use http::{HeaderMap, HeaderName, HeaderValue};
 

@@ -13,7 +13,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
-use ens_schemas::EventName;
+use capillary_ens_schemas::EventName;
 use serde_json::Value;
 
 /// Serves `app` on 127.0.0.1 with an OS-chosen port; the server stops with the test's runtime.

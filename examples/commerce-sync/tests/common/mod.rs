@@ -4,12 +4,12 @@
 #![allow(dead_code)] // each test binary uses part of the bench
 
 use axum::http::Method;
-use ens_admin::{Client, Credentials};
-use ens_receiver::{Auth, ReceiverConfig, StaticHeaders};
-use ens_testkit::fixtures::{self, Fixture};
-use ens_testkit::mocks::capillary::{self, CapillaryApiMock};
-use ens_testkit::mocks::third_party::ThirdPartyEndpoint;
-use ens_testkit::simulator::{Simulator, SimulatorBuilder};
+use capillary_ens_admin::{Client, Credentials};
+use capillary_ens_receiver::{Auth, ReceiverConfig, StaticHeaders};
+use capillary_ens_testkit::fixtures::{self, Fixture};
+use capillary_ens_testkit::mocks::capillary::{self, CapillaryApiMock};
+use capillary_ens_testkit::mocks::third_party::ThirdPartyEndpoint;
+use capillary_ens_testkit::simulator::{Simulator, SimulatorBuilder};
 use example_commerce_sync::{Config, ShopCustomerKey, ShopSettings, WEBHOOK_PATH, app};
 use serde_json::Value;
 

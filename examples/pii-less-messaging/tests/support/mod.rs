@@ -4,9 +4,9 @@
 
 use std::path::{Path, PathBuf};
 
-use ens_receiver::{Auth, StaticHeaders};
-use ens_testkit::mocks::third_party::{Reply, ThirdPartyEndpoint};
-use ens_testkit::simulator::{Simulator, SimulatorBuilder};
+use capillary_ens_receiver::{Auth, StaticHeaders};
+use capillary_ens_testkit::mocks::third_party::{Reply, ThirdPartyEndpoint};
+use capillary_ens_testkit::simulator::{Simulator, SimulatorBuilder};
 use example_pii_less_messaging::{Channel, Config, Customer, Provider, Store, WEBHOOK_PATH, app};
 use http::Method;
 use tempfile::TempDir;

@@ -2,11 +2,11 @@
 //! real wiremock servers, and a simulated ENS with the webhook's credentials.
 
 use axum::http::Method;
-use ens_admin::{Client, Credentials};
-use ens_receiver::{Auth, ReceiverConfig, StaticHeaders};
-use ens_testkit::mocks::capillary::{self, CapillaryApiMock};
-use ens_testkit::mocks::third_party::ThirdPartyEndpoint;
-use ens_testkit::simulator::{Simulator, SimulatorBuilder};
+use capillary_ens_admin::{Client, Credentials};
+use capillary_ens_receiver::{Auth, ReceiverConfig, StaticHeaders};
+use capillary_ens_testkit::mocks::capillary::{self, CapillaryApiMock};
+use capillary_ens_testkit::mocks::third_party::ThirdPartyEndpoint;
+use capillary_ens_testkit::simulator::{Simulator, SimulatorBuilder};
 use example_survey_after_purchase::{Config, SurveySettings, WEBHOOK_PATH, app};
 
 pub(crate) const INVITATIONS: &str = "/v1/invitations";

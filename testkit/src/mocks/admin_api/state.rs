@@ -19,7 +19,7 @@ impl State {
     pub(super) fn new(user: &str, password: &str, token: Option<&str>) -> Self {
         // The receiver's Basic encoding, written once.
         let mut accepted_authorization: Vec<String> =
-            ens_receiver::StaticHeaders::basic(user, password)
+            capillary_ens_receiver::StaticHeaders::basic(user, password)
                 .first_values()
                 .map(|(_, value)| String::from_utf8_lossy(value.expose()).into_owned())
                 .collect();

@@ -1,6 +1,6 @@
 //! `/v3/webHooks`: create, list, update, delete.
 
-use ens_schemas::EventName;
+use capillary_ens_schemas::EventName;
 use serde_json::{Map, Value};
 use wiremock::{Request, ResponseTemplate};
 

@@ -1,6 +1,6 @@
 //! [`MockCustomer`]: a customer the Capillary mock knows, and its v2 JSON.
 
-use ens_schemas::Pii;
+use capillary_ens_schemas::Pii;
 use serde_json::{Map, Value, json};
 
 /// The loyalty program id used when none is given.
@@ -12,7 +12,7 @@ const DEFAULT_PROGRAM_ID: u64 = 973;
 /// redacts them (as [`Pii`] does), so a customer can be logged in a test without leaking them.
 ///
 /// ```
-/// use ens_testkit::mocks::capillary::MockCustomer;
+/// use capillary_ens_testkit::mocks::capillary::MockCustomer;
 ///
 /// let priya = MockCustomer::new(42)
 ///     .first_name("Priya")

@@ -4,7 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use ens_receiver::{Auth, StaticHeaders};
+use capillary_ens_receiver::{Auth, StaticHeaders};
 use http::StatusCode;
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer};
@@ -15,9 +15,9 @@ use crate::mocks::third_party::ReceivedRequest;
 use crate::mocks::third_party::failures::{Failure, status_code};
 
 /// The Basic-auth user name [`CapillaryApiMock::start`] accepts.
-pub const DEFAULT_USERNAME: &str = "ens-testkit";
+pub const DEFAULT_USERNAME: &str = "capillary-ens-testkit";
 /// The Basic-auth password [`CapillaryApiMock::start`] accepts.
-pub const DEFAULT_PASSWORD: &str = "ens-testkit-password";
+pub const DEFAULT_PASSWORD: &str = "capillary-ens-testkit-password";
 
 /// The `Retry-After` a rate-limited answer carries unless the builder says otherwise.
 const DEFAULT_RETRY_AFTER: Duration = Duration::from_secs(1);
@@ -127,7 +127,7 @@ impl fmt::Debug for CapillaryApiMock {
 /// ```
 /// use std::time::Duration;
 ///
-/// use ens_testkit::mocks::capillary::CapillaryApiMock;
+/// use capillary_ens_testkit::mocks::capillary::CapillaryApiMock;
 ///
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() {

@@ -7,7 +7,7 @@
 //! and rate limits are one call away: [`fail_next`], [`rate_limit_next`].
 //!
 //! ```
-//! use ens_testkit::mocks::capillary::{CapillaryApiMock, MockCustomer};
+//! use capillary_ens_testkit::mocks::capillary::{CapillaryApiMock, MockCustomer};
 //!
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() {

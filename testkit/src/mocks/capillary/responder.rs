@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
-use ens_receiver::Auth;
+use capillary_ens_receiver::Auth;
 use wiremock::{Request, Respond, ResponseTemplate};
 
 use super::customer::MockCustomer;
@@ -93,7 +93,7 @@ impl Respond for Responder {
     fn respond(&self, request: &Request) -> ResponseTemplate {
         let mut state = self.0.lock();
         state.requests_answered += 1;
-        let request_id = format!("ens-testkit-{:020}", state.requests_answered);
+        let request_id = format!("capillary-ens-testkit-{:020}", state.requests_answered);
         let (answer, retry_after_secs) = self.0.answer(&mut state, request);
         let customer_id = answer
             .customer_id

@@ -11,7 +11,7 @@
 //! ```
 //! use std::time::Duration;
 //!
-//! use ens_testkit::mocks::third_party::{Method, Reply, ThirdPartyEndpoint};
+//! use capillary_ens_testkit::mocks::third_party::{Method, Reply, ThirdPartyEndpoint};
 //! use serde_json::json;
 //!
 //! # #[tokio::main(flavor = "current_thread")]

@@ -10,7 +10,7 @@ use super::failures::status_code;
 /// [`Reply::ok`] is `200 OK` with the JSON body `{}`.
 ///
 /// ```
-/// use ens_testkit::mocks::third_party::Reply;
+/// use capillary_ens_testkit::mocks::third_party::Reply;
 ///
 /// let reply = Reply::status(202)
 ///     .json(serde_json::json!({ "messageId": "msg_1" }))

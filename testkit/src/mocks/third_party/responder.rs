@@ -109,7 +109,7 @@ fn answer_from_routes(routes: &[Route], request: &Request) -> (u16, ResponseTemp
         Some(route) => (route.reply.status_code(), route.reply.to_template()),
         None => {
             let message = format!(
-                "ens-testkit third-party endpoint: no accepted route matches {} {path}",
+                "capillary-ens-testkit third-party endpoint: no accepted route matches {} {path}",
                 request.method
             );
             (404, ResponseTemplate::new(404).set_body_string(message))

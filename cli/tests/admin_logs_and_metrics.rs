@@ -1,7 +1,7 @@
 //! `ens logs …` and `ens metrics …` against the stateful admin mock.
 
 use assert_cmd::Command;
-use ens_testkit::mocks::admin_api::AdminApiMock;
+use capillary_ens_testkit::mocks::admin_api::AdminApiMock;
 use serde_json::{Value, json};
 
 const GROUP: &str = "5c0a7e1d-0e25-4b6f-9a0c-0000000000aa";

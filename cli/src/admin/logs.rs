@@ -1,7 +1,7 @@
 //! `ens logs <eventId>`, `--request-id`, `--ref-id`, `--consumer-group [filters]`.
 
+use capillary_ens_admin::{LogQuery, LogSort};
 use clap::{Args, ValueEnum};
-use ens_admin::{LogQuery, LogSort};
 use serde_json::json;
 
 use super::EXIT_CODES;

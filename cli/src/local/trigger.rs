@@ -2,9 +2,9 @@
 
 use std::process::ExitCode;
 
+use capillary_ens_schemas::EventName;
+use capillary_ens_testkit::fixtures::{self, Fixture};
 use clap::Args;
-use ens_schemas::EventName;
-use ens_testkit::fixtures::{self, Fixture};
 use serde_json::Value;
 
 use super::send::SendArgs;

@@ -6,8 +6,8 @@
 
 use std::fmt;
 
-use ens_schemas::EventName;
-use ens_schemas::json_schema::{self, SchemaNode as Node};
+use capillary_ens_schemas::EventName;
+use capillary_ens_schemas::json_schema::{self, SchemaNode as Node};
 use serde_json::Value;
 
 /// One step of a path into a JSON value.
@@ -61,13 +61,13 @@ pub(crate) struct WalkReport {
     pub(crate) personal_data: Vec<JsonPath>,
 }
 
-/// The schemas embedded in `ens-schemas`, walked beside a delivery.
+/// The schemas embedded in `capillary-ens-schemas`, walked beside a delivery.
 pub(crate) struct SchemaSet;
 
 const REFERENCE_DEPTH_LIMIT: usize = 32;
 
 impl SchemaSet {
-    /// The documents embedded in `ens-schemas` (parsed there, once per process).
+    /// The documents embedded in `capillary-ens-schemas` (parsed there, once per process).
     pub(crate) fn embedded() -> Self {
         Self
     }

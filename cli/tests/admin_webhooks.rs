@@ -1,7 +1,7 @@
 //! `ens webhooks …` and `ens subscribe` against the stateful admin mock.
 
 use assert_cmd::Command;
-use ens_testkit::mocks::admin_api::AdminApiMock;
+use capillary_ens_testkit::mocks::admin_api::AdminApiMock;
 use serde_json::{Value, json};
 
 /// `ens` pointed at `mock` through the environment, with Basic credentials.

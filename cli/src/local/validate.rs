@@ -4,8 +4,8 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use capillary_ens_schemas::{Envelope, Event, EventName, WireForm, json_schema};
 use clap::Args;
-use ens_schemas::{Envelope, Event, EventName, WireForm, json_schema};
 use jsonschema::{Registry, Validator};
 use serde::Serialize;
 use serde_json::Value;
@@ -282,7 +282,7 @@ impl Checker {
         };
         verdict.event_name = Some(name.as_str().to_owned());
         verdict.known_event = name.is_known();
-        match ens_schemas::parse(body) {
+        match capillary_ens_schemas::parse(body) {
             Ok(delivery) => verdict.typed = !matches!(delivery.event, Event::Unknown { .. }),
             Err(error) => verdict.errors.push(Problem {
                 check: "types",

@@ -15,9 +15,9 @@ use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
+use capillary_ens_receiver::{EnsRouter, ReceiverConfig, Webhook};
+use capillary_ens_schemas::{Envelope, EventName};
 use clap::Args;
-use ens_receiver::{EnsRouter, ReceiverConfig, Webhook};
-use ens_schemas::{Envelope, EventName};
 use http::StatusCode;
 use serde_json::{Value, json};
 use tokio::sync::Notify;
@@ -29,7 +29,7 @@ use super::schema_walk::{SchemaSet, redact};
 
 /// Receive ENS deliveries on a local port and print them.
 ///
-/// Answers exactly as an `ens-receiver` app does: 401 when authentication fails, 400 for a body
+/// Answers exactly as an `capillary-ens-receiver` app does: 401 when authentication fails, 400 for a body
 /// that is not an event, 413 too large, 415 not JSON, 200 for every authentic event (known,
 /// unknown or not matching its type), and 200 without processing for a duplicate `eventId`.
 ///

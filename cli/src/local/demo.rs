@@ -9,17 +9,19 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use axum::Router;
+use capillary_ens_receiver::{
+    Auth, EnsRouter, HandlerError, ReceiverConfig, StaticHeaders, Webhook,
+};
+use capillary_ens_schemas::EventName;
+use capillary_ens_schemas::events::{PointsIssued, TierUpgraded};
+use capillary_ens_testkit::fixtures;
+use capillary_ens_testkit::simulator::{DeliveryReport, DeliveryState, Simulator};
 use clap::Args;
-use ens_receiver::{Auth, EnsRouter, HandlerError, ReceiverConfig, StaticHeaders, Webhook};
-use ens_schemas::EventName;
-use ens_schemas::events::{PointsIssued, TierUpgraded};
-use ens_testkit::fixtures;
-use ens_testkit::simulator::{DeliveryReport, DeliveryState, Simulator};
 
 /// Start a receiver and the ENS simulator on this machine, deliver every event type, and print
 /// the delivery log.
 ///
-/// The receiver is an `ens-receiver` app on a loopback port, requiring Basic credentials. The
+/// The receiver is an `capillary-ens-receiver` app on a loopback port, requiring Basic credentials. The
 /// simulator delivers all 66 events as ENS would (POST, JSON, the configured header, up to 10
 /// connections at once), plus the cases a real integration meets: a duplicate delivery (the
 /// receiver answers 200 without processing it again), a receiver that answers 429 once (ENS
@@ -118,7 +120,7 @@ pub(crate) async fn run(_args: DemoArgs) -> anyhow::Result<ExitCode> {
         .context("cannot open a loopback port for the demo receiver")?;
     let url = format!("http://{}/webhooks/ens", socket.local_addr()?);
     let server = tokio::spawn(async move { axum::serve(socket, app).await });
-    println!("receiver: an ens-receiver app at {url} (Basic auth, in-memory idempotency)");
+    println!("receiver: a capillary-ens-receiver app at {url} (Basic auth, in-memory idempotency)");
 
     let ens = Simulator::to_url(&url)
         .basic_auth(USER, PASSWORD)

@@ -2,8 +2,8 @@
 
 use std::time::Duration;
 
+use capillary_ens_admin::{ApiSettings, Client, Credentials};
 use clap::{Args, ValueEnum};
-use ens_admin::{ApiSettings, Client, Credentials};
 
 use super::exit::Failure;
 use crate::secret_arg::SecretArg;

@@ -7,9 +7,9 @@ use std::sync::{Arc, Mutex};
 
 use assert_cmd::Command;
 use axum::Router;
-use ens_receiver::{Auth, EnsRouter, ReceiverConfig, StaticHeaders, Webhook};
-use ens_schemas::EventName;
-use ens_testkit::fixtures;
+use capillary_ens_receiver::{Auth, EnsRouter, ReceiverConfig, StaticHeaders, Webhook};
+use capillary_ens_schemas::EventName;
+use capillary_ens_testkit::fixtures;
 use predicates::prelude::*;
 use serde_json::Value;
 

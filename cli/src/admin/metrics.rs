@@ -2,8 +2,8 @@
 
 use std::time::SystemTime;
 
+use capillary_ens_admin::TimeRange;
 use clap::Args;
-use ens_admin::TimeRange;
 
 use super::EXIT_CODES;
 use super::connection::{ApiArgs, Format};

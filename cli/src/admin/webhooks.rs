@@ -1,9 +1,9 @@
 //! `ens webhooks list|create|update|delete`.
 
 use crate::secret_arg::SecretArg;
+use capillary_ens_admin::{Client, Webhook};
+use capillary_ens_schemas::EventName;
 use clap::{Args, Subcommand};
-use ens_admin::{Client, Webhook};
-use ens_schemas::EventName;
 
 use super::EXIT_CODES;
 use super::connection::{ApiArgs, Format};
@@ -197,7 +197,7 @@ pub(crate) async fn find(client: &Client, webhook: &str) -> Result<Webhook, Fail
         .or_else(|| all.iter().position(|candidate| candidate.name == webhook));
     match index {
         Some(index) => Ok(all.swap_remove(index)),
-        None => Err(Failure::Api(ens_admin::Error::NotFound {
+        None => Err(Failure::Api(capillary_ens_admin::Error::NotFound {
             what: format!("webhook `{webhook}`"),
         })),
     }

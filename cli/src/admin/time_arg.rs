@@ -2,7 +2,7 @@
 
 use std::time::{Duration, SystemTime};
 
-use ens_admin::TimeRange;
+use capillary_ens_admin::TimeRange;
 
 /// Reads `value` as epoch milliseconds, `now`, or `<n>s|m|h|d` before `now`.
 pub(crate) fn parse_instant(value: &str, now: SystemTime) -> Result<i64, String> {

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::process::ExitCode;
 
-use ens_admin::Error;
+use capillary_ens_admin::Error;
 
 /// Why an admin command failed.
 #[derive(Debug)]

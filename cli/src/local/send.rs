@@ -3,8 +3,8 @@
 
 use std::time::Duration;
 
+use capillary_ens_testkit::simulator::{RetryPolicy, Simulator};
 use clap::Args;
-use ens_testkit::simulator::{RetryPolicy, Simulator};
 
 use super::auth_args::AuthArgs;
 

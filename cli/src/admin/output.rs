@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 
-use ens_admin::{DeliveryLog, Webhook};
+use capillary_ens_admin::{DeliveryLog, Webhook};
 use serde::Serialize;
 use serde_json::{Value, json};
 

@@ -4,8 +4,8 @@
 
 use std::time::Duration;
 
+use capillary_ens_receiver::{Auth, HmacSha256, StandardWebhooks, StaticHeaders, Verifier};
 use clap::Args;
-use ens_receiver::{Auth, HmacSha256, StandardWebhooks, StaticHeaders, Verifier};
 
 use crate::secret_arg::SecretArg;
 

@@ -2,8 +2,8 @@
 
 use std::process::ExitCode;
 
+use capillary_ens_schemas::{EventGroup, EventName};
 use clap::Args;
-use ens_schemas::{EventGroup, EventName};
 use serde_json::json;
 
 use super::format::OutputFormat;
