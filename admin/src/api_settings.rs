@@ -13,7 +13,7 @@ use crate::{Client, ClientBuilder, Credentials, Error};
 ///
 /// ```
 /// use std::collections::HashMap;
-/// use capillary_ens_admin::{ApiSettings, EnvError};
+/// use capillary_ens_admin::{ApiSettings, ApiSettingsError};
 ///
 /// let vars = HashMap::from([
 ///     ("ENS_API_URL", "https://eu.api.capillarytech.com"),
@@ -30,7 +30,7 @@ use crate::{Client, ClientBuilder, Credentials, Error};
 ///
 /// let error = ApiSettings::from_env(|_| None).unwrap_err();
 /// assert_eq!(error.to_string(), "environment variable ENS_API_URL is not set");
-/// # Ok::<(), EnvError>(())
+/// # Ok::<(), ApiSettingsError>(())
 /// ```
 #[derive(Clone, Debug)]
 pub struct ApiSettings {
@@ -60,12 +60,12 @@ impl ApiSettings {
     /// These are the variables the `ens` CLI reads. A blank value counts as unset; values
     /// are used as given, except the URL, which is trimmed. Errors name the variable, never
     /// its value.
-    pub fn from_env(var: impl Fn(&str) -> Option<String>) -> Result<Self, EnvError> {
+    pub fn from_env(var: impl Fn(&str) -> Option<String>) -> Result<Self, ApiSettingsError> {
         let var = |name: &str| var(name).filter(|value| !value.trim().is_empty());
-        let url = var(Self::URL_VAR).ok_or(EnvError::Missing {
+        let url = var(Self::URL_VAR).ok_or(ApiSettingsError::Missing {
             variable: Self::URL_VAR,
         })?;
-        let base_url = parse_base_url(&url).map_err(|_| EnvError::Invalid {
+        let base_url = parse_base_url(&url).map_err(|_| ApiSettingsError::Invalid {
             variable: Self::URL_VAR,
             expected: "an http(s) url such as https://eu.api.capillarytech.com",
         })?;
@@ -75,30 +75,30 @@ impl ApiSettings {
             var(Self::PASSWORD_VAR),
         ) {
             (Some(token), _, _) if token.chars().any(char::is_control) => {
-                return Err(EnvError::Invalid {
+                return Err(ApiSettingsError::Invalid {
                     variable: Self::TOKEN_VAR,
                     expected: "a token without control characters",
                 });
             }
             (Some(token), _, _) => Credentials::bearer(&token),
             (None, Some(user), Some(_)) if user.contains(':') => {
-                return Err(EnvError::Invalid {
+                return Err(ApiSettingsError::Invalid {
                     variable: Self::USER_VAR,
                     expected: "a user name without ':'",
                 });
             }
             (None, Some(user), Some(password)) => Credentials::basic(&user, &password),
             (None, Some(_), None) => {
-                return Err(EnvError::Missing {
+                return Err(ApiSettingsError::Missing {
                     variable: Self::PASSWORD_VAR,
                 });
             }
             (None, None, Some(_)) => {
-                return Err(EnvError::Missing {
+                return Err(ApiSettingsError::Missing {
                     variable: Self::USER_VAR,
                 });
             }
-            (None, None, None) => return Err(EnvError::NoCredentials),
+            (None, None, None) => return Err(ApiSettingsError::NoCredentials),
         };
         Ok(Self {
             base_url,
@@ -139,7 +139,7 @@ impl ApiSettings {
 /// Messages are lowercase and name the variable, never its value.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum EnvError {
+pub enum ApiSettingsError {
     /// A required variable is not set (or blank): `ENS_API_URL`, or the other half of
     /// `ENS_API_USER` and `ENS_API_PASSWORD`.
     Missing {
@@ -158,7 +158,7 @@ pub enum EnvError {
     },
 }
 
-impl fmt::Display for EnvError {
+impl fmt::Display for ApiSettingsError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let (token, user, password) = (
             ApiSettings::TOKEN_VAR,
@@ -175,7 +175,7 @@ impl fmt::Display for EnvError {
     }
 }
 
-impl std::error::Error for EnvError {}
+impl std::error::Error for ApiSettingsError {}
 
 #[cfg(test)]
 mod tests {
@@ -189,7 +189,7 @@ mod tests {
 
     const URL: (&str, &str) = ("ENS_API_URL", "https://eu.api.capillarytech.com");
 
-    fn from(vars: &[(&str, &str)]) -> Result<ApiSettings, EnvError> {
+    fn from(vars: &[(&str, &str)]) -> Result<ApiSettings, ApiSettingsError> {
         let vars: HashMap<&str, &str> = vars.iter().copied().collect();
         ApiSettings::from_env(|name| vars.get(name).map(|value| (*value).to_owned()))
     }
@@ -264,33 +264,33 @@ mod tests {
 
     #[test]
     fn missing_variables_are_named() {
-        let cases: [(&[(&str, &str)], EnvError); 6] = [
+        let cases: [(&[(&str, &str)], ApiSettingsError); 6] = [
             (
                 &[],
-                EnvError::Missing {
+                ApiSettingsError::Missing {
                     variable: "ENS_API_URL",
                 },
             ),
             (
                 &[("ENS_API_URL", " "), ("ENS_API_TOKEN", "t0ken")],
-                EnvError::Missing {
+                ApiSettingsError::Missing {
                     variable: "ENS_API_URL",
                 },
             ),
-            (&[URL], EnvError::NoCredentials),
+            (&[URL], ApiSettingsError::NoCredentials),
             (
                 &[URL, ("ENS_API_TOKEN", ""), ("ENS_API_USER", " ")],
-                EnvError::NoCredentials,
+                ApiSettingsError::NoCredentials,
             ),
             (
                 &[URL, ("ENS_API_USER", "till.user")],
-                EnvError::Missing {
+                ApiSettingsError::Missing {
                     variable: "ENS_API_PASSWORD",
                 },
             ),
             (
                 &[URL, ("ENS_API_PASSWORD", "s3cret")],
-                EnvError::Missing {
+                ApiSettingsError::Missing {
                     variable: "ENS_API_USER",
                 },
             ),
@@ -299,11 +299,11 @@ mod tests {
             assert_eq!(from(vars).unwrap_err(), expected, "{vars:?}");
         }
         assert_eq!(
-            EnvError::NoCredentials.to_string(),
+            ApiSettingsError::NoCredentials.to_string(),
             "neither ENS_API_TOKEN nor ENS_API_USER and ENS_API_PASSWORD is set"
         );
         assert_eq!(
-            EnvError::Missing {
+            ApiSettingsError::Missing {
                 variable: "ENS_API_PASSWORD"
             }
             .to_string(),
@@ -351,7 +351,7 @@ mod tests {
         ];
         for (variable, vars) in cases {
             let error = from(vars).unwrap_err();
-            let EnvError::Invalid {
+            let ApiSettingsError::Invalid {
                 variable: named, ..
             } = &error
             else {

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use reqwest::Url;
 
-use crate::{Credentials, Error, RetryPolicy, Sleeper, TokioSleeper};
+use crate::{ApiRetryPolicy, Credentials, Error, Sleeper, TokioSleeper};
 
 /// A client of the webhook configuration and delivery-log APIs of one Capillary cluster.
 ///
@@ -14,12 +14,12 @@ use crate::{Credentials, Error, RetryPolicy, Sleeper, TokioSleeper};
 ///
 /// ```
 /// use std::time::Duration;
-/// use capillary_ens_admin::{Client, Credentials, RetryPolicy};
+/// use capillary_ens_admin::{Client, Credentials, ApiRetryPolicy};
 ///
 /// let client = Client::builder("https://eu.api.capillarytech.com")
 ///     .credentials(Credentials::bearer("oauth-token"))
 ///     .timeout(Duration::from_secs(20))
-///     .retry_policy(RetryPolicy::default().max_attempts(5))
+///     .retry_policy(ApiRetryPolicy::default().max_attempts(5))
 ///     .build()?;
 /// assert_eq!(client.base_url(), "https://eu.api.capillarytech.com/");
 /// assert!(!format!("{client:?}").contains("oauth-token"));
@@ -34,7 +34,7 @@ pub(crate) struct Inner {
     pub(crate) http: reqwest::Client,
     pub(crate) base_url: Url,
     pub(crate) credentials: Credentials,
-    pub(crate) retry: RetryPolicy,
+    pub(crate) retry: ApiRetryPolicy,
     pub(crate) sleeper: Arc<dyn Sleeper>,
 }
 
@@ -46,7 +46,7 @@ impl Client {
             base_url: base_url.to_owned(),
             credentials: None,
             timeout: Duration::from_secs(30),
-            retry: RetryPolicy::default(),
+            retry: ApiRetryPolicy::default(),
             sleeper: Arc::new(TokioSleeper),
         }
     }
@@ -57,11 +57,12 @@ impl Client {
     }
 
     /// A client to call from inside an ENS webhook handler: one attempt per call
-    /// ([`RetryPolicy::none`]) and a 10 s timeout.
+    /// ([`ApiRetryPolicy::none`]) and a 10 s timeout.
     ///
     /// ENS waits 30 s for an answer and delivers a failed event again with its own backoff,
     /// for days. So a handler whose call fails should answer at once
-    /// ([`Error::into_handler_error`]) rather than hold the delivery open while it retries.
+    /// (`Error::into_handler_error`, feature `receiver`) rather than hold the delivery open
+    /// while it retries.
     ///
     /// ```
     /// use capillary_ens_admin::{Client, Credentials};
@@ -77,7 +78,7 @@ impl Client {
         Self::builder(base_url)
             .credentials(credentials)
             .timeout(Duration::from_secs(10))
-            .retry_policy(RetryPolicy::none())
+            .retry_policy(ApiRetryPolicy::none())
             .build()
     }
 
@@ -122,7 +123,7 @@ pub struct ClientBuilder {
     base_url: String,
     credentials: Option<Credentials>,
     timeout: Duration,
-    retry: RetryPolicy,
+    retry: ApiRetryPolicy,
     sleeper: Arc<dyn Sleeper>,
 }
 
@@ -139,8 +140,8 @@ impl ClientBuilder {
         self
     }
 
-    /// Retries as `policy` says (default [`RetryPolicy::default`]).
-    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+    /// Retries as `policy` says (default [`ApiRetryPolicy::default`]).
+    pub fn retry_policy(mut self, policy: ApiRetryPolicy) -> Self {
         self.retry = policy;
         self
     }

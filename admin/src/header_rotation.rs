@@ -4,7 +4,7 @@ use std::error::Error as StdError;
 use std::fmt;
 use std::time::Duration;
 
-use crate::{Client, Error, RotatingHeaders, SecretString, Webhook};
+use crate::{AcceptedHeaderValues, Client, Error, SecretString, WebhookConfig};
 
 /// Rotates the header a webhook sends (and a receiver checks) in the order that loses no
 /// event:
@@ -20,8 +20,12 @@ use crate::{Client, Error, RotatingHeaders, SecretString, Webhook};
 /// the webhook back; if even that fails, the receiver keeps accepting **both** values,
 /// because refusing a value ENS may be sending would lose events (ENS does not retry 4xx).
 ///
+/// The receiver side is any [`AcceptedHeaderValues`]; with the feature `receiver`,
+/// `capillary_ens_receiver::RotatingHeaders` is one.
+///
 /// ```no_run
-/// # async fn example(client: capillary_ens_admin::Client, accepted: capillary_ens_admin::RotatingHeaders)
+/// # #[cfg(feature = "receiver")]
+/// # async fn example(client: capillary_ens_admin::Client, accepted: capillary_ens_receiver::RotatingHeaders)
 /// # -> Result<(), capillary_ens_admin::RotationError> {
 /// use std::time::Duration;
 /// use capillary_ens_admin::{HeaderRotation, SecretString};
@@ -41,18 +45,22 @@ use crate::{Client, Error, RotatingHeaders, SecretString, Webhook};
 pub struct HeaderRotation<'a> {
     client: &'a Client,
     webhook_id: String,
-    receiver: RotatingHeaders,
+    receiver: &'a dyn AcceptedHeaderValues,
     new_value: Option<SecretString>,
     grace: Duration,
 }
 
 impl<'a> HeaderRotation<'a> {
     /// Prepares the rotation of `receiver`'s header on webhook `webhook_id`.
-    pub fn new(client: &'a Client, webhook_id: &str, receiver: &RotatingHeaders) -> Self {
+    pub fn new(
+        client: &'a Client,
+        webhook_id: &str,
+        receiver: &'a dyn AcceptedHeaderValues,
+    ) -> Self {
         Self {
             client,
             webhook_id: webhook_id.to_owned(),
-            receiver: receiver.clone(),
+            receiver,
             new_value: None,
             grace: Duration::from_secs(60),
         }
@@ -72,7 +80,7 @@ impl<'a> HeaderRotation<'a> {
     }
 
     /// Runs the rotation and returns the webhook as updated.
-    pub async fn run(self) -> Result<Webhook, RotationError> {
+    pub async fn run(self) -> Result<WebhookConfig, RotationError> {
         let new_value = self.new_value.clone().ok_or_else(|| RotationError::Read {
             source: Error::invalid_input("no new header value was given"),
         })?;
@@ -85,7 +93,7 @@ impl<'a> HeaderRotation<'a> {
         let old_value = webhook.headers.get(&header).cloned();
 
         // 1. Accept both.
-        self.receiver.accept(new_value.clone());
+        self.receiver.accept(&new_value);
         tracing::info!(header = %header, "rotation: the receiver accepts the old and the new value");
 
         // 2. Switch the webhook.
@@ -131,7 +139,7 @@ fn refused(error: &Error) -> bool {
     }
 }
 
-fn sends(webhook: &Webhook, header: &str, value: &SecretString) -> bool {
+fn sends(webhook: &WebhookConfig, header: &str, value: &SecretString) -> bool {
     webhook.headers.get(header) == Some(value)
 }
 
@@ -150,7 +158,7 @@ pub enum RotationError {
         source: Error,
     },
     /// It is unknown whether the update took effect; the receiver accepts the old **and** the
-    /// new value. Check the webhook, then [`RotatingHeaders::retire`] the value it no longer
+    /// new value. Check the webhook, then [`AcceptedHeaderValues::retire`] the value it no longer
     /// sends.
     Uncertain {
         /// Why.

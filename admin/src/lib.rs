@@ -8,21 +8,22 @@
 //! answers:
 //!
 //! - [`Client`]: Basic or bearer [`Credentials`] (never in `Debug` or logs), a timeout, and
-//!   retries on 429 and 5xx that honour `Retry-After` ([`RetryPolicy`], injectable
+//!   retries on 429 and 5xx that honour `Retry-After` ([`ApiRetryPolicy`], injectable
 //!   [`Sleeper`]); [`Client::for_ens_handler`] makes one attempt, for calls made while ENS
 //!   waits for an answer. [`ApiSettings::from_env`] reads the cluster and credentials from
 //!   `ENS_API_URL` and `ENS_API_TOKEN` or `ENS_API_USER` + `ENS_API_PASSWORD`, as the `ens`
 //!   CLI does.
-//! - [`Webhook`]: create, list, get, update, delete, [`Client::subscribe`] to more events.
+//! - [`WebhookConfig`]: create, list, get, update, delete, [`Client::subscribe`] to more events.
 //! - Delivery logs by event id, API request id or ref id; a webhook's paginated log with
 //!   filters ([`LogQuery`], [`LogPages`]); [`DeliveryMetrics`].
-//! - [`HeaderRotation`] with [`RotatingHeaders`]: change a webhook's authentication header
-//!   while a receiver built on `capillary-ens-receiver` keeps accepting every delivery.
+//! - [`HeaderRotation`]: change a webhook's authentication header while a receiver keeps
+//!   accepting every delivery (with the feature `receiver`, `capillary-ens-receiver`'s
+//!   `RotatingHeaders` is the receiver side; any [`AcceptedHeaderValues`] works).
 //! - [`Customer`]s by id ([`Client::customer`], [`Client::customer_with_points`]) or by an
 //!   [`Identifier`] ([`Client::lookup_customer`]): profiles, identifiers, contacts and
 //!   [`PointsSummary`] per program, personal data in [`capillary_ens_schemas::Pii`]. Capillary's
-//!   "customer not found" (code 8015) is [`Error::NotFound`];
-//!   [`Error::into_handler_error`] turns any other failure into the 503/429 that makes ENS
+//!   "customer not found" (code 8015) is [`Error::NotFound`]; with the feature `receiver`,
+//!   `Error::into_handler_error` turns any other failure into the 503/429 that makes ENS
 //!   deliver the event again.
 //! - [`Error`]: the API's own error body (status, `errors` entries, raw text) is kept.
 //!
@@ -33,7 +34,7 @@
 //! your cluster's URL, e.g. `https://eu.api.capillarytech.com`.
 //!
 //! ```
-//! use capillary_ens_admin::{Client, Credentials, LogQuery, Webhook};
+//! use capillary_ens_admin::{Client, Credentials, LogQuery, WebhookConfig};
 //! use capillary_ens_schemas::EventName;
 //! use capillary_ens_testkit::mocks::admin_api::AdminApiMock;
 //!
@@ -45,7 +46,7 @@
 //!     Credentials::basic(AdminApiMock::USER, AdminApiMock::PASSWORD),
 //! )?;
 //!
-//! let webhook = Webhook::new("crm-sync", "https://hooks.example.com/ens", [EventName::PointsIssued])
+//! let webhook = WebhookConfig::new("crm-sync", "https://hooks.example.com/ens", [EventName::PointsIssued])
 //!     .with_header("Authorization", "Bearer wh-s3cret")
 //!     .with_identifier_enrichment(["Instore"]);
 //! let created = client.create_webhook(&webhook).await?;
@@ -96,12 +97,14 @@
 //! calls follow the wire shapes of `capillary_ens_testkit`'s `CapillaryApiMock` (Capillary's v2
 //! customer resource); text in a customer is trimmed and blank text reads as absent.
 
+mod accepted_header_values;
 mod api_settings;
 mod client;
 mod credentials;
 mod customers;
-mod delivery_log;
+mod delivery_record;
 mod error;
+#[cfg(feature = "receiver")]
 mod handler_error;
 mod header_rotation;
 mod headers;
@@ -110,33 +113,32 @@ mod log_query;
 mod logs_api;
 mod metrics;
 mod retry;
-mod rotating_headers;
 mod secret;
 mod send;
-mod webhook;
+mod webhook_config;
 mod webhook_kind;
 mod webhooks_api;
 
-pub use api_settings::{ApiSettings, EnvError};
+pub use accepted_header_values::AcceptedHeaderValues;
+pub use api_settings::{ApiSettings, ApiSettingsError};
 pub use client::{Client, ClientBuilder};
 pub use credentials::Credentials;
 pub use customers::{
     CommChannel, Customer, CustomerProfile, Identifier, IdentifierKind, LoyaltyInfo, PointsSummary,
 };
-pub use delivery_log::{ConsumerResponse, DeliveryLog, DeliveryStatus};
+pub use delivery_record::{ConsumerResponse, DeliveryRecord, DeliveryStatus};
 pub use error::{ApiError, ApiErrorDetail, DecodeError, Error, TransportError};
 pub use header_rotation::{HeaderRotation, RotationError};
 pub use headers::WebhookHeaders;
 pub use log_query::{LogPage, LogQuery, LogSort};
 pub use logs_api::LogPages;
 pub use metrics::{DeliveryMetrics, TimeRange};
-pub use retry::{RetryPolicy, SleepFuture, Sleeper, TokioSleeper};
-pub use rotating_headers::RotatingHeaders;
+pub use retry::{ApiRetryPolicy, SleepFuture, Sleeper, TokioSleeper};
 pub use secret::SecretString;
-pub use webhook::{NeoEnrichment, Webhook};
+pub use webhook_config::{NeoEnrichment, WebhookConfig};
 pub use webhook_kind::{MethodType, WebhookType};
 
-/// The README's examples, compiled as doctests.
-#[cfg(doctest)]
+/// The README's examples, compiled as doctests (one of them needs the feature `receiver`).
+#[cfg(all(doctest, feature = "receiver"))]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;

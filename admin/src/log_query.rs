@@ -3,7 +3,7 @@
 use capillary_ens_schemas::EventName;
 use serde_json::Value;
 
-use crate::DeliveryLog;
+use crate::DeliveryRecord;
 use crate::lenient;
 
 /// Filters, sort and page of `GET /v3/events/consumer-groups/{consumerGroupId}/logs`.
@@ -151,7 +151,7 @@ impl LogSort {
 #[non_exhaustive]
 pub struct LogPage {
     /// The entries of this page.
-    pub entries: Vec<DeliveryLog>,
+    pub entries: Vec<DeliveryRecord>,
     /// This page's number (from 0).
     pub page: u32,
     /// The page size.

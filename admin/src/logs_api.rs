@@ -4,12 +4,12 @@ use reqwest::Method;
 use serde_json::Value;
 
 use crate::send::{Call, data_of};
-use crate::{Client, DeliveryLog, DeliveryMetrics, Error, LogPage, LogQuery, TimeRange};
+use crate::{Client, DeliveryMetrics, DeliveryRecord, Error, LogPage, LogQuery, TimeRange};
 
 impl Client {
     /// The deliveries of one event (`GET /v3/webHooks/eventLog/{eventId}`), one per webhook
     /// that received it.
-    pub async fn event_logs(&self, event_id: &str) -> Result<Vec<DeliveryLog>, Error> {
+    pub async fn event_logs(&self, event_id: &str) -> Result<Vec<DeliveryRecord>, Error> {
         self.logs(&["v3", "webHooks", "eventLog", event_id]).await
     }
 
@@ -18,14 +18,14 @@ impl Client {
     pub async fn event_logs_by_request_id(
         &self,
         request_id: &str,
-    ) -> Result<Vec<DeliveryLog>, Error> {
+    ) -> Result<Vec<DeliveryRecord>, Error> {
         self.logs(&["v3", "webHooks", "eventLog", "requestId", request_id])
             .await
     }
 
     /// The deliveries of the events with this `refId`
     /// (`GET /v3/webHooks/eventLog/refId/{refId}`).
-    pub async fn event_logs_by_ref_id(&self, ref_id: &str) -> Result<Vec<DeliveryLog>, Error> {
+    pub async fn event_logs_by_ref_id(&self, ref_id: &str) -> Result<Vec<DeliveryRecord>, Error> {
         self.logs(&["v3", "webHooks", "eventLog", "refId", ref_id])
             .await
     }
@@ -97,7 +97,7 @@ impl Client {
     }
 
     /// A log answer as a list: the data may be one log, a list, or an object holding a list.
-    async fn logs(&self, segments: &[&str]) -> Result<Vec<DeliveryLog>, Error> {
+    async fn logs(&self, segments: &[&str]) -> Result<Vec<DeliveryRecord>, Error> {
         let answer = self.send(Call::new(Method::GET, segments)).await?;
         let items = match data_of(answer.status, &answer.body)? {
             Value::Array(items) => items,
@@ -161,7 +161,7 @@ impl LogPages {
     }
 
     /// Every remaining entry, reading all pages.
-    pub async fn collect_entries(mut self) -> Result<Vec<DeliveryLog>, Error> {
+    pub async fn collect_entries(mut self) -> Result<Vec<DeliveryRecord>, Error> {
         let mut entries = Vec::new();
         while let Some(page) = self.next().await {
             entries.extend(page?.entries);

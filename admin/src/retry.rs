@@ -1,4 +1,4 @@
-//! [`RetryPolicy`] and [`Sleeper`]: when and how long the client waits before trying again.
+//! [`ApiRetryPolicy`] and [`Sleeper`]: when and how long the client waits before trying again.
 
 use std::fmt;
 use std::future::Future;
@@ -17,22 +17,22 @@ use std::time::Duration;
 ///
 /// ```
 /// use std::time::Duration;
-/// use capillary_ens_admin::RetryPolicy;
+/// use capillary_ens_admin::ApiRetryPolicy;
 ///
-/// let policy = RetryPolicy::default().max_attempts(3).initial_backoff(Duration::from_millis(100));
+/// let policy = ApiRetryPolicy::default().max_attempts(3).initial_backoff(Duration::from_millis(100));
 /// assert_eq!(policy.backoff(1), Duration::from_millis(100));
 /// assert_eq!(policy.backoff(2), Duration::from_millis(200));
-/// assert_eq!(RetryPolicy::none().attempts(), 1);
+/// assert_eq!(ApiRetryPolicy::none().attempts(), 1);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct RetryPolicy {
+pub struct ApiRetryPolicy {
     max_attempts: u32,
     initial_backoff: Duration,
     max_backoff: Duration,
     max_retry_after: Duration,
 }
 
-impl Default for RetryPolicy {
+impl Default for ApiRetryPolicy {
     /// 4 attempts, backoff from 500 ms up to 30 s, `Retry-After` honoured up to 60 s (the
     /// log APIs' limits are per minute).
     fn default() -> Self {
@@ -45,7 +45,7 @@ impl Default for RetryPolicy {
     }
 }
 
-impl RetryPolicy {
+impl ApiRetryPolicy {
     /// Never retries.
     pub fn none() -> Self {
         Self::default().max_attempts(1)

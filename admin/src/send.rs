@@ -210,14 +210,14 @@ mod tests {
 
     use super::{data_of, decode};
     use crate::error::ApiError;
-    use crate::{DeliveryLog, DeliveryMetrics, LogPage, LogQuery, Webhook};
+    use crate::{DeliveryMetrics, DeliveryRecord, LogPage, LogQuery, WebhookConfig};
 
     /// Reads `body` as every answer type the client knows.
     fn parse_everything(status: u16, body: &[u8]) {
         let _ = ApiError::from_response(status, body, None);
-        let _ = decode::<Webhook>(status, body);
+        let _ = decode::<WebhookConfig>(status, body);
         let _ = decode::<DeliveryMetrics>(status, body);
-        let _ = decode::<Vec<DeliveryLog>>(status, body);
+        let _ = decode::<Vec<DeliveryRecord>>(status, body);
         if let Ok(data) = data_of(status, body) {
             let _ = LogPage::from_data(data, &LogQuery::new()).has_next();
         }

@@ -5,14 +5,14 @@ use reqwest::Method;
 use serde_json::Value;
 
 use crate::send::{Call, data_of};
-use crate::{Client, Error, Webhook};
+use crate::{Client, Error, WebhookConfig};
 
 const WEBHOOKS: &str = "webHooks";
 
 impl Client {
     /// Creates a webhook (`POST /v3/webHooks`) and returns it with its server-assigned `id`
     /// and `consumer_group_id`. Not retried on 5xx, so it never creates twice.
-    pub async fn create_webhook(&self, webhook: &Webhook) -> Result<Webhook, Error> {
+    pub async fn create_webhook(&self, webhook: &WebhookConfig) -> Result<WebhookConfig, Error> {
         let call = Call::new(Method::POST, &["v3", WEBHOOKS]).json(webhook)?;
         let answer = self.send(call).await?;
         let data = data_of(answer.status, &answer.body)?;
@@ -24,7 +24,7 @@ impl Client {
     /// Assumption: the list is the answer's `data` (or the answer itself) as an array, or an
     /// object holding it under `webHooks`/`webhooks`/`content`. Entries that are not objects
     /// are skipped.
-    pub async fn list_webhooks(&self) -> Result<Vec<Webhook>, Error> {
+    pub async fn list_webhooks(&self) -> Result<Vec<WebhookConfig>, Error> {
         let answer = self.send(Call::new(Method::GET, &["v3", WEBHOOKS])).await?;
         let items = match data_of(answer.status, &answer.body)? {
             Value::Array(items) => items,
@@ -48,7 +48,7 @@ impl Client {
     ///
     /// The API documents no single-webhook `GET`, so this lists the webhooks and picks the
     /// one; [`Error::NotFound`] when there is none.
-    pub async fn get_webhook(&self, webhook_id: &str) -> Result<Webhook, Error> {
+    pub async fn get_webhook(&self, webhook_id: &str) -> Result<WebhookConfig, Error> {
         self.list_webhooks()
             .await?
             .into_iter()
@@ -64,8 +64,8 @@ impl Client {
     pub async fn update_webhook(
         &self,
         webhook_id: &str,
-        webhook: &Webhook,
-    ) -> Result<Webhook, Error> {
+        webhook: &WebhookConfig,
+    ) -> Result<WebhookConfig, Error> {
         let segments = ["v3", WEBHOOKS, webhook_id];
         let call = Call::new(Method::PUT, &segments).json(webhook)?;
         let answer = self.send(call).await?;
@@ -91,7 +91,7 @@ impl Client {
         &self,
         webhook_id: &str,
         events: impl IntoIterator<Item = EventName>,
-    ) -> Result<Webhook, Error> {
+    ) -> Result<WebhookConfig, Error> {
         let mut webhook = self.get_webhook(webhook_id).await?;
         if webhook.subscribe_to(events) == 0 {
             return Ok(webhook);
@@ -105,7 +105,7 @@ impl Client {
         &self,
         webhook_id: &str,
         events: impl IntoIterator<Item = EventName>,
-    ) -> Result<Webhook, Error> {
+    ) -> Result<WebhookConfig, Error> {
         let mut webhook = self.get_webhook(webhook_id).await?;
         if webhook.unsubscribe_from(events) == 0 {
             return Ok(webhook);
@@ -116,8 +116,8 @@ impl Client {
 
 /// The webhook as the API answered it; when the answer is not a whole webhook (e.g. only
 /// `{"webHookId": …}`), what was sent plus the ids the answer holds.
-fn merge_answer(sent: &Webhook, id: Option<&str>, data: Value) -> Webhook {
-    let answered: Option<Webhook> = data
+fn merge_answer(sent: &WebhookConfig, id: Option<&str>, data: Value) -> WebhookConfig {
+    let answered: Option<WebhookConfig> = data
         .is_object()
         .then(|| serde_json::from_value(data).ok())
         .flatten();

@@ -5,7 +5,7 @@ mod common;
 
 use std::time::Duration;
 
-use capillary_ens_admin::{Client, Credentials, Error, RetryPolicy, Webhook};
+use capillary_ens_admin::{ApiRetryPolicy, Client, Credentials, Error, WebhookConfig};
 use capillary_ens_schemas::EventName;
 use capillary_ens_testkit::mocks::admin_api::AdminApiMock;
 use wiremock::matchers::{method, path};
@@ -35,7 +35,7 @@ async fn a_429_on_create_is_retried_too_because_nothing_was_created() {
     let mock = AdminApiMock::start().await;
     mock.rate_limit_next(1);
     let sleeper = RecordingSleeper::default();
-    let webhook = Webhook::new("w", "https://x.example.com", [EventName::CustomerAdded]);
+    let webhook = WebhookConfig::new("w", "https://x.example.com", [EventName::CustomerAdded]);
     client_with(&mock, sleeper.clone())
         .create_webhook(&webhook)
         .await
@@ -82,7 +82,7 @@ async fn a_5xx_is_retried_with_exponential_backoff_then_succeeds() {
     let client = Client::builder(&mock.uri())
         .credentials(Credentials::bearer(AdminApiMock::TOKEN))
         .retry_policy(
-            RetryPolicy::default()
+            ApiRetryPolicy::default()
                 .max_attempts(5)
                 .initial_backoff(Duration::from_millis(100)),
         )
@@ -101,7 +101,7 @@ async fn a_5xx_on_create_is_not_retried_so_nothing_is_created_twice() {
     let mock = AdminApiMock::start().await;
     mock.fail_next(1, 502);
     let sleeper = RecordingSleeper::default();
-    let webhook = Webhook::new("w", "https://x.example.com", [EventName::CustomerAdded]);
+    let webhook = WebhookConfig::new("w", "https://x.example.com", [EventName::CustomerAdded]);
     let error = client_with(&mock, sleeper.clone())
         .create_webhook(&webhook)
         .await
@@ -117,7 +117,7 @@ async fn no_retry_policy_makes_one_attempt() {
     mock.fail_next(1, 500);
     let client = Client::builder(&mock.uri())
         .credentials(Credentials::bearer(AdminApiMock::TOKEN))
-        .retry_policy(RetryPolicy::none())
+        .retry_policy(ApiRetryPolicy::none())
         .sleeper(RecordingSleeper::default())
         .build()
         .unwrap();
@@ -170,7 +170,7 @@ async fn an_unreachable_api_is_a_transport_error_without_the_url() {
     let sleeper = RecordingSleeper::default();
     let client = Client::builder(&format!("http://{address}"))
         .credentials(Credentials::bearer("t"))
-        .retry_policy(RetryPolicy::default().max_attempts(2))
+        .retry_policy(ApiRetryPolicy::default().max_attempts(2))
         .sleeper(sleeper.clone())
         .build()
         .unwrap();

@@ -3,7 +3,7 @@
 
 mod common;
 
-use capillary_ens_admin::{Client, Credentials, LogQuery, RetryPolicy, Webhook};
+use capillary_ens_admin::{ApiRetryPolicy, Client, Credentials, LogQuery, WebhookConfig};
 use capillary_ens_schemas::EventName;
 use capillary_ens_testkit::logs::LogCapture;
 use capillary_ens_testkit::mocks::admin_api::AdminApiMock;
@@ -16,12 +16,12 @@ async fn logs_hold_no_secret() {
         AdminApiMock::start_with_credentials("api.user", "p4ssw0rd-xyz", Some("t0ken-xyz")).await;
     let client = Client::builder(&mock.uri())
         .credentials(Credentials::basic("api.user", "p4ssw0rd-xyz"))
-        .retry_policy(RetryPolicy::default())
+        .retry_policy(ApiRetryPolicy::default())
         .sleeper(common::RecordingSleeper::default())
         .build()
         .unwrap();
     mock.rate_limit_next_with_retry_after(1, 0);
-    let webhook = Webhook::new("w", "https://x.example.com", [EventName::CustomerAdded])
+    let webhook = WebhookConfig::new("w", "https://x.example.com", [EventName::CustomerAdded])
         .with_header("Authorization", "Bearer hook-s3cret-xyz");
     let created = client.create_webhook(&webhook).await.unwrap();
     let _ = client.create_webhook(&webhook).await.unwrap_err();

@@ -2,15 +2,15 @@
 
 mod common;
 
-use capillary_ens_admin::{Client, Credentials, Error, MethodType, Webhook, WebhookType};
+use capillary_ens_admin::{Client, Credentials, Error, MethodType, WebhookConfig, WebhookType};
 use capillary_ens_schemas::EventName;
 use capillary_ens_testkit::mocks::admin_api::AdminApiMock;
 use serde_json::json;
 
 use common::{body, client};
 
-fn crm_sync() -> Webhook {
-    Webhook::new(
+fn crm_sync() -> WebhookConfig {
+    WebhookConfig::new(
         "crm-sync",
         "https://hooks.example.com/ens",
         [EventName::PointsIssued, EventName::CouponIssue],
@@ -215,7 +215,7 @@ async fn a_taken_name_is_a_409_and_a_bad_body_a_400_listing_every_problem() {
     let duplicate = client.create_webhook(&crm_sync()).await.unwrap_err();
     assert_eq!(duplicate.status(), Some(409));
 
-    let mut invalid = Webhook::new("empty", "https://x.example.com", []);
+    let mut invalid = WebhookConfig::new("empty", "https://x.example.com", []);
     invalid.max_allowed_connections = 0;
     let error = client.create_webhook(&invalid).await.unwrap_err();
     let api = error.api().unwrap();
@@ -234,7 +234,7 @@ async fn a_taken_name_is_a_409_and_a_bad_body_a_400_listing_every_problem() {
         "{messages:?}"
     );
 
-    let unknown = Webhook::new(
+    let unknown = WebhookConfig::new(
         "unknown",
         "https://x.example.com",
         [EventName::from_wire("notAnEvent")],

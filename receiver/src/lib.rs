@@ -63,8 +63,8 @@ mod router;
 mod webhook;
 
 pub use auth::{
-    Auth, AuthError, EnvError, HmacSha256, InvalidSecret, SignatureEncoding, SignedRequest,
-    StandardWebhooks, StaticHeaders, Verifier,
+    Auth, AuthError, EnvError, HmacSha256, InvalidSecret, RotatingHeaders, SignatureEncoding,
+    SignedRequest, StandardWebhooks, StaticHeaders, Verifier,
 };
 
 pub use clock::{Clock, SystemClock};

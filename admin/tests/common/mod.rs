@@ -6,7 +6,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use capillary_ens_admin::{Client, Credentials, RetryPolicy, SleepFuture, Sleeper};
+use capillary_ens_admin::{ApiRetryPolicy, Client, Credentials, SleepFuture, Sleeper};
 use capillary_ens_testkit::mocks::admin_api::AdminApiMock;
 use serde_json::Value;
 
@@ -37,7 +37,7 @@ pub fn client_with(mock: &AdminApiMock, sleeper: RecordingSleeper) -> Client {
 pub fn client_at(uri: &str, credentials: Credentials, sleeper: RecordingSleeper) -> Client {
     Client::builder(uri)
         .credentials(credentials)
-        .retry_policy(RetryPolicy::default().max_attempts(4))
+        .retry_policy(ApiRetryPolicy::default().max_attempts(4))
         .sleeper(sleeper)
         .build()
         .expect("the mock's url is valid")

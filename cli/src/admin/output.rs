@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 
-use capillary_ens_admin::{DeliveryLog, Webhook};
+use capillary_ens_admin::{DeliveryRecord, WebhookConfig};
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -49,7 +49,7 @@ pub(crate) fn fields(pairs: &[(&str, String)]) -> io::Result<()> {
 }
 
 /// A webhook as JSON, with header names instead of header values.
-pub(crate) fn webhook_json(webhook: &Webhook) -> Value {
+pub(crate) fn webhook_json(webhook: &WebhookConfig) -> Value {
     json!({
         "webHookId": webhook.id,
         "name": webhook.name,
@@ -66,7 +66,7 @@ pub(crate) fn webhook_json(webhook: &Webhook) -> Value {
 }
 
 /// Prints webhooks in `format`.
-pub(crate) fn webhooks(webhooks: &[Webhook], as_json: bool) -> io::Result<()> {
+pub(crate) fn webhooks(webhooks: &[WebhookConfig], as_json: bool) -> io::Result<()> {
     if as_json {
         return json(&webhooks.iter().map(webhook_json).collect::<Vec<_>>());
     }
@@ -90,7 +90,7 @@ pub(crate) fn webhooks(webhooks: &[Webhook], as_json: bool) -> io::Result<()> {
 }
 
 /// Prints one webhook in detail.
-pub(crate) fn webhook(webhook: &Webhook, as_json: bool) -> io::Result<()> {
+pub(crate) fn webhook(webhook: &WebhookConfig, as_json: bool) -> io::Result<()> {
     if as_json {
         return json(&webhook_json(webhook));
     }
@@ -114,7 +114,7 @@ pub(crate) fn webhook(webhook: &Webhook, as_json: bool) -> io::Result<()> {
 }
 
 /// Prints delivery logs as a table.
-pub(crate) fn log_table(logs: &[DeliveryLog]) -> io::Result<()> {
+pub(crate) fn log_table(logs: &[DeliveryRecord]) -> io::Result<()> {
     let rows: Vec<Vec<String>> = logs
         .iter()
         .map(|log| {

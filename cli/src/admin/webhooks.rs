@@ -1,7 +1,7 @@
 //! `ens webhooks list|create|update|delete`.
 
 use crate::secret_arg::SecretArg;
-use capillary_ens_admin::{Client, Webhook};
+use capillary_ens_admin::{Client, WebhookConfig};
 use capillary_ens_schemas::EventName;
 use clap::{Args, Subcommand};
 
@@ -130,7 +130,7 @@ pub(crate) async fn run(args: WebhooksArgs) -> Result<(), Failure> {
         }
         Action::Create(args) => {
             let events = event_names(&args.events)?;
-            let mut webhook = Webhook::new(&args.name, &args.url, events)
+            let mut webhook = WebhookConfig::new(&args.name, &args.url, events)
                 .with_max_allowed_connections(args.max_connections)
                 .with_active(!args.inactive)
                 .with_identifier_enrichment(args.enrich_identifiers.iter().cloned());
@@ -189,7 +189,7 @@ pub(crate) async fn run(args: WebhooksArgs) -> Result<(), Failure> {
 }
 
 /// The webhook whose id or name is `webhook`.
-pub(crate) async fn find(client: &Client, webhook: &str) -> Result<Webhook, Failure> {
+pub(crate) async fn find(client: &Client, webhook: &str) -> Result<WebhookConfig, Failure> {
     let mut all = client.list_webhooks().await?;
     let index = all
         .iter()

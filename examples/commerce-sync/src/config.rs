@@ -179,7 +179,7 @@ pub enum ConfigError {
     Webhook(EnvError),
     /// The Capillary API's URL or credentials (`ENS_API_URL`, `ENS_API_TOKEN` or
     /// `ENS_API_USER` and `ENS_API_PASSWORD`) are missing or malformed.
-    Capillary(capillary_ens_admin::EnvError),
+    Capillary(capillary_ens_admin::ApiSettingsError),
     /// The Capillary API client could not be built.
     Client(capillary_ens_admin::Error),
 }

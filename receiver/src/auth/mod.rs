@@ -2,19 +2,23 @@
 //!
 //! ENS authenticates with static headers that the brand configures on the webhook
 //! ([`StaticHeaders`]). Brands whose gateway signs the body add an HMAC-SHA256 signature
-//! ([`HmacSha256`]), and relays may speak Standard Webhooks ([`StandardWebhooks`]). An [`Auth`]
+//! ([`HmacSha256`]), and relays may speak Standard Webhooks ([`StandardWebhooks`]).
+//! [`RotatingHeaders`] is a static header whose accepted values can change while the receiver
+//! runs (a credential rotation). An [`Auth`]
 //! combines any of them: every one must pass. Nothing here knows about a web framework.
 
 mod error;
 mod from_env;
 mod hmac_sha256;
 mod keyed;
+mod rotating_headers;
 mod standard_webhooks;
 mod static_headers;
 
 pub use error::AuthError;
 pub use from_env::EnvError;
 pub use hmac_sha256::{HmacSha256, SignatureEncoding};
+pub use rotating_headers::RotatingHeaders;
 pub use standard_webhooks::{InvalidSecret, StandardWebhooks};
 pub use static_headers::StaticHeaders;
 

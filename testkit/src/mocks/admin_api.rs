@@ -49,6 +49,7 @@
 //! # }
 //! ```
 
+mod answers;
 mod logs;
 mod responder;
 mod state;

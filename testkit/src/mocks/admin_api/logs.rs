@@ -5,7 +5,7 @@ use std::cmp::Ordering;
 use serde_json::{Map, Value, json};
 use wiremock::{Request, ResponseTemplate};
 
-use super::responder::{error, wrapped};
+use super::answers::{error, wrapped};
 use super::state::State;
 
 /// The fields the older event-log APIs document.

@@ -4,9 +4,9 @@
 use std::sync::{Arc, Mutex, PoisonError};
 
 use http::Method;
-use serde_json::{Value, json};
 use wiremock::{Request, Respond, ResponseTemplate};
 
+use super::answers::error;
 use super::state::State;
 use super::{logs, webhooks};
 
@@ -106,25 +106,4 @@ fn decode(segment: &str) -> String {
         }
     }
     String::from_utf8_lossy(&decoded).into_owned()
-}
-
-/// A Capillary-style error answer.
-pub(super) fn error(status: u16, code: u32, message: &str) -> ResponseTemplate {
-    ResponseTemplate::new(status)
-        .set_body_json(json!({"errors": [{"code": code, "message": message}]}))
-}
-
-/// A Capillary-style error answer with several entries.
-pub(super) fn errors(status: u16, entries: Vec<(u32, String)>) -> ResponseTemplate {
-    let entries: Vec<Value> = entries
-        .into_iter()
-        .map(|(code, message)| json!({"code": code, "message": message}))
-        .collect();
-    ResponseTemplate::new(status).set_body_json(json!({ "errors": entries }))
-}
-
-/// `data` in the v3 wrapper.
-pub(super) fn wrapped(data: Value) -> ResponseTemplate {
-    ResponseTemplate::new(200)
-        .set_body_json(json!({"data": data, "errors": null, "warnings": null}))
 }

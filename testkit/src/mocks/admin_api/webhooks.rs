@@ -4,7 +4,7 @@ use capillary_ens_schemas::EventName;
 use serde_json::{Map, Value};
 use wiremock::{Request, ResponseTemplate};
 
-use super::responder::{error, errors, wrapped};
+use super::answers::{error, errors, wrapped};
 use super::state::{State, id_of};
 
 /// The fields the create call requires, and the JSON type each must have.

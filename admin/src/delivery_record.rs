@@ -1,4 +1,4 @@
-//! [`DeliveryLog`]: what ENS recorded about delivering one event to one webhook.
+//! [`DeliveryRecord`]: what ENS recorded about delivering one event to one webhook.
 
 use std::fmt;
 
@@ -19,7 +19,7 @@ use crate::lenient;
 #[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
-pub struct DeliveryLog {
+pub struct DeliveryRecord {
     /// The event's `eventId`.
     #[serde(
         default,

@@ -1,4 +1,4 @@
-//! [`Webhook`]: one webhook configuration of `/v3/webHooks`.
+//! [`WebhookConfig`]: one webhook configuration of `/v3/webHooks`.
 
 use capillary_ens_schemas::EventName;
 use serde::{Deserialize, Deserializer, Serialize};
@@ -15,10 +15,10 @@ use crate::{MethodType, SecretString, WebhookHeaders, WebhookType};
 /// header values.
 ///
 /// ```
-/// use capillary_ens_admin::Webhook;
+/// use capillary_ens_admin::WebhookConfig;
 /// use capillary_ens_schemas::EventName;
 ///
-/// let webhook = Webhook::new(
+/// let webhook = WebhookConfig::new(
 ///     "crm-sync",
 ///     "https://hooks.example.com/ens",
 ///     [EventName::PointsIssued, EventName::TierUpgraded],
@@ -34,7 +34,7 @@ use crate::{MethodType, SecretString, WebhookHeaders, WebhookType};
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
-pub struct Webhook {
+pub struct WebhookConfig {
     /// The server-assigned id (`webHookId`; `id` is read too), used in update and delete.
     #[serde(
         rename = "webHookId",
@@ -148,7 +148,7 @@ impl NeoEnrichment {
     }
 }
 
-impl Webhook {
+impl WebhookConfig {
     /// An active `HTTP` `POST` webhook with no headers, 10 connections and no enrichment.
     pub fn new(
         name: impl Into<String>,
