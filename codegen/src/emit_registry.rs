@@ -158,7 +158,9 @@ pub(crate) fn event_name_items(catalog: &Catalog, lowered: &Lowered) -> TokenStr
                 }
             }
 
-            /// The JSON Schema of the event's Rust payload type, as `schemars` derives it.
+            /// The JSON Schema of the event's Rust payload type, as `schemars` derives it
+            /// (feature `schemars`).
+            #[cfg(feature = "schemars")]
             pub fn payload_schema(&self) -> Option<schemars::Schema> {
                 match self {
                     #(Self::#variants => Some(schemars::schema_for!(#payloads)),)*
@@ -199,6 +201,7 @@ pub(crate) fn event_name_items(catalog: &Catalog, lowered: &Lowered) -> TokenStr
             }
         }
 
+        #[cfg(feature = "schemars")]
         impl schemars::JsonSchema for EventName {
             fn schema_name() -> std::borrow::Cow<'static, str> {
                 "EventName".into()

@@ -91,7 +91,8 @@ fn struct_item(module: &Module, def: &Struct) -> TokenStream {
     let fields = def.fields.iter().map(|field| field_item(module, field));
     quote! {
         #docs
-        #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+        #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+        #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
         #[non_exhaustive]
         pub struct #name {
             #(#fields)*

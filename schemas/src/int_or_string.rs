@@ -1,9 +1,7 @@
 //! [`IntOrString`], for ids that are numbers in one payload and strings in another.
 
-use std::borrow::Cow;
 use std::fmt;
 
-use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::de::{self, Unexpected, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -121,13 +119,15 @@ impl Visitor<'_> for IntOrStringVisitor {
     }
 }
 
-impl JsonSchema for IntOrString {
-    fn schema_name() -> Cow<'static, str> {
+/// With the feature `schemars`: an integer or a string.
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for IntOrString {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
         "IntOrString".into()
     }
 
-    fn json_schema(_: &mut SchemaGenerator) -> Schema {
-        json_schema!({ "type": ["integer", "string"] })
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type": ["integer", "string"] })
     }
 }
 

@@ -3,7 +3,6 @@
 use std::fmt;
 use std::marker::PhantomData;
 
-use schemars::Schema;
 use serde::Deserializer;
 use serde::de::{self, Visitor};
 
@@ -39,8 +38,9 @@ impl<T> Visitor<'_> for OpenEnumVisitor<T> {
 }
 
 /// The JSON Schema of an open enum: any string, with the documented values listed.
-pub(crate) fn schema(known: &[&str]) -> Schema {
-    let mut schema = Schema::default();
+#[cfg(feature = "schemars")]
+pub(crate) fn schema(known: &[&str]) -> schemars::Schema {
+    let mut schema = schemars::Schema::default();
     schema.insert("type".to_owned(), "string".into());
     schema.insert(
         "examples".to_owned(),
@@ -55,7 +55,7 @@ pub(crate) fn schema(known: &[&str]) -> Schema {
 /// Implements the traits every generated open enum shares, from its `KNOWN`, `as_str` and
 /// `from_wire`: `Default` (an empty `Other`), `Display` and `Serialize` (the wire text),
 /// `From<&str>` and `Deserialize` (through `from_wire`, so they never fail), and
-/// `schemars::JsonSchema` (any string, with the documented values as `examples`, named after
+/// with the feature `schemars`, `schemars::JsonSchema` (any string, with the documented values as `examples`, named after
 /// the type and identified by the calling module's path).
 ///
 /// The generator writes `crate::open_enum::impl_open_enum!(RestrictionType);` after each open
@@ -92,6 +92,7 @@ macro_rules! impl_open_enum {
             }
         }
 
+        #[cfg(feature = "schemars")]
         impl schemars::JsonSchema for $name {
             fn schema_name() -> std::borrow::Cow<'static, str> {
                 stringify!($name).into()

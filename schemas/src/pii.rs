@@ -1,9 +1,7 @@
 //! [`Pii`], the wrapper that keeps personal data out of logs.
 
-use std::borrow::Cow;
 use std::fmt;
 
-use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Personal data (a name, mobile number, email, external id, card number …) from a payload.
@@ -76,16 +74,18 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Pii<T> {
     }
 }
 
-impl<T: JsonSchema> JsonSchema for Pii<T> {
+/// With the feature `schemars`: the inner type's schema, marked `"x-pii": true`.
+#[cfg(feature = "schemars")]
+impl<T: schemars::JsonSchema> schemars::JsonSchema for Pii<T> {
     fn inline_schema() -> bool {
         true
     }
 
-    fn schema_name() -> Cow<'static, str> {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
         format!("Pii_{}", T::schema_name()).into()
     }
 
-    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
         let mut schema = generator.subschema_for::<T>();
         schema.insert("x-pii".to_owned(), true.into());
         schema
@@ -115,6 +115,7 @@ mod tests {
         );
     }
 
+    #[cfg(feature = "schemars")]
     #[test]
     fn schema_is_the_inner_schema_marked_as_pii() {
         let schema = schemars::schema_for!(Pii<String>);

@@ -149,15 +149,8 @@ impl CouponIssualType {
 crate::open_enum::impl_open_enum!(CouponIssualType);
 
 /// The coupon series (offer) configuration a coupon belongs to. Sent by `CouponIssue`, `CouponRedeem` and `IssueBulkCoupon`.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct CouponSeries {
     /// Id of the coupon series (offer); also part of `refId`.
@@ -322,15 +315,8 @@ impl DiscountType {
 crate::open_enum::impl_open_enum!(DiscountType);
 
 /// Who the event is about. Only the identifier the triggering API call used is included, unless identifier enrichment is enabled on the webhook; then the identifiers of the enabled sources are added. Also used as `transferReceivingCustomerIdentifiers`, `survivorCustomerIdentifiers`, `coupons[].customerIdentifiers` and similar.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct CustomerIdentifiers {
     /// Capillary's id of the customer (user id). Present in practice on every event; placeholder samples render it as a float such as `379499720.0`, which is accepted.
@@ -446,15 +432,8 @@ impl LoyaltyType {
 crate::open_enum::impl_open_enum!(LoyaltyType);
 
 /// The customer's identifiers on the InStore source.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct InstoreIdentifiers {
     /// Id of the customer's InStore account.
@@ -502,15 +481,8 @@ pub struct InstoreIdentifiers {
 }
 
 /// The customer's accounts on one identifier source.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct SourceAccounts {
     /// One entry per account on the source.
@@ -519,15 +491,8 @@ pub struct SourceAccounts {
 }
 
 /// One account of the customer on an identifier source.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct SourceAccount {
     /// Id of the brand's account on the source (for example a WeChat app id); not the customer's own id.
@@ -539,15 +504,8 @@ pub struct SourceAccount {
 }
 
 /// One identifier of the customer within a source account.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct AccountIdentifier {
     /// Kind of identifier (for example `openId`, `unionId`, `mobile`).
@@ -565,15 +523,8 @@ pub struct AccountIdentifier {
 }
 
 /// The customer's membership in a partner program; which keys appear depends on the program type. Sent by `partnerProgramLinked` and `partnerProgramUpdated`.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct CustomerPartnerProgramDetails {
     /// When a supplementary membership ends, `YYYY-MM-DD`; far-future dates such as `2123-05-12` occur.
@@ -688,15 +639,8 @@ impl DeliveryStatus {
 crate::open_enum::impl_open_enum!(DeliveryStatus);
 
 /// Who performed the action: a till, store user or the system. Appears as `enteredBy`, `addedBy`, `updatedBy` and `createdBy`. Till and store details appear when till/store enrichment is on or the call came from a till.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct EnteredBy {
     /// Id of the till or user that performed the action; `-1` for the system (for example a customer merge).
@@ -725,15 +669,8 @@ pub struct EnteredBy {
 }
 
 /// A staff or API user.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct EnteredByUser {
     /// Login name of the staff or API user (not a customer).
@@ -742,15 +679,8 @@ pub struct EnteredByUser {
 }
 
 /// A till (POS terminal or API user acting as one).
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct Till {
     /// Id of the till.
@@ -769,15 +699,8 @@ pub struct Till {
 }
 
 /// A store; its fields are often empty strings.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct Store {
     /// Id of the store.
@@ -805,15 +728,8 @@ pub struct Store {
 }
 
 /// The entity the event accrues to: the customer (`USER`) or, in group loyalty, the user group.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct EntityInformation {
     /// Kind of entity; `USER` in every captured payload, group-loyalty events may carry a group entity.
@@ -876,15 +792,8 @@ impl EntityType {
 crate::open_enum::impl_open_enum!(EntityType);
 
 /// A member of a user group: the group's primary member, or the member who joined, left or contributed points. Sent by the group events.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GroupMember {
     /// Member's first name.
@@ -910,15 +819,8 @@ pub struct GroupMember {
 }
 
 /// One issued coupon and the customer it was issued to (keys are snake_case). Sent by `CouponIssue` and `IssueBulkCoupon`.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct IssuedCoupon {
     /// Capillary's id of the coupon; the first and last ids form the `refId` suffix.
@@ -938,15 +840,8 @@ pub struct IssuedCoupon {
 }
 
 /// One custom or extended field as a key/value pair (customer and transaction events). Values are brand-defined and may hold personal data, so they are treated as personal data.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct KeyValue {
     /// Name of the field.
@@ -960,15 +855,8 @@ pub struct KeyValue {
 }
 
 /// The loyalty program the event happened in, with its tiers.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct LoyaltyProgramDetails {
     /// Id of the loyalty program.
@@ -998,15 +886,8 @@ pub struct LoyaltyProgramDetails {
 }
 
 /// One tier (slab) of a loyalty program.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct ProgramTier {
     /// Position of the tier, starting at 1.
@@ -1023,15 +904,8 @@ pub struct ProgramTier {
 }
 
 /// One milestone of a target: a value to reach and, once reached, when it was achieved. Sent by the target events; some of them are known only from generated samples.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct MilestoneDetail {
     /// Id of the milestone.
@@ -1066,15 +940,8 @@ pub struct MilestoneDetail {
 }
 
 /// One custom or extended field of a card as a name/value pair. Values are brand-defined and may hold personal data, so they are treated as personal data.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct NameValue {
     /// Name of the field.
@@ -1217,15 +1084,8 @@ impl PromotionLimitOn {
 crate::open_enum::impl_open_enum!(PromotionLimitOn);
 
 /// A limit on how often an earned or issued promotion can be redeemed. Sent by `promotionEarned` and `promotionIssued`.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PromotionRedemptionRestriction {
     /// What the limit is counted against, for example `CUSTOMER`; can be an empty string.
@@ -1343,15 +1203,8 @@ impl RedemptionRestrictionKpi {
 crate::open_enum::impl_open_enum!(RedemptionRestrictionKpi);
 
 /// The share of redeemed or transferred points taken from one earning program, with the customer's balance left in that program. Sent by `pointsRedeemed` and `pointsTransferredInitiated`.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct RedemptionFromEarningProgram {
     /// Id of the earning program the points were taken from.
@@ -1369,15 +1222,8 @@ pub struct RedemptionFromEarningProgram {
 }
 
 /// The reward's display content in one language. Sent by `rewardCreated` and `rewardUpdated`.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct RewardDetail {
     /// Language of this entry (for example `en`).
@@ -1424,15 +1270,8 @@ pub struct RewardDetail {
 }
 
 /// One place where a reward is available. Sent by `rewardCreated` and `rewardUpdated`.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct RewardGeography {
     /// Id of the country.
@@ -1462,15 +1301,8 @@ pub struct RewardGeography {
 }
 
 /// An image or video attached to a reward. Sent by `rewardCreated` and `rewardUpdated`.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct RewardMedia {
     /// File or display name of the image or video.
@@ -1610,15 +1442,8 @@ impl RewardType {
 crate::open_enum::impl_open_enum!(RewardType);
 
 /// The external vendor that supplies a reward. Sent by `rewardCreated` and `rewardUpdated`.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct RewardVendor {
     /// Id of the vendor.
@@ -1634,15 +1459,8 @@ pub struct RewardVendor {
 }
 
 /// The vendor redemption set-up used to fulfil a reward. Sent by `rewardCreated` and `rewardUpdated`.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct RewardVendorRedemption {
     /// Id of the vendor redemption set-up.
@@ -1658,15 +1476,8 @@ pub struct RewardVendorRedemption {
 }
 
 /// A streak level and the customer's standing in the streak. Every value is sent as a string. Sent by `streakLevelAchieved` and `streakLevelUnAchieved`.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct StreakProgress {
     /// Customer's current value in the streak, a number sent as a string such as `"1"`.
@@ -1693,15 +1504,8 @@ pub struct StreakProgress {
 }
 
 /// A target (milestone), with its target group and the period (cycle) being evaluated. Sent by the target events and, as the target behind a streak, by the streak events. The period-started, period-completed and value-updated events carry its keys only in generated samples, so none is required.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct TargetDetails {
     /// Id of the target.
@@ -1750,15 +1554,8 @@ pub struct TargetDetails {
 }
 
 /// One reason a transaction was rejected. Sent by `transactionRejected` and `rejectedTransactionRetrigger`.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct TransactionRejectionDetail {
     /// Short code or label of the reason; values are undocumented. Only seen in generated samples.
@@ -1774,15 +1571,8 @@ pub struct TransactionRejectionDetail {
 }
 
 /// The activity in the loyalty engine that caused the event (a bill, a redemption, a manual adjustment, …) and how to find it.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct TriggeringActivity {
     /// Name of the triggering activity. Values outside the documented list occur (`pointsRedemption`, `customerMerge`, `streak unenrollment`), and matching ignores case.
@@ -2243,15 +2033,8 @@ impl TriggeringActivityName {
 crate::open_enum::impl_open_enum!(TriggeringActivityName);
 
 /// One id of the triggering entity.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct ActivityIdentifier {
     /// Which id this is (`BillId`, `billNumber`, `TransactionId`, `redemptionId`, `EventLogId`, …; spelling and case vary).
@@ -2263,15 +2046,8 @@ pub struct ActivityIdentifier {
 }
 
 /// One target of a unified target group, with the customer's progress on it. Sent by `unifiedTargetsAchieved` and `unifiedTargetsUnAchieved`.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct UnifiedTarget {
     /// Value the customer reached on this target, sent as a decimal string such as `"3000.000"`.
@@ -2304,15 +2080,8 @@ pub struct UnifiedTarget {
 }
 
 /// A unified target group: several targets evaluated together under one rule. Sent by `unifiedTargetsAchieved` and `unifiedTargetsUnAchieved`.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct UnifiedTargetGroupDetails {
     /// Id of the unified target group.
@@ -2327,15 +2096,8 @@ pub struct UnifiedTargetGroupDetails {
 }
 
 /// How the targets of a unified group are combined and compared with the threshold. Sent by `unifiedTargetsAchieved` and `unifiedTargetsUnAchieved`.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct UnifiedTargetsAchievementCondition {
     /// How the values of the targets are aggregated; `SUM` in captured payloads.

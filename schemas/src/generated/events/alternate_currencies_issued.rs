@@ -4,15 +4,8 @@
 //! `alternateCurrenciesIssued`: Fires when a customer is issued an alternate currency, a brand-defined unit such as stars or coins that a loyalty program tracks beside points. Brands use it to announce the award and show the new balance of each currency. Real and generated samples disagree on the name of the per-currency list (`alternateCurrencies` in the real sample, `alternateCurrenciesIssuedData` in the generated one, with the same items), so read whichever is present; the real sample also lacks `createdAt` and `apiRequestId`. `refId` is `<orgId>_<loyaltyEventId>`.
 
 /// Payload of `alternateCurrenciesIssued`: the customer, the program and, per alternate currency, the units issued and the new balances.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct AlternateCurrenciesIssued {
     /// The customer who received the alternate currency: `customerId` plus the identifiers the triggering call used; other identifiers only with identifier enrichment.
@@ -50,15 +43,8 @@ pub struct AlternateCurrenciesIssued {
 }
 
 /// What this event issued of one alternate currency, split into regular, promotional and promised units, with the customer's new balances.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct IssuedAlternateCurrency {
     /// Name of the alternate currency as configured in the program, for example `stars` or `coins`.
@@ -103,15 +89,8 @@ pub struct IssuedAlternateCurrency {
 }
 
 /// Promised (pending) units of an alternate currency; not usable until converted.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PromisedAlternateCurrencyIssue {
     /// Number of promised units.
@@ -132,15 +111,8 @@ pub struct PromisedAlternateCurrencyIssue {
 }
 
 /// Units of an alternate currency awarded by one loyalty promotion.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PromotionalAlternateCurrencyIssue {
     /// Name of the promotion.
@@ -164,15 +136,8 @@ pub struct PromotionalAlternateCurrencyIssue {
 }
 
 /// Regular units of an alternate currency that share one expiry date.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct RegularAlternateCurrencyBreakup {
     /// Number of units expiring on `expiryAt`.

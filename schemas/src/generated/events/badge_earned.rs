@@ -4,15 +4,8 @@
 //! `badgeEarned`: Fires when a customer earns a badge, i.e. an activity meets the badge's earn criteria. Brands use it to show the badge in their app, celebrate the achievement and trigger follow-up rewards. Badge and earn ids are 24-character hex strings, not integers; `earnConstraints` list the badge's earn limits with the current count for each, and `issualId`/`issuedOn` appear only in generated samples.
 
 /// Payload of `badgeEarned`: the customer, the badge, the earn record and its earn limits.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct BadgeEarned {
     /// The customer who earned the badge: `customerId`, `loyaltyType` and the identifier the triggering call used; other identifiers only with identifier enrichment.
@@ -47,15 +40,8 @@ pub struct BadgeEarned {
 }
 
 /// One earn limit of a badge, with the count used so far.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct EarnConstraint {
     /// Whom the limit counts against: the badge as a whole (`BADGE`) or each customer (`CUSTOMER`).

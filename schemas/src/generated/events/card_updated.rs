@@ -4,15 +4,8 @@
 //! `cardUpdated`: Fires when a loyalty card is changed through the card update APIs (single or bulk): its status label or its custom and extended fields. Brands use it to sync card status (for example block a suspended card at the POS) and card attributes such as a stored balance. The payload names the card only by `cardNumber` and carries no customer identifiers; field lists use `{name, value}` items, and the `previous…` lists are often empty. `refId` ends with a number that is probably the card id.
 
 /// Payload of `cardUpdated`: the card, its status label and its fields before and after the change.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct CardUpdated {
     /// Number of the updated card.

@@ -4,15 +4,8 @@
 //! `cartPromotionEarned`: Fires when a customer meets a cart promotion's criteria and earns it, so the discount can be applied to a later or the current cart. Brands use it to tell the customer the discount is unlocked and to track promotion funnels (issued, earned, redeemed). Documented only by a generated sample: all ids are strings and the formats of `issueDate` and `earnedTime` are not documented.
 
 /// Payload of `cartPromotionEarned`: the customer, the cart promotion and the earn.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct CartPromotionEarned {
     /// The customer who earned the cart promotion: `customerId` plus the identifier the triggering call used; other identifiers only with identifier enrichment.

@@ -4,15 +4,8 @@
 //! `cartPromotionIssued`: Fires when a cart promotion (a basket-level discount offer run by the cart promotion engine) is issued to a customer, making them eligible to use it. Brands use it to surface the offer in their app, e-commerce cart or POS. Documented only by a generated sample: cart-promotion ids are strings, unlike loyalty-promotion ids, and the format of `issueDate` is not documented.
 
 /// Payload of `cartPromotionIssued`: the customer and the cart promotion issued to them.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct CartPromotionIssued {
     /// The customer the cart promotion was issued to: `customerId` plus the identifier the triggering call used; other identifiers only with identifier enrichment.

@@ -4,15 +4,8 @@
 //! `cartPromotionRedeemed`: Fires when earned cart promotions are used on a transaction, so their discount is applied to the bill or to individual line items. Brands use it to reconcile discounts per bill, to attribute sales to promotions and to close the promotion funnel. Documented only by a generated sample: discount amounts and quantities are numbers, promotion and earn ids are strings, and the format of `redemptionDateTime` and the values of `redemptionType` are not documented.
 
 /// Payload of `cartPromotionRedeemed`: the customer, the transaction and the cart promotions applied to it.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct CartPromotionRedeemed {
     /// The customer who redeemed the cart promotions: `customerId` plus the identifier the transaction used; other identifiers only with identifier enrichment.
@@ -52,15 +45,8 @@ pub struct CartPromotionRedeemed {
 }
 
 /// One cart promotion applied to a transaction or a line item.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct AppliedPromotion {
     /// Number of times the promotion was applied.
@@ -98,15 +84,8 @@ pub struct AppliedPromotion {
 }
 
 /// A line item of the transaction with the cart promotions applied to it.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct LineItemInfo {
     /// SKU (item code) of the line item.

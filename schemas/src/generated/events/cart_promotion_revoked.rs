@@ -4,15 +4,8 @@
 //! `cartPromotionRevoked`: Fires when an earned cart promotion is taken back from a customer, for example because the earn was reversed, so the discount can no longer be used. Brands use it to remove the offer from the customer's wallet or app. Documented only by a generated sample carrying just the customer, the promotion id and the earn id (both strings).
 
 /// Payload of `cartPromotionRevoked`: the customer and the cart-promotion earn that was revoked.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct CartPromotionRevoked {
     /// The customer the cart promotion was revoked from: `customerId` plus the identifier the triggering call used; other identifiers only with identifier enrichment.

@@ -4,15 +4,8 @@
 //! `CouponIssue`: Fires when one or more coupons of a series are issued to a customer, through the coupon APIs or a campaign. Brands use it to deliver the coupon code through their own channels or to mirror the customer's wallet. The coupon and series objects use snake_case keys, the customer identifiers sit inside each coupon rather than at `data` level, and `refId` is `<orgId>_<seriesId>_<firstCouponId>:<lastCouponId>`.
 
 /// Payload of `CouponIssue`: the issued coupons, their series and who issued them.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct CouponIssue {
     /// When the coupons were issued, in epoch milliseconds.

@@ -4,15 +4,8 @@
 //! `CouponRedeem`: Fires when a coupon is redeemed, usually against a bill at the POS or through the coupon redemption APIs. Brands use it to mark the coupon used in their own systems and to attribute the redemption to a bill. `refId` is `<orgId>_<seriesId>_<redemptionId>`; coupon keys are snake_case, and `transaction` holds `bill_id` `0` and an empty `number` when no bill was given. Since 2025 the v2 redemption APIs may not raise the event when several coupons are redeemed in one call.
 
 /// Payload of `CouponRedeem`: the redeemed coupon with its series, the customer, the bill and who redeemed it.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct CouponRedeem {
     /// When the redemption was recorded, in epoch milliseconds.
@@ -31,15 +24,8 @@ pub struct CouponRedeem {
 }
 
 /// A redeemed coupon with its redemption details (keys partly snake_case).
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct RedeemedCoupon {
     /// Capillary's id of the coupon.
@@ -58,15 +44,8 @@ pub struct RedeemedCoupon {
 }
 
 /// The bill a coupon was redeemed against (keys are snake_case).
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct RedemptionBill {
     /// Id of the bill in Capillary; `0` when the redemption was not tied to a bill.

@@ -4,15 +4,8 @@
 //! `customerAdded`: Fires when a new customer is registered, whether through the customer APIs or the Capillary UI. Brands use it to create the member in their own CRM, send a welcome message or start onboarding journeys. The payload is thin: names and the identifiers used at registration, plus who registered the customer; `refId` ends with the customer id and `loyaltyEventId` is `null`. Identifier values such as `mobile` arrive as strings although Capillary's field table calls them integers.
 
 /// Payload of `customerAdded`: the newly registered customer, the channel and the till or user that registered them.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct CustomerAdded {
     /// Whether the customer was enrolled in the loyalty program (`LOYALTY`) or only registered (`NON_LOYALTY`). Case varies (`loyalty`, `LOYALTY`).

@@ -4,15 +4,8 @@
 //! `customerUpdated`: Fires when a customer's profile changes: names, custom or extended fields, or the customer status (including a PII deletion, which shows up as the status label `Deleted`). Brands use it to keep their CRM in sync; `updatedFields` lists changed fields with previous and current values but is often empty, so fetch the customer through the API when the full state matters. Subscription (opt-in/opt-out) changes are not reported here. One hand-written sample gives `enteredAt` in seconds; real payloads use milliseconds.
 
 /// Payload of `customerUpdated`: the customer after the change, what changed, and who changed it.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct CustomerUpdated {
     /// Whether the customer is a loyalty member (`LOYALTY`) or not (`NON_LOYALTY`). Case varies; `LOYALTY_PLUS` appears only in a hand-written sample.
@@ -239,15 +232,8 @@ impl CustomerUpdatedSource {
 crate::open_enum::impl_open_enum!(CustomerUpdatedSource);
 
 /// One changed profile field with its value before and after the update.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct UpdatedField {
     /// Name of the changed field (for example `gender`, `dob`).
@@ -324,15 +310,8 @@ impl FieldType {
 crate::open_enum::impl_open_enum!(FieldType);
 
 /// A change of the customer's status label, with the reason given.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct CustomerStatus {
     /// Status label before the change (labels are org-configurable).

@@ -4,15 +4,8 @@
 //! `groupCreated`: Fires when a user group for group loyalty is created with its primary member. Brands use it to mirror the group in their own systems and to welcome its members. Known only from generated samples, so every field is optional. The `role` values of members are not documented.
 
 /// Payload of groupCreated: the new group, its primary member and who created it.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GroupCreated {
     /// Capillary id of the user group.

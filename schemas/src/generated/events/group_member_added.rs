@@ -4,15 +4,8 @@
 //! `groupMemberAdded`: Fires when a customer joins a user group. Brands use it to welcome the new member and update the group's membership on their side. Known only from generated samples, so every field is optional. The payload is the groupCreated shape plus `memberAdded`.
 
 /// Payload of groupMemberAdded: the group, its primary member, the new member and who added them.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GroupMemberAdded {
     /// Capillary id of the user group.

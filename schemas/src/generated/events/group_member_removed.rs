@@ -4,15 +4,8 @@
 //! `groupMemberRemoved`: Fires when a member leaves or is removed from a user group. Brands use it to update the group's membership and stop group communication to that customer. Known only from generated samples, so every field is optional. The payload is the groupCreated shape plus `memberRemoved`.
 
 /// Payload of groupMemberRemoved: the group, its primary member, the departed member and who removed them.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GroupMemberRemoved {
     /// Capillary id of the user group.

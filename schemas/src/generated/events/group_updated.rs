@@ -4,15 +4,8 @@
 //! `groupUpdated`: Fires when the details of a user group are updated. Brands use it to keep their copy of the group in sync. Known only from generated samples, so every field is optional. The payload has the same shape as groupCreated and does not say which fields changed, so fetch the group if you need them.
 
 /// Payload of groupUpdated: the group after the change, its primary member and who changed it.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GroupUpdated {
     /// Capillary id of the user group.

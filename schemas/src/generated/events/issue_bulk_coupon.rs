@@ -4,15 +4,8 @@
 //! `IssueBulkCoupon`: Fires when several coupons of one series are issued together by giving a count ("Issue Bulk Coupon with Count"). Brands use it like `CouponIssue`: deliver the codes or mirror the customer's wallet. The only documented payload has the `CouponIssue` shape and carries `eventName: "CouponIssue"`, with many `coupons[]` entries for the same customer and `issualType: "SINGLE"`; whether `IssueBulkCoupon` ever appears as the event name is undocumented, so both names are accepted. `refId` is `<orgId>_<seriesId>_<firstCouponId>:<lastCouponId>`.
 
 /// Payload of a bulk coupon issue: the issued coupons (all from one series, usually for one customer), the series and who issued them.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct IssueBulkCoupon {
     /// When the coupons were issued, in epoch milliseconds.

@@ -4,15 +4,8 @@
 //! `issueRewardFailure`: Fires when Capillary fails to issue a catalog reward that was requested for a customer, for example because a coupon issue limit per customer was reached. Brands use it to tell the customer the reward could not be delivered, to retry or make good, and to monitor failures by `errorCode`. `refId` is `<orgId>_<requestId>`; the only real sample came in the `eventType`/`attributes` wrapper, and `rewards[].transactionId` is an integer there but a string in the generated sample.
 
 /// Payload of `issueRewardFailure`: the customer, the failed request and the steps that failed.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct IssueRewardFailure {
     /// The customer the reward was requested for: `customerId` plus the identifier the request used; other identifiers only with identifier enrichment.
@@ -30,15 +23,8 @@ pub struct IssueRewardFailure {
 }
 
 /// One failed step of a reward-issue request.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct ErroredStep {
     /// Which step failed; `ISSUE_REWARD` is the only value seen.
@@ -94,15 +80,8 @@ impl ErroredStepName {
 crate::open_enum::impl_open_enum!(ErroredStepName);
 
 /// One reward of a failed reward-issue step.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct FailedReward {
     /// Id of the catalog reward.

@@ -4,15 +4,8 @@
 //! `issuedAlternateCurrenciesReversed`: Fires when alternate currency issued earlier (stars, coins or another brand-defined unit) is taken back, typically because the bill that earned it was returned. Brands use it to show the deduction and the new balance of each currency. Real and generated samples disagree on names (`alternateCurrencies` vs `alternateCurrenciesReversedData` for the list, `totalAlternateCurrenciesReversed` vs `totalIssuedAlternateCurrenciesReversed` for the total), so read whichever is present. The only real sample is malformed (envelope keys nested inside `data`, `eventName` spelt `issuedalternateCurrenciesReversed`); `refId` is `<orgId>_<loyaltyEventId>`.
 
 /// Payload of `issuedAlternateCurrenciesReversed`: the customer, the program and, per alternate currency, the units taken back and the new balances.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct IssuedAlternateCurrenciesReversed {
     /// The customer whose alternate currency was taken back: `customerId` plus the identifiers the triggering call used; other identifiers only with identifier enrichment.
@@ -50,15 +43,8 @@ pub struct IssuedAlternateCurrenciesReversed {
 }
 
 /// What was reversed of one alternate currency, split into regular, promised and promotional units, with the customer's new balances.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct ReversedAlternateCurrency {
     /// Promised units returned by this event itself.
@@ -138,15 +124,8 @@ pub struct ReversedAlternateCurrency {
 }
 
 /// Units of one promotion returned by this event.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct CurrentEventPromotionAlternateCurrenciesReturnedDetail {
     /// Identifier of the promotion (a UUID-like string).
@@ -164,15 +143,8 @@ pub struct CurrentEventPromotionAlternateCurrenciesReturnedDetail {
 }
 
 /// Units of one promotion that were reversed.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PromotionalAlternateCurrencyReversal {
     /// Identifier of the promotion (a UUID-like string).

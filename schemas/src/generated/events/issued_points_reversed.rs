@@ -4,15 +4,8 @@
 //! `issuedPointsReversed`: Fires when points issued earlier are taken back, typically because the bill that earned them was returned (`triggeringActivity.name` `ReturnBill`, with the bill's `billId` and `billNumber`). Brands use it to show the deduction and the customer's new balance. The reversal is split into regular, promised and promotional points; the `currentEvent…` fields, which newer payloads add, give what this particular event returned, while whether the other totals accumulate over several partial returns is not documented. `refId` is `<orgId>_<loyaltyEventId>`.
 
 /// Payload of `issuedPointsReversed`: the customer, the program, the new balances and the reversed points by kind.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct IssuedPointsReversed {
     /// The customer whose points were taken back: `customerId` plus the identifiers the triggering call used; other identifiers only with identifier enrichment.
@@ -106,15 +99,8 @@ pub struct IssuedPointsReversed {
 }
 
 /// Points of one promotion that were reversed.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PromotionalPointsReversal {
     /// Identifier of the promotion, as a string (a numeric id or a code such as `huhutest2`).
@@ -181,15 +167,8 @@ impl PromotionType {
 crate::open_enum::impl_open_enum!(PromotionType);
 
 /// Points of one promotion returned by this event; the items are seen only in generated samples.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct CurrentEventPromotionPointsReturnedDetail {
     /// Identifier of the promotion, as a string.

@@ -4,15 +4,8 @@
 //! `loyaltyCustomerMerge`: Fires when two customer accounts are merged: the victim account is folded into the survivor, which keeps the combined points and tier. Brands use it to merge or retire the victim record in their own systems and refresh the survivor's balances. It is a system action (`enteredBy.id` is `-1`, triggering activity `customerMerge`); the captured sample had no `eventId` and reused a victim-related number as both `apiRequestId` and `refId` suffix.
 
 /// Payload of `loyaltyCustomerMerge`: the surviving and the merged-away customer, and the survivor's balances after the merge.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct LoyaltyCustomerMerge {
     /// The customer that remains after the merge (usually only `customerId`).
@@ -40,15 +33,8 @@ pub struct LoyaltyCustomerMerge {
 }
 
 /// The survivor's balances and tier in one loyalty program after the merge.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct SurvivorCustomerLoyaltySummary {
     /// Id of the loyalty program.

@@ -4,15 +4,8 @@
 //! `manualPointsAdjustment`: Fires when points are adjusted (deducted) manually for a customer, for example by support staff correcting a wrong award. Brands use it to mirror the correction in their own ledger and to tell the customer why the balance changed. It is documented only by a generated sample: the total's key is misspelt `totalPoinstDeducted` (as sent), the quantities arrive as strings, and the `pointsType` values are not documented. The event carries `eventLogId`, and `refId` is `<orgId>_<loyaltyEventId>`.
 
 /// Payload of `manualPointsAdjustment`: the customer, the points deducted and how the deduction splits across programs and awards.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct ManualPointsAdjustment {
     /// The customer whose points were adjusted: `customerId` plus the identifiers the adjustment call used; other identifiers only with identifier enrichment.
@@ -50,15 +43,8 @@ pub struct ManualPointsAdjustment {
 }
 
 /// The part of the adjustment applied to one points award in one program.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct ProgramPointsSplit {
     /// Id of the points award that was adjusted.

@@ -4,15 +4,8 @@
 //! `notInterestedBillAdded`: Fires when a bill is recorded for a shopper who declined loyalty enrolment (a "not interested" bill). Brands use it to count non-member sales or follow up on enrolment opportunities. Only a generated sample is documented; its fields are exactly those of `transactionAdded`, and real payloads are expected to carry sparse customer identifiers, so every field is optional here.
 
 /// Payload of `notInterestedBillAdded`: a summary of the bill of a shopper who declined loyalty.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct NotInterestedBillAdded {
     /// Net bill amount (after discount) in the bill's currency; integral amounts may arrive without a fraction (`50000`). Only seen in generated samples.

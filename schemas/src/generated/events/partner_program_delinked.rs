@@ -4,15 +4,8 @@
 //! `partnerProgramDelinked`: Fires when a customer is unlinked from a partner program. Brands use it to withdraw partner benefits and tell the partner. Carries the program and the customer only, with no membership-details object; `loyaltyProgramId` is the Capillary program the partner program belongs to.
 
 /// Payload of partnerProgramDelinked: the customer and the partner program they left.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PartnerProgramDelinked {
     /// The customer who was unlinked.

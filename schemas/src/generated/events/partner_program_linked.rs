@@ -4,15 +4,8 @@
 //! `partnerProgramLinked`: Fires when a customer is linked to a partner program: a loyalty or subscription program run outside Capillary (`EXTERNAL`) or a time-boxed supplementary membership (`SUPPLEMENTARY`). Brands use it to grant partner benefits or pass the membership to the partner. `customerPartnerProgramDetails` depends on the type (supplementary links carry `membershipExpiryDate`, external ones the partner tier and membership number); dates are `YYYY-MM-DD` strings, and newer payloads add `partnerTierExpiryDateInMillis` and an envelope `eventSearchKey`. `loyaltyEventId` is null or absent, as for other API-driven events.
 
 /// Payload of partnerProgramLinked: the customer, the partner program and the membership details.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PartnerProgramLinked {
     /// The customer who was linked.

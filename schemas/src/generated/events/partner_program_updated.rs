@@ -4,15 +4,8 @@
 //! `partnerProgramUpdated`: Fires when a customer's partner-program membership changes, for example when their partner tier is upgraded. Brands use it to mirror the partner tier, expiry and membership number. `updateType` is `UPGRADE` in captured payloads; expiry dates are `YYYY-MM-DD` strings.
 
 /// Payload of partnerProgramUpdated: the customer, the partner program, the kind of change and the membership after it.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PartnerProgramUpdated {
     /// The customer the membership belongs to.

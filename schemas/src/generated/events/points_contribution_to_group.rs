@@ -4,15 +4,8 @@
 //! `pointsContributionToGroup`: Fires when a member's points are contributed to a user group's shared points. Brands use it to show members how the group balance grew and who contributed. Known only from generated samples, so every field is optional. `pointsContributedToGroup` is a points quantity that may be fractional.
 
 /// Payload of pointsContributionToGroup: the group, its primary member, the contributing member and the points moved.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PointsContributionToGroup {
     /// Capillary id of the user group.

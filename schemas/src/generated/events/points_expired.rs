@@ -4,15 +4,8 @@
 //! `pointsExpired`: Fires when points reach their expiry date and are removed from the customer's balance in a program; it comes from the loyalty engine's expiry run, not from an API call. Brands use it to tell customers how many points they lost and to keep their own balances in step. The documentation samples are hand-written (non-UUID `eventId`, no `apiRequestId`, an empty `triggeringActivity`), `entityInformation` and `loyaltyProgramDetails` appear only in generated samples, and the event carries `eventLogId` since 2025. `refId` is `<orgId>_<loyaltyEventId>`.
 
 /// Payload of `pointsExpired`: the customer, the program and the number of points that expired.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PointsExpired {
     /// The customer whose points expired: `customerId` plus the identifiers known for the event; other identifiers only with identifier enrichment. The only key Capillary's internal schema marks as required.

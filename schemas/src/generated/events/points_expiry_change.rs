@@ -4,15 +4,8 @@
 //! `pointsExpiryChange`: Fires when the expiry date of particular points awards is changed for a customer, for example by a manual expiry update. Brands use it to show customers the new expiry dates and to update any expiry schedule they keep. It is documented only by a generated sample, so the shape is known but the values are not: the date formats (presumably `YYYY-MM-DD`) and the reason and type codes are unconfirmed, and the key casing is inconsistent (`pointAwardedRefID` and `promotionID` next to `pointsAwardedRefType`). `refId` is presumably `<orgId>_<loyaltyEventId>` as for other points events.
 
 /// Payload of `pointsExpiryChange`: the customer, the program and the points awards whose expiry date changed.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PointsExpiryChange {
     /// The customer whose points changed expiry: `customerId` plus known identifiers; other identifiers only with identifier enrichment.
@@ -53,15 +46,8 @@ pub struct PointsExpiryChange {
 }
 
 /// One points award whose expiry date was changed, with the old and new dates.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct UpdatedPointsExpiryBreakup {
     /// Id of the points award whose expiry changed (the key is spelt `pointAwardedRefID`, unlike `pointsAwardedRefType`).

@@ -4,15 +4,8 @@
 //! `pointsExpiryReminder`: Fires some time before points expire, as a scheduled notice for customers who have points due to expire in a program. Brands use it to send "use your points before they expire" messages quoting `pointsScheduledForExpiry` and `scheduledExpiryDate`. Because no loyalty event is behind it, the envelope's `loyaltyEventId` is `null`; how the `refId` suffix is formed is not documented, and `triggeringActivity` appears only in hand-written and generated samples.
 
 /// Payload of `pointsExpiryReminder`: the customer, the program and the points about to expire.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PointsExpiryReminder {
     /// The customer whose points are about to expire: `customerId` plus known identifiers; other identifiers only with identifier enrichment.

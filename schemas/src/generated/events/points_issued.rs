@@ -4,15 +4,8 @@
 //! `pointsIssued`: Fires whenever the loyalty engine awards points to a customer in a program: for a bill, a behavioural or custom event, a manual or goodwill allocation, a promotion and so on (`triggeringActivity.name` says which). Brands use it to announce the award, show the new balance (`programCurrentPoints`) and track when the points expire (`regularPointsBreakup[].expiryAt`). The award is split into regular, promotional and promised (pending) points; a 2025 real payload puts `loyaltyEventId` inside `data` instead of the envelope, and the awarded-reference and available-balance enrichments can add keys (`behavioralEventAttributes`, `AvailablePointsBalance`) whose placement no sample shows. `refId` is `<orgId>_<loyaltyEventId>`.
 
 /// Payload of `pointsIssued`: the customer, the program, the new balances and the awarded points split into regular, promotional and promised points.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PointsIssued {
     /// The customer who received the points: `customerId` plus the identifiers the triggering call used; other identifiers only with identifier enrichment.
@@ -76,15 +69,8 @@ pub struct PointsIssued {
 }
 
 /// Regular points of this award that share one expiry date.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct RegularPointsBreakup {
     /// Number of regular points expiring on `expiryAt`; can be fractional (`333.333`).
@@ -96,15 +82,8 @@ pub struct RegularPointsBreakup {
 }
 
 /// Points awarded by one loyalty promotion in this event.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PromotionalPointsAward {
     /// Name of the promotion; only in generated samples.
@@ -168,15 +147,8 @@ impl PromotionType {
 crate::open_enum::impl_open_enum!(PromotionType);
 
 /// Promised (pending) points created by this event; they are not redeemable until converted.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PromisedPointsAward {
     /// Number of promised points; can be fractional (`333.333`).

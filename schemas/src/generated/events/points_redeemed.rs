@@ -4,15 +4,8 @@
 //! `pointsRedeemed`: Fires when a customer redeems points, at a till or through the points-redemption API. Brands use it to confirm the redemption, show the remaining balance per earning program and reconcile the currency value (`redeemedPointsCurrencyValue`) with the bill in `redemptionBillNumber`. Group-loyalty redemptions set `isGroupRedemption`; hand-written documentation samples lack `redemptionSummaryId` and program details and spell the identifier block `Instore`, and the available-balance enrichment can add an `AvailablePointsBalance` key whose placement no sample shows. `refId` is `<orgId>_<loyaltyEventId>`.
 
 /// Payload of `pointsRedeemed`: the customer, the program, the points redeemed and where they came from.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PointsRedeemed {
     /// The customer who redeemed the points: `customerId` plus the identifiers the redemption call used; other identifiers only with identifier enrichment.

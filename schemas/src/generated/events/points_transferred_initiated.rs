@@ -4,15 +4,8 @@
 //! `pointsTransferredInitiated`: Fires on the sender's side when a customer transfers points to another customer; the receiver's side is reported by `pointsTransferredReceived`. Brands use it to confirm the transfer to the sender and show the remaining balance per earning program. Both events of one transfer share `refId` and `loyaltyEventId`, so they can be paired; an older documentation heading calls it `pointsTransferInitiated`, but the event name is `pointsTransferredInitiated`, and `triggeringActivity` appears only in generated samples. `refId` is `<orgId>_<loyaltyEventId>`.
 
 /// Payload of `pointsTransferredInitiated`: the sender, the receiver, the points sent and the programs they were taken from.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PointsTransferredInitiated {
     /// The customer who sent the points: `customerId` plus the identifiers the transfer call used; other identifiers only with identifier enrichment.

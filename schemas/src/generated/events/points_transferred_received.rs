@@ -4,15 +4,8 @@
 //! `pointsTransferredReceived`: Fires on the receiver's side when another customer transfers points to them; the sender's side is reported by `pointsTransferredInitiated`. Brands use it to tell the receiver who sent how many points. It shares `refId` and `loyaltyEventId` with the matching initiated event, carries no per-program breakdown or balance, and an older documentation heading calls it `pointsTransferReceived`. `refId` is `<orgId>_<loyaltyEventId>`.
 
 /// Payload of `pointsTransferredReceived`: the receiver, the sender and the points received.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PointsTransferredReceived {
     /// The customer who received the points: `customerId` plus the identifiers the transfer call used; other identifiers only with identifier enrichment.

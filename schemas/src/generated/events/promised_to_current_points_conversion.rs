@@ -4,15 +4,8 @@
 //! `promisedToCurrentPointsConversion`: Fires when promised (pending) points become current, redeemable points: when their scheduled conversion date arrives (`systemTrigger`), or when an external call releases them (`externalTrigger`); a third source, `CAUI`, also occurs. Brands use it to tell customers that their pending points can now be spent and to update balances. The external-trigger variant is sparse: it carries `eventDateTime`, `eventLogId`, `billId` and a `pointsConvertedBreakup` with decimal-string points, but an empty `earningActivityReference`, no program details or balances, and empty `refId` and `loyaltyEventId` in the envelope. `earningActivityReference[].enteredAt` arrives as a float, and the 2025 samples lack `eventId`; otherwise `refId` is `<orgId>_<loyaltyEventId>`.
 
 /// Payload of `promisedToCurrentPointsConversion`: the customer, the points converted from promised to current, the activities that earned them and the new balances.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PromisedToCurrentPointsConversion {
     /// The customer whose points were converted: `customerId` plus known identifiers; other identifiers only with identifier enrichment.
@@ -220,15 +213,8 @@ impl PointsConvertedType {
 crate::open_enum::impl_open_enum!(PointsConvertedType);
 
 /// One activity that originally earned some of the converted points.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct EarningActivityReference {
     /// Name of the earning activity, from the same list as `triggeringActivity.name` (for example `TransactionAdd`, `CustomerRegistration`).
@@ -247,15 +233,8 @@ pub struct EarningActivityReference {
 }
 
 /// One id of an earning activity, as a key/value pair.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct EarningActivityIdentifier {
     /// Which id this is, for example `billNumber` or `EventLogId`.
@@ -265,15 +244,8 @@ pub struct EarningActivityIdentifier {
 }
 
 /// The converted points of one earning entity (a bill), split into promotional and non-promotional points.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PointsConvertedBreakup {
     /// Kind of earning entity; `BILL` in the samples.
@@ -331,15 +303,8 @@ impl EntityName {
 crate::open_enum::impl_open_enum!(EntityName);
 
 /// Identification of the entity (bill) that earned the converted points.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct EntityDetails {
     /// Id of the entity: the bill id for `BILL`.
@@ -357,15 +322,8 @@ pub struct EntityDetails {
 }
 
 /// Converted points of one promotion; seen only in generated samples.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PromotionalPointsBreakup {
     /// Converted points of the promotion, presumably a decimal string such as `"600.000"` like the non-promotional points.
@@ -404,15 +362,8 @@ pub struct PromotionalPointsBreakup {
 }
 
 /// Configuration of a loyalty promotion behind converted points; seen only in generated samples.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PromotionDetail {
     /// Limits on issuing the promotion; seen only empty here (promotionIssued shows `{limitOn, kpi, maxLimit}` objects).
@@ -509,15 +460,8 @@ pub struct PromotionDetail {
 }
 
 /// Converted regular (non-promotional) points in one program.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct NonPromotionalPointsBreakup {
     /// Converted points, sent as a decimal string such as `"600.000"`.

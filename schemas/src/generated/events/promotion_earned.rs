@@ -4,15 +4,8 @@
 //! `promotionEarned`: Fires when a customer earns a loyalty promotion, i.e. meets its earn criteria, for example with a qualifying transaction after the promotion was issued to them. Brands use it to confirm the unlocked benefit to the customer and to measure promotion performance. As in promotionIssued, dates are `YYYY-MM-DD` strings and the real sample has no `eventId`; an earn limit of `-1` appears to mean unlimited, and `earnCriteria`, `promotionEarnSource`, `linkedTargetGroupVsTargetRuleIdMap` and `triggeringActivity` appear only in generated samples. `refId` is `<orgId>_<loyaltyEventId>`.
 
 /// Payload of `promotionEarned`: the customer, the promotion, the earn and its restrictions.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PromotionEarned {
     /// The customer who earned the promotion: `customerId` plus the identifier the triggering call used; other identifiers only with identifier enrichment.
@@ -93,15 +86,8 @@ pub struct PromotionEarned {
 }
 
 /// A limit on earning a promotion.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct EarnRestriction {
     /// What the limit is counted against, for example `CUSTOMER`.

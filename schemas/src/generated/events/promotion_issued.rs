@@ -4,15 +4,8 @@
 //! `promotionIssued`: Fires when a loyalty promotion is issued to a customer (or a group), making them eligible to earn it, for example through the promotion-issue API, an import or a campaign. Brands use it to tell customers about the offer they have received and how long it is valid. Dates are `YYYY-MM-DD` strings here (unlike promotionCreated, which uses epoch milliseconds); the real sample has no `eventId`, and `linkedTargetGroupVsTargetRuleIdMap`, `promotionEarnSource` and `triggeringActivity` appear only in generated samples. `refId` is `<orgId>_<loyaltyEventId>`.
 
 /// Payload of `promotionIssued`: the customer, the promotion, the issual and its restrictions.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PromotionIssued {
     /// The customer the promotion was issued to: `customerId` plus the identifier the triggering call used; other identifiers only with identifier enrichment.
@@ -87,15 +80,8 @@ pub struct PromotionIssued {
 }
 
 /// A limit on how often a promotion can be issued.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct IssueRestriction {
     /// What the limit is counted against, for example `CUSTOMER`.

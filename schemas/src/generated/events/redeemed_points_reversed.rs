@@ -4,15 +4,8 @@
 //! `redeemedPointsReversed`: Fires when a points redemption is reversed and the redeemed points are credited back to the customer (`triggeringActivity.name` `PointsRedemptionReversal`, identified by `redemptionId`). Brands use it to undo the redemption in their own records, matching `redemptionSummaryId` with the earlier `pointsRedeemed` event, and to show the restored balance. `redeemedPointsReversedDetails`, absent from the older documentation sample, splits the returned points into `available` and `expired` points, overall and per earning program. `refId` is `<orgId>_<loyaltyEventId>`.
 
 /// Payload of `redeemedPointsReversed`: the customer, the program, the redemption reversed and the points given back per earning program.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct RedeemedPointsReversed {
     /// The customer who got the points back: `customerId` plus the identifiers the triggering call used; other identifiers only with identifier enrichment.
@@ -62,15 +55,8 @@ pub struct RedeemedPointsReversed {
 }
 
 /// Split of the points given back by a redemption reversal, for the whole event or one earning program.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct RedeemedPointsReversedDetails {
     /// Returned points credited back to the usable balance.
@@ -82,15 +68,8 @@ pub struct RedeemedPointsReversedDetails {
 }
 
 /// The points given back to one earning program.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct RedemptionReversalToEarningProgram {
     /// Id of the earning program the points went back to.

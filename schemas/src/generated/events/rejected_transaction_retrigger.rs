@@ -4,15 +4,8 @@
 //! `rejectedTransactionRetrigger`: Fires when a previously rejected transaction is submitted again (re-triggered). Brands use it to track whether bills flagged by `transactionRejected` were resubmitted and whether they were rejected again. Only a generated sample is documented: the fields match `transactionRejected`, except that the reasons are listed under `rejectionDetailsOnRetrigger` and a `retriggerId` identifies the attempt; every field is optional here.
 
 /// Payload of `rejectedTransactionRetrigger`: the resubmitted bill, the reasons reported on this attempt and the retry count.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct RejectedTransactionRetrigger {
     /// The customer the rejected bill was submitted for. Only seen in generated samples.

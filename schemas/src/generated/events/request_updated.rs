@@ -4,15 +4,8 @@
 //! `requestUpdated`: Fires when a maker-checker request (for example a transaction-add request or a customer PII-deletion request) changes status. Brands use it to follow approvals and rejections and to act on completed PII deletions: the deletion flow emits it on approval or rejection and again when the approved deletion has been carried out (`APPROVED` to `SUCCESS`). `refId` ends with the `requestTrackingId`. One documented PII sample is malformed (request fields at the root, `createdBy` instead of `updatedBy`), so only `updatedFields` is required.
 
 /// Payload of `requestUpdated`: the request, its new status, who changed it and the changed fields.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct RequestUpdated {
     /// Entity the request is about.
@@ -236,15 +229,8 @@ impl RequestUpdatedStatus {
 crate::open_enum::impl_open_enum!(RequestUpdatedStatus);
 
 /// One changed field of the request, with its value before and after.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct UpdatedField {
     /// Name of the changed field; `status` in captured payloads.
@@ -263,15 +249,8 @@ pub struct UpdatedField {
 }
 
 /// One field of the entity the request is about, as a name/value pair.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct AssociatedEntityField {
     /// Name of the field; only seen in generated samples.

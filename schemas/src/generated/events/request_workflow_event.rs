@@ -4,15 +4,8 @@
 //! `requestWorkflowEvent`: Fires on every state change of a request in an advanced (configurable) request workflow, such as a points redemption, customer status change, goodwill points or badge request awaiting approval. Brands use it to follow requests through review (pending, approved, rejected, failed) and notify requesters. `orgId` is `0`, `refId` is `0_<requestId>` and `loyaltyEventId` is `null` in all samples; `requestAttributes.body` is the original API request body, whose shape depends on `requestType`, and state names mix cases (`AdminTask`, `approved`).
 
 /// Payload of `requestWorkflowEvent`: the request, its previous and current workflow state, the people involved and the original request.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct RequestWorkflowEvent {
     /// Id of the workflow request (a UUID string), also the suffix of `refId`.
@@ -253,15 +246,8 @@ impl PreviousRequestState {
 crate::open_enum::impl_open_enum!(PreviousRequestState);
 
 /// The original API request held by the workflow.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct RequestAttributes {
     /// Query parameters of the original API call, all as strings.
@@ -272,15 +258,8 @@ pub struct RequestAttributes {
 }
 
 /// Query parameters of the original API call (string values).
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct QueryParams {
     /// `"true"` or `"false"`: whether validation was skipped (points redemption requests).
@@ -313,15 +292,8 @@ pub struct QueryParams {
 }
 
 /// Body of the original API request; which keys appear depends on the request type (points redemption: `root`; status change: `reason`, `label`; goodwill points: `referenceId` to `source`; badges: `triggeredBy`, `customerId` or `customers`, `requestId`, `badgeMetaId`).
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct WorkflowRequestBody {
     /// Points redemption request in the v1.1 API style (`root.redeem`).
@@ -407,15 +379,8 @@ pub struct WorkflowRequestBody {
 }
 
 /// Wrapper of a v1.1-style points redemption request.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct RedemptionRequestRoot {
     /// The points redemption to perform.
@@ -423,15 +388,8 @@ pub struct RedemptionRequestRoot {
 }
 
 /// A points redemption as requested through the v1.1 API; every value is a string.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PointsRedemptionRequest {
     /// Points to redeem, as a numeric string such as `"100"`.
@@ -450,15 +408,8 @@ pub struct PointsRedemptionRequest {
 }
 
 /// The customer of a v1.1-style points redemption.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct RedemptionCustomer {
     /// Customer's mobile number, as a string of digits.
@@ -468,15 +419,8 @@ pub struct RedemptionCustomer {
 }
 
 /// Who or what triggered a badge request.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct BadgeTrigger {
     /// Module that owns the badge request, for example `Goodwill_Module`.

@@ -4,15 +4,8 @@
 //! `retroBillAdded`: Fires when a back-dated (retro) transaction is added to a customer, typically a past purchase claimed later or a bill tagged to the customer after the fact. Brands use it like `transactionAdded`, keeping in mind that `billDate` can be much older than `enteredAt`. Only a generated sample is documented, with exactly the `transactionAdded` field set, so every field is optional here.
 
 /// Payload of `retroBillAdded`: a summary of the back-dated bill and its customer.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct RetroBillAdded {
     /// Net bill amount (after discount) in the bill's currency; integral amounts may arrive without a fraction (`50000`). Only seen in generated samples.

@@ -4,15 +4,8 @@
 //! `rewardCreated`: Fires when a new reward is added to the org's rewards catalog. It is an org-level event: no customer is involved and there is no `customerIdentifiers` block. Brands use it to mirror the catalog into their app, website or storefront. Documented only by generated samples, so the fields are known but not their real values; `refId` is `<orgId>_<rewardId>`.
 
 /// Payload of `rewardCreated`: the new catalog reward with its validity, price, restrictions and display content.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct RewardCreated {
     /// Id of the catalog reward.

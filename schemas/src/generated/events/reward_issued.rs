@@ -4,15 +4,8 @@
 //! `rewardIssued`: Fires when a reward from the org's rewards catalog is issued to a customer, for example when the customer redeems points for a voucher. Brands use it to deliver the coupon or vendor voucher code to the customer and to track fulfilment. `refId` is `<orgId>_<rewardId>`; `transactionId` is a string here (an integer in issueRewardFailure); `tier`, `intouchSeriesId` and `intouchRewardDetails` come from the older sample, and `issueDateTime`/`eventDateTime` appear only in generated samples.
 
 /// Payload of `rewardIssued`: the customer, the catalog reward that was issued and the code(s) that fulfil it.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct RewardIssued {
     /// The customer who received the reward: `customerId` plus the identifier the issuing call used (mobile, email, external id, card numbers); other identifiers only with identifier enrichment.
@@ -89,15 +82,8 @@ pub struct RewardIssued {
 }
 
 /// The vendor's side of an issued reward.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct VendorRewardDetails {
     /// Voucher code or id supplied by the vendor (a UUID in the samples).
@@ -106,15 +92,8 @@ pub struct VendorRewardDetails {
 }
 
 /// The Capillary (Intouch) coupon issued for a reward.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct IntouchRewardDetails {
     /// Coupon code issued to the customer (for example `CQDNUT1W`).

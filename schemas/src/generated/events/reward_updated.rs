@@ -4,15 +4,8 @@
 //! `rewardUpdated`: Fires when a reward in the org's rewards catalog is changed, for example enabled or disabled, given new dates, tiers or geographies, or new display content. It is an org-level event with no customer, and carries the reward's full state in the same shape as rewardCreated. Brands use it to keep a mirrored catalog current. Documented only by one generated sample (inside an API-response wrapper); `refId` is `<orgId>_<rewardId>`.
 
 /// Payload of `rewardUpdated`: the changed catalog reward in its new state.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct RewardUpdated {
     /// Id of the catalog reward.

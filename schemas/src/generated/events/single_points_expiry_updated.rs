@@ -4,15 +4,8 @@
 //! `singlePointsExpiryUpdated`: Fires when a customer's points get a new expiry date under the single points expiry feature, which keeps one common expiry date for the customer's points across programs. Brands use it to tell customers their points now expire on a different date and to update stored expiry dates. Each `updatedPointsExpiry` entry gives the program, the kind of points and the old and new `YYYY-MM-DD` dates. Unlike most points events, `refId` is `<orgId>_<apiRequestId>`, and the real sample carries neither `loyaltyEventId` nor `eventLogId`.
 
 /// Payload of `singlePointsExpiryUpdated`: the customer and the points whose expiry moved to the common date.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct SinglePointsExpiryUpdated {
     /// The customer whose points expiry moved; the real sample carries only `customerId`, other identifiers come with identifier enrichment.
@@ -34,15 +27,8 @@ pub struct SinglePointsExpiryUpdated {
 }
 
 /// Points of one type in one program whose expiry date moved.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct UpdatedPointsExpiry {
     /// Id of the loyalty program the points belong to.

@@ -4,15 +4,8 @@
 //! `streakCustomerEnrolment`: Fires when a customer is enrolled into a streak (consecutive activity windows with levels to reach), for example through the enrolment API. Brands use it to welcome the customer to the streak and show its levels and window dates. Streak dates are `YYYY-MM-DD HH:mm:ss` strings, streak ids are strings, and the trigger is named `enrolmentIntoStreak` with an `ENROL_VIA_API` identifier holding the API request id. Generated samples also repeat envelope keys (`eventName`, `refId`, `orgId` as a string, ...) inside `data`; a captured sample uses the `eventType`/`attributes` wrapper.
 
 /// Payload of streakCustomerEnrolment: the customer, the streak(s) they joined and the targets behind them.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct StreakCustomerEnrolment {
     /// The customer who was enrolled.
@@ -48,15 +41,8 @@ pub struct StreakCustomerEnrolment {
 }
 
 /// One streak the customer was enrolled into.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct StreakEnrolmentData {
     /// Name of the streak; in captured payloads the target name with a `_<n>` suffix.

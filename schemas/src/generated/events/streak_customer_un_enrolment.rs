@@ -4,15 +4,8 @@
 //! `streakCustomerUnEnrolment`: Fires when a customer is removed from a streak, for example through the unenrolment API. Brands use it to stop streak messaging and hide the streak from the customer. The trigger is named `streak unenrollment` with an `UNENROL_VIA_API` identifier; streak dates are `YYYY-MM-DD HH:mm:ss` strings. The captured sample lacks the envelope `eventId`, and generated samples repeat envelope keys inside `data`.
 
 /// Payload of streakCustomerUnEnrolment: the customer, the streak(s) they left and the targets behind them.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct StreakCustomerUnEnrolment {
     /// The customer who was unenrolled.
@@ -48,15 +41,8 @@ pub struct StreakCustomerUnEnrolment {
 }
 
 /// One streak the customer was removed from.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct StreakUnEnrolmentData {
     /// Name of the streak; in captured payloads the target name with a `_<n>` suffix.

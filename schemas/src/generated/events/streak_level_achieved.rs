@@ -4,15 +4,8 @@
 //! `streakLevelAchieved`: Fires when a customer reaches a level of a streak, for example after completing the required activity in consecutive windows. Brands use it to celebrate and reward the level. Everything in `streakData` is a string, including ids, the current streak value and the achieved date (`YYYY-MM-DDTHH:mm:ss.SSS+0000`); the triggering `transactionId` identifier can be the literal string `"null"`, and the envelope's `loyaltyEventId` carries the event-log id. A captured sample uses the `eventType`/`attributes` wrapper.
 
 /// Payload of streakLevelAchieved: the customer, the level reached and the targets behind the streak.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct StreakLevelAchieved {
     /// The customer who reached the level.

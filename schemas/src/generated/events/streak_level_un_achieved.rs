@@ -4,15 +4,8 @@
 //! `streakLevelUnAchieved`: Fires when a customer loses a streak level or fails to reach it in time, for example when a return (trigger `ReturnBill`) takes back the qualifying activity. Brands use it to update the streak status they show and to send a recovery nudge. Same shape as streakLevelAchieved: every `streakData` value is a string and `streakLevelAchievedDate` is still filled in; a captured sample uses the `eventType`/`attributes` wrapper.
 
 /// Payload of streakLevelUnAchieved: the customer, the level lost and the targets behind the streak.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct StreakLevelUnAchieved {
     /// The customer who lost the level.

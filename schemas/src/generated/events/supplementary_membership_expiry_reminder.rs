@@ -4,15 +4,8 @@
 //! `supplementaryMembershipExpiryReminder`: Fires ahead of the end of a customer's supplementary (time-boxed) partner-program membership. Brands use it to send renewal reminders before the membership lapses. `scheduledExpiryDate` is a `YYYY-MM-DD` string, and the envelope's `refId` has the unusual form `<orgId>_<uuid>_b1`.
 
 /// Payload of supplementaryMembershipExpiryReminder: the customer, the supplementary program and when the membership expires.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct SupplementaryMembershipExpiryReminder {
     /// The customer the membership belongs to.

@@ -4,15 +4,8 @@
 //! `targetAchievedValueUpdated`: Fires whenever a customer's progress (achieved value) on a target changes, typically when a transaction counts toward it; since 2023 it also fires when a return lowers the value, recognisable by `triggeringActivity.name` `ReturnBill`, with the decrease still reported as a positive `currentEventTargetValue`. Brands use it for live progress bars and nudges. Target values are decimal strings, `data.eventName`/`data.eventId` describe the loyalty trigger rather than the ENS event, and the envelope's `loyaltyEventId` is an empty string in the captured payload.
 
 /// Payload of targetAchievedValueUpdated: the customer, the target and the values before the goal.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct TargetAchievedValueUpdated {
     /// The customer whose progress changed.

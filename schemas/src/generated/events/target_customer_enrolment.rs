@@ -4,15 +4,8 @@
 //! `targetCustomerEnrolment`: Fires when a customer is enrolled into a target (milestone), including enrolments loaded through a CSV custom enrolment with the "send enrolment trigger" option. Brands use it to welcome the customer to the challenge and to start tracking progress on their side. Known only from a generated sample (the predecessor event `targetLoyaltyCustomerEnrollment` has the same properties), so every field is optional; unlike the other target events the target fields sit directly in `data`, and `data.eventId` is a loyalty-engine number, not the ENS event id.
 
 /// Payload of targetCustomerEnrolment: the enrolled customer, the target, its current period and its milestones. Known only from generated samples.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct TargetCustomerEnrolment {
     /// The customer who was enrolled.

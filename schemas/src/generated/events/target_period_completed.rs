@@ -4,15 +4,8 @@
 //! `targetPeriodCompleted`: Fires when a target period ends for a customer, with the value reached against the value defined for the period. Brands use it for period summaries and to follow up with customers who fell short. Known only from a generated sample, so every field is optional; target and milestone values are decimal strings.
 
 /// Payload of targetPeriodCompleted: the customer, the target with the period that ended, the final values and milestones. Known only from generated samples.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct TargetPeriodCompleted {
     /// The customer for whom the period ended.

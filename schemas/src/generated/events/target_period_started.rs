@@ -4,15 +4,8 @@
 //! `targetPeriodStarted`: Fires when a new evaluation period of a target begins for an enrolled customer, for example the next cycle of a recurring challenge. Brands use it to announce the new period and its goal. Known only from a generated sample, so every field is optional; `definedTargetValue` is a decimal string.
 
 /// Payload of targetPeriodStarted: the customer, the target with its new period and the value to reach. Known only from generated samples.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct TargetPeriodStarted {
     /// The customer for whom the period started.

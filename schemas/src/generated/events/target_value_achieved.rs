@@ -4,15 +4,8 @@
 //! `targetValueAchieved`: Fires when a customer's achieved value in a target reaches the target's defined value, for example when a purchase completes a spend or visit challenge. Brands use it to congratulate the customer or to grant a reward outside Capillary. Same shape as targetAchievedValueUpdated: target values arrive as decimal strings, and `data.eventName`/`data.eventId` name the loyalty trigger (`TransactionAdd`), not the ENS event. The only captured sample uses the `eventType`/`attributes` wrapper.
 
 /// Payload of targetValueAchieved: the customer, the target and the values that completed it.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct TargetValueAchieved {
     /// The customer who achieved the target.

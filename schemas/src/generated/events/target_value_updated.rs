@@ -4,15 +4,8 @@
 //! `targetValueUpdated`: Fires when the defined (goal) value of a customer's target changes. Brands use it to refresh the goal they show the customer. Known only from a generated sample, so every field is optional; target values are decimal strings. Notes on that sample also mention `triggeringActivity` and `milestoneDetails`, which the printed payload lacks; both are accepted.
 
 /// Payload of targetValueUpdated: the customer, the target and its new defined value. Known only from generated samples.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct TargetValueUpdated {
     /// The customer whose target changed.

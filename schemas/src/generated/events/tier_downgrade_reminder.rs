@@ -4,15 +4,8 @@
 //! `tierDowngradeReminder`: Fires ahead of a scheduled tier downgrade, to warn that the customer will drop from their current tier on `scheduledDowngradeDate` unless they requalify. Brands use it to send "keep your tier" reminders with the date. The payload says nothing about what the customer still has to do to retain the tier; `entityInformation` and `loyaltyProgramDetails` are missing from the older sample, and the placeholder documentation sample renders every number as a float.
 
 /// Payload of `tierDowngradeReminder`: the customer, the program, the tier at risk and the scheduled downgrade date.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct TierDowngradeReminder {
     /// Number of the tier the customer holds now and is due to lose (1 is the lowest tier).

@@ -4,15 +4,8 @@
 //! `tierDowngraded`: Fires when a customer moves down to a lower tier (slab) of a loyalty program, for example when the tier is reassessed and the retention criteria were not met. Brands use it to update the member's tier in their own systems and to start retention or win-back communication. `tierExpiryDate` is the expiry of the tier the customer now holds (`YYYY-MM-DD`); `entityInformation` and `loyaltyProgramDetails` are missing from the older sample, and the placeholder documentation sample renders every number as a float.
 
 /// Payload of `tierDowngraded`: the customer, the program, the old and new tier and the new tier's expiry.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct TierDowngraded {
     /// The customer whose tier changed: `customerId` plus the identifier the triggering call used (usually the mobile number); other identifiers only with identifier enrichment.

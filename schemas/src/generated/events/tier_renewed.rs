@@ -4,15 +4,8 @@
 //! `tierRenewed`: Fires when a customer keeps their current tier at reassessment: the tier is renewed and its validity extended. Brands use it to confirm the retained status to the member and to store the new `tierExpiryDate` (`YYYY-MM-DD`). `renewType` is `STRATEGY` in every sample, `notes` is a free-text engine message (`Renewing to Slab : …`), and the placeholder documentation sample renders every number as a float.
 
 /// Payload of `tierRenewed`: the customer, the program, the renewed tier and its new expiry.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct TierRenewed {
     /// Number of the tier that was renewed, i.e. the tier the customer keeps (1 is the lowest tier).

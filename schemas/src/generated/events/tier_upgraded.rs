@@ -4,15 +4,8 @@
 //! `tierUpgraded`: Fires when a customer moves up to a higher tier (slab) of a loyalty program, typically after a qualifying bill or activity satisfies the program's upgrade strategy. Brands use it to congratulate the member, unlock tier benefits and keep the tier in their CRM in sync; map `upgradedTierNumber` to a name through `loyaltyProgramDetails.tiers`. Newer payloads (late 2024 onwards) add `tierExpiryDateInMillis` beside the `YYYY-MM-DD` `tierExpiryDate`, far-future expiry dates mean the tier does not lapse, and the placeholder documentation sample renders every number as a float. `refId` is `<orgId>_<loyaltyEventId>`.
 
 /// Payload of `tierUpgraded`: the customer, the program, the old and new tier and the new tier's expiry.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct TierUpgraded {
     /// The customer whose tier changed: `customerId` plus the identifier the triggering call used (usually the mobile number); other identifiers only with identifier enrichment.

@@ -4,15 +4,8 @@
 //! `transactionAdded`: Fires when a purchase or return bill is recorded for a customer through the transaction APIs or a POS integration. Brands use it to mirror purchases in their CRM or analytics, or to trigger post-purchase messages. It carries a bill summary only (amounts, bill number, line-item count, no line items); `refId` ends with the `transactionId` and `loyaltyEventId` is `null`.
 
 /// Payload of `transactionAdded`: a summary of the recorded bill and the customer it belongs to.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct TransactionAdded {
     /// Net bill amount (after discount) in the bill's currency; integral amounts may arrive without a fraction (`50000`).

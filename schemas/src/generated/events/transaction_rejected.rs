@@ -4,15 +4,8 @@
 //! `transactionRejected`: Fires when a submitted transaction is rejected, for example by validation or outlier rules, instead of being recorded. Brands use it to alert stores or support teams and to fix and resubmit the bill (a resubmission raises `rejectedTransactionRetrigger`). Only a generated sample is documented: there is no transaction id, the rejection types and reasons are not enumerated, and every field is optional here.
 
 /// Payload of `transactionRejected`: the rejected bill, why it was rejected and how often it was retried.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct TransactionRejected {
     /// The customer the rejected bill was submitted for. Only seen in generated samples.

@@ -4,15 +4,8 @@
 //! `transactionUpdated`: Fires when an existing transaction is changed, for example its delivery status or line items. The payload repeats the bill summary (same fields as `transactionAdded`) but does not say what changed, so brands typically re-fetch the transaction by `transactionId` to sync their copy. `refId` ends with the `transactionId`; `loyaltyEventId` is `null`.
 
 /// Payload of `transactionUpdated`: the bill summary after the change and its customer.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct TransactionUpdated {
     /// Net bill amount (after discount) in the bill's currency; integral amounts may arrive without a fraction (`50000`).

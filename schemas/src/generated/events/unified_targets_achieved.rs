@@ -4,15 +4,8 @@
 //! `unifiedTargetsAchieved`: Fires when a customer achieves a unified target group: several targets combined by a rule (for example the sum of any of three targets reaching a threshold). Brands use it to reward completion of multi-target challenges. The documented sample is a real HTTP capture of the flat envelope, whose `loyaltyEventId` holds an event-log id as a string; per-target values in `targetData` are decimal strings.
 
 /// Payload of unifiedTargetsAchieved: the customer, the progress on each target of the unified group and the group's rule.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct UnifiedTargetsAchieved {
     /// The customer the unified target group was evaluated for.

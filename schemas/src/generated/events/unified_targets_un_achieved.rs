@@ -4,15 +4,8 @@
 //! `unifiedTargetsUnAchieved`: Fires when a unified target group was not achieved within its time frame, i.e. the combined values of its targets stayed below the rule's threshold. Brands use it for win-back or try-again messages. Same shape as unifiedTargetsAchieved; the documented sample is also a real HTTP capture of the flat envelope, with `loyaltyEventId` set to an event-log id string and per-target values as decimal strings.
 
 /// Payload of unifiedTargetsUnAchieved: the customer, the progress on each target of the unified group and the group's rule.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct UnifiedTargetsUnAchieved {
     /// The customer the unified target group was evaluated for.

@@ -4,15 +4,8 @@
 //! `updateRewardTransaction`: Fires when issued-reward transactions are updated, for example when a reward's fulfilment status moves to `DELIVERED` or its transaction custom fields are edited. Brands use it to track the fulfilment of physical and vendor rewards and to keep order systems in step. Documented only by generated samples: the field table calls `transactionCustomFields` a string but both samples send an object map, and there is no `customerIdentifiers` block, only a numeric `customerId` per update.
 
 /// Payload of `updateRewardTransaction`: the reward transactions that changed.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct UpdateRewardTransaction {
     /// The updated reward transactions, one entry per transaction.
@@ -25,15 +18,8 @@ pub struct UpdateRewardTransaction {
 }
 
 /// The new state of one reward transaction.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct RewardTransactionUpdate {
     /// Id of the reward transaction that changed (the `transactionId` of the rewardIssued event).
