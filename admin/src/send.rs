@@ -1,6 +1,6 @@
 //! Sending one API call: authentication, retries, tracing, and reading the answer.
 
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderValue, RETRY_AFTER};
 use reqwest::{Method, StatusCode};
@@ -162,10 +162,9 @@ fn classify(error: reqwest::Error) -> Error {
     }
 }
 
-/// `Retry-After` in whole seconds. (HTTP dates are not used by the Capillary APIs.)
+/// The wait `Retry-After` asks for (delta-seconds or an HTTP-date), if it is readable.
 fn retry_after(value: Option<&HeaderValue>) -> Option<Duration> {
-    let seconds: u64 = value?.to_str().ok()?.trim().parse().ok()?;
-    Some(Duration::from_secs(seconds))
+    capillary_ens_schemas::retry_after::parse(value?.to_str().ok()?, SystemTime::now())
 }
 
 /// The data of a success answer, read as `T`.

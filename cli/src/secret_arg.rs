@@ -3,13 +3,15 @@
 use std::fmt;
 use std::str::FromStr;
 
-/// A secret given on the command line: `Debug` never shows it.
+use secrecy::{ExposeSecret, SecretString};
+
+/// A secret given on the command line: `Debug` never shows it, and its memory is wiped on drop.
 #[derive(Clone)]
-pub(crate) struct SecretArg(String);
+pub(crate) struct SecretArg(SecretString);
 
 impl SecretArg {
     pub(crate) fn expose(&self) -> &str {
-        &self.0
+        self.0.expose_secret()
     }
 }
 
@@ -26,7 +28,7 @@ impl FromStr for SecretArg {
         if text.is_empty() {
             Err("must not be empty".to_owned())
         } else {
-            Ok(Self(text.to_owned()))
+            Ok(Self(SecretString::from(text)))
         }
     }
 }

@@ -1,4 +1,5 @@
-//! Reading a downstream API's `Retry-After` header into the delay passed on to ENS.
+//! A downstream API's `Retry-After` header as the delay passed on to ENS (read by
+//! [`capillary_ens_schemas::retry_after::parse`], clamped here).
 
 use std::time::{Duration, SystemTime};
 
@@ -18,19 +19,9 @@ pub(crate) fn retry_after(headers: &HeaderMap, now: SystemTime) -> Duration {
     headers
         .get(RETRY_AFTER)
         .and_then(|value| value.to_str().ok())
-        .and_then(|value| parse(value.trim(), now))
+        .and_then(|value| capillary_ens_schemas::retry_after::parse(value, now))
         .unwrap_or(DEFAULT_RETRY_AFTER)
         .clamp(MIN_RETRY_AFTER, MAX_RETRY_AFTER)
-}
-
-fn parse(value: &str, now: SystemTime) -> Option<Duration> {
-    if !value.is_empty() && value.bytes().all(|byte| byte.is_ascii_digit()) {
-        // All digits but too large for a u64 is still "a very long time".
-        return Some(value.parse().map_or(MAX_RETRY_AFTER, Duration::from_secs));
-    }
-    let at = httpdate::parse_http_date(value).ok()?;
-    // A date in the past means "now": the clamp makes it the shortest delay.
-    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
 #[cfg(test)]

@@ -75,6 +75,7 @@ mod lenient;
 mod open_enum;
 mod payload;
 mod pii;
+pub mod retry_after;
 mod single_pass;
 
 pub use delivery::{Delivery, parse, parse_tolerant};
@@ -86,3 +87,8 @@ pub use generated::{events, shared};
 pub use int_or_string::IntOrString;
 pub use payload::{EventPayload, FromEvent};
 pub use pii::Pii;
+
+/// The README's examples, compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -63,7 +63,7 @@ pub mod logs;
 pub mod mocks;
 pub mod simulator;
 
-/// The workspace README's examples, compiled as doctests.
+/// The README's examples, compiled as doctests.
 #[cfg(doctest)]
-#[doc = include_str!("../../README.md")]
-pub struct WorkspaceReadmeDoctests;
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
