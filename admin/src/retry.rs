@@ -5,14 +5,18 @@ use std::future::Future;
 use std::pin::Pin;
 use std::time::Duration;
 
+use backon::{BackoffBuilder, ExponentialBuilder};
+
 /// When a failed call is tried again.
 ///
 /// Retried: `429 Too Many Requests` for every method (the API did not process the call), and
 /// `5xx` answers, timeouts and connection failures for the idempotent methods (`GET`, `PUT`,
 /// `DELETE`) only, so a `POST` that may have created a webhook is never sent twice. The wait
-/// is the API's `Retry-After` (in seconds) when it sends one, else exponential backoff from
-/// [`initial_backoff`](Self::initial_backoff), doubling up to
-/// [`max_backoff`](Self::max_backoff). A `Retry-After` longer than
+/// is the API's `Retry-After` (delta-seconds or an HTTP-date) when it sends one, else
+/// exponential backoff (from `backon`) from [`initial_backoff`](Self::initial_backoff),
+/// doubling up to [`max_backoff`](Self::max_backoff), with jitter: each wait is stretched by a
+/// random share of up to 100 %, so clients that failed together do not retry together
+/// ([`jitter`](Self::jitter) turns it off). A `Retry-After` longer than
 /// [`max_retry_after`](Self::max_retry_after) is not waited for: the 429 is returned.
 ///
 /// ```
@@ -20,8 +24,9 @@ use std::time::Duration;
 /// use capillary_ens_admin::ApiRetryPolicy;
 ///
 /// let policy = ApiRetryPolicy::default().max_attempts(3).initial_backoff(Duration::from_millis(100));
-/// assert_eq!(policy.backoff(1), Duration::from_millis(100));
-/// assert_eq!(policy.backoff(2), Duration::from_millis(200));
+/// let waits: Vec<Duration> = policy.backoffs().take(2).collect();
+/// assert!(Duration::from_millis(100) <= waits[0] && waits[0] < Duration::from_millis(200));
+/// assert!(Duration::from_millis(200) <= waits[1] && waits[1] < Duration::from_millis(400));
 /// assert_eq!(ApiRetryPolicy::none().attempts(), 1);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -30,17 +35,19 @@ pub struct ApiRetryPolicy {
     initial_backoff: Duration,
     max_backoff: Duration,
     max_retry_after: Duration,
+    jitter: bool,
 }
 
 impl Default for ApiRetryPolicy {
-    /// 4 attempts, backoff from 500 ms up to 30 s, `Retry-After` honoured up to 60 s (the
-    /// log APIs' limits are per minute).
+    /// 4 attempts, backoff from 500 ms up to 30 s with jitter, `Retry-After` honoured up to
+    /// 60 s (the log APIs' limits are per minute).
     fn default() -> Self {
         Self {
             max_attempts: 4,
             initial_backoff: Duration::from_millis(500),
             max_backoff: Duration::from_secs(30),
             max_retry_after: Duration::from_secs(60),
+            jitter: true,
         }
     }
 }
@@ -80,20 +87,40 @@ impl ApiRetryPolicy {
         self.max_attempts
     }
 
-    /// The backoff before retry number `retry` (1 for the first retry).
-    pub fn backoff(&self, retry: u32) -> Duration {
-        let doublings = retry.saturating_sub(1).min(20);
-        self.initial_backoff
-            .saturating_mul(1 << doublings)
-            .min(self.max_backoff)
+    /// Stretches each backoff by a random share (on by default); `false` waits exactly the
+    /// doubling schedule.
+    pub fn jitter(mut self, jitter: bool) -> Self {
+        self.jitter = jitter;
+        self
     }
 
-    /// The wait before retry number `retry`, or `None` to give up on this `Retry-After`.
-    pub(crate) fn delay(&self, retry: u32, retry_after: Option<Duration>) -> Option<Duration> {
+    /// The waits before retries 1, 2, 3 … when the API gives no `Retry-After`.
+    pub fn backoffs(&self) -> impl Iterator<Item = Duration> + use<> {
+        let schedule = ExponentialBuilder::new()
+            .with_factor(2.0)
+            .with_min_delay(self.initial_backoff)
+            .with_max_delay(self.max_backoff)
+            .without_max_times();
+        if self.jitter {
+            schedule.with_jitter().build()
+        } else {
+            schedule.build()
+        }
+    }
+
+    /// The wait before the next retry: the API's `retry_after` if it sent one, else the next
+    /// of `backoffs` (which advances on every retry, so the schedule follows the attempt
+    /// count); `None` to give up on a `Retry-After` beyond the limit.
+    pub(crate) fn delay(
+        &self,
+        retry_after: Option<Duration>,
+        backoffs: &mut impl Iterator<Item = Duration>,
+    ) -> Option<Duration> {
+        let backoff = backoffs.next().unwrap_or(self.max_backoff);
         match retry_after {
             Some(wait) if wait > self.max_retry_after => None,
             Some(wait) => Some(wait),
-            None => Some(self.backoff(retry)),
+            None => Some(backoff),
         }
     }
 }

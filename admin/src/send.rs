@@ -62,6 +62,7 @@ impl Client {
         authorization.set_sensitive(true);
         let idempotent = call.method != Method::POST;
         let policy = self.inner.retry;
+        let mut backoffs = policy.backoffs();
         // The path holds ids only; the query (which may hold a customer id) is not logged.
         let span = tracing::info_span!(
             "capillary_ens_admin.request",
@@ -94,7 +95,7 @@ impl Client {
                             || (idempotent && status.is_server_error());
                         if retriable
                             && can_retry
-                            && let Some(delay) = policy.delay(attempt, retry_after)
+                            && let Some(delay) = policy.delay(retry_after, &mut backoffs)
                         {
                             tracing::warn!(
                                 status = status.as_u16(),
@@ -124,7 +125,7 @@ impl Client {
                     Err(error) => {
                         let transient = error.is_timeout() || error.is_connect();
                         if transient && idempotent && can_retry {
-                            let delay = policy.backoff(attempt);
+                            let delay = backoffs.next().unwrap_or(Duration::ZERO);
                             tracing::warn!(
                                 attempt,
                                 delay_ms = delay.as_millis() as u64,

@@ -84,16 +84,43 @@ async fn a_5xx_is_retried_with_exponential_backoff_then_succeeds() {
         .retry_policy(
             ApiRetryPolicy::default()
                 .max_attempts(5)
+                .initial_backoff(Duration::from_millis(100))
+                .jitter(false),
+        )
+        .sleeper(sleeper.clone())
+        .build()
+        .unwrap();
+    client.list_webhooks().await.unwrap();
+    // Whole milliseconds: backon computes the schedule in f32 seconds (200.000003 ms).
+    let waits: Vec<u128> = sleeper.waits().iter().map(Duration::as_millis).collect();
+    assert_eq!(waits, [100, 200]);
+}
+
+#[tokio::test]
+async fn backoff_is_jittered_by_default_between_the_base_wait_and_twice_it() {
+    let mock = AdminApiMock::start().await;
+    mock.fail_next(3, 503);
+    let sleeper = RecordingSleeper::default();
+    let client = Client::builder(&mock.uri())
+        .credentials(Credentials::bearer(AdminApiMock::TOKEN))
+        .retry_policy(
+            ApiRetryPolicy::default()
+                .max_attempts(4)
                 .initial_backoff(Duration::from_millis(100)),
         )
         .sleeper(sleeper.clone())
         .build()
         .unwrap();
     client.list_webhooks().await.unwrap();
-    assert_eq!(
-        sleeper.waits(),
-        [Duration::from_millis(100), Duration::from_millis(200)]
-    );
+    let waits = sleeper.waits();
+    assert_eq!(waits.len(), 3);
+    for (wait, base) in waits.iter().zip([100, 200, 400]) {
+        let base = Duration::from_millis(base);
+        assert!(
+            base <= *wait && *wait < base * 2,
+            "{wait:?} for a base of {base:?}"
+        );
+    }
 }
 
 #[tokio::test]
