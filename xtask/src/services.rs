@@ -87,7 +87,7 @@ pub(crate) fn ensure(service: &Service) -> Result<(), String> {
     };
     Err(format!(
         "{name} must accept TCP connections on {address} for the tests, and it does not: {reason}. \
-         Install and start {name} on {address} (see .ci/run), then run `cargo xtask test` again"
+         Install and start {name} on {address}, then run `cargo xtask test` again"
     ))
 }
 

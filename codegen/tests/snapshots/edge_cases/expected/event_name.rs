@@ -91,7 +91,9 @@ impl EventName {
         }
     }
 
-    /// The JSON Schema of the event's Rust payload type, as `schemars` derives it.
+    /// The JSON Schema of the event's Rust payload type, as `schemars` derives it
+    /// (feature `schemars`).
+    #[cfg(feature = "schemars")]
     pub fn payload_schema(&self) -> Option<schemars::Schema> {
         match self {
             Self::EdgeCase => Some(schemars::schema_for!(crate ::events::EdgeCase)),
@@ -134,6 +136,7 @@ impl<'de> serde::Deserialize<'de> for EventName {
     }
 }
 
+#[cfg(feature = "schemars")]
 impl schemars::JsonSchema for EventName {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "EventName".into()

@@ -4,15 +4,8 @@
 //! Sub-objects used by two or more events (one type per concept): customer identifiers, who entered an action, coupons and their series, group members, rewards, targets and streaks.
 
 /// A shared object with a nested shared type and an open enum.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct Person {
     /// An id.
@@ -88,15 +81,8 @@ impl PersonKind {
 crate::open_enum::impl_open_enum!(PersonKind);
 
 /// Where.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct Address {
     /// City \[with brackets\] and `code[0]`.

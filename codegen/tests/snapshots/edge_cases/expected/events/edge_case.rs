@@ -4,15 +4,8 @@
 //! `edgeCase`: Every construct the generator supports. Second sentence.
 
 /// The payload.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct EdgeCase {
     /// Required integer: lenient, not optional.
@@ -98,15 +91,8 @@ pub struct EdgeCase {
 }
 
 /// An inline object becomes a named type.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct Inline {
     /// A generic enum name gets its owner's prefix.
@@ -213,15 +199,8 @@ impl TierKind {
 crate::open_enum::impl_open_enum!(TierKind);
 
 /// A line.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct Item {
     /// A generic name again: prefixed with this owner.
