@@ -41,7 +41,7 @@ pub fn app(config: Config) -> Router {
         .on::<TierUpgraded, _, _>(handlers::tier_upgraded)
         .on::<CustomerUpdated, _, _>(handlers::customer_updated);
     Router::new()
-        .nest(WEBHOOK_PATH, ens.into_router())
+        .merge(ens.into_router_at(WEBHOOK_PATH))
         .route("/healthz", get(|| async { "ok" }))
         .with_state(state)
 }

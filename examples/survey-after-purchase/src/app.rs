@@ -32,7 +32,7 @@ pub fn app(config: Config) -> Router {
     };
     let ens = EnsRouter::new().on::<TransactionAdded, _, _>(handlers::transaction_added);
     Router::new()
-        .nest(WEBHOOK_PATH, ens.into_router())
+        .merge(ens.into_router_at(WEBHOOK_PATH))
         .route("/healthz", get(|| async { "ok" }))
         .with_state(state)
 }
