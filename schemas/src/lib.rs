@@ -36,8 +36,8 @@
 //! match &delivery.event {
 //!     Event::PointsIssued(points) => {
 //!         // Decimals keep the digits ENS sent; optional fields are `Option`s.
-        assert_eq!(points.program_current_points.as_ref().unwrap().to_string(), "2261.5");
-        assert_eq!(points.loyalty_program_id, 2649);
+//!         assert_eq!(points.program_current_points.as_ref().unwrap().to_string(), "2261.5");
+//!         assert_eq!(points.loyalty_program_id, 2649);
 //!         assert_eq!(points.customer_identifiers.customer_id, Some(564937812));
 //!         // Personal data is wrapped: it serializes as sent but never shows in `Debug`.
 //!         let instore = points.customer_identifiers.instore.as_ref().unwrap();
