@@ -63,7 +63,9 @@ fn edge_cases_generate_the_expected_code() {
     assert!(code.contains("alias = \"instore\""));
     assert!(code.contains("pub cards: Option<crate::Pii<Vec<String>>>,"));
     assert!(code.contains("pub person: crate::shared::Person,"));
-    assert!(code.contains("pub scores: Option<std::collections::BTreeMap<String, crate::Decimal>>,"));
+    assert!(
+        code.contains("pub scores: Option<std::collections::BTreeMap<String, crate::Decimal>>,")
+    );
     assert!(code.contains("pub free: Option<crate::Pii<serde_json::Value>>,"));
     assert!(
         code.contains("pub enum InlineStatus"),

@@ -231,7 +231,10 @@ impl Decimal {
 }
 
 fn split_digits(bytes: &[u8]) -> (&[u8], &[u8]) {
-    let count = bytes.iter().take_while(|byte| byte.is_ascii_digit()).count();
+    let count = bytes
+        .iter()
+        .take_while(|byte| byte.is_ascii_digit())
+        .count();
     bytes.split_at(count)
 }
 
@@ -438,7 +441,8 @@ where
     D: Deserializer<'de>,
     T: FromReading,
 {
-    deserializer.deserialize_newtype_struct(RAW_VALUE_TOKEN, ReadingVisitor(std::marker::PhantomData))
+    deserializer
+        .deserialize_newtype_struct(RAW_VALUE_TOKEN, ReadingVisitor(std::marker::PhantomData))
 }
 
 struct ReadingVisitor<T>(std::marker::PhantomData<T>);
@@ -456,7 +460,10 @@ impl<'de, T: FromReading> Visitor<'de> for ReadingVisitor<T> {
         f.write_str(T::EXPECTING)
     }
 
-    fn visit_newtype_struct<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+    fn visit_newtype_struct<D: Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<Self::Value, D::Error> {
         deserializer.deserialize_any(self)
     }
 
@@ -565,12 +572,10 @@ mod rust_decimal_conversions {
         /// ```
         pub fn to_rust_decimal(&self) -> Result<rust_decimal::Decimal, rust_decimal::Error> {
             match &self.repr {
-                Repr::Fixed { mantissa, scale } => {
-                    rust_decimal::Decimal::try_from_i128_with_scale(
-                        i128::from(*mantissa),
-                        u32::from(*scale),
-                    )
-                }
+                Repr::Fixed { mantissa, scale } => rust_decimal::Decimal::try_from_i128_with_scale(
+                    i128::from(*mantissa),
+                    u32::from(*scale),
+                ),
                 Repr::Text(text) if text.contains(['e', 'E']) => {
                     rust_decimal::Decimal::from_scientific(text)
                 }
@@ -617,7 +622,10 @@ mod tests {
             ("-12.000", "-12.000"),
             ("100", "100"),
             ("1.73985783E12", "1.73985783E12"),
-            ("123456789012345678901234567890.5", "123456789012345678901234567890.5"),
+            (
+                "123456789012345678901234567890.5",
+                "123456789012345678901234567890.5",
+            ),
             ("\"600.000\"", "600.000"),
             ("\" 14.000 \"", "14.000"),
             ("\"+5\"", "5"),
@@ -642,8 +650,20 @@ mod tests {
     #[test]
     fn rejects_what_is_not_a_number() {
         for json in [
-            "\"abc\"", "\"\"", "\"  \"", "true", "null", "{}", "[]", "\"1e999\"", "1e999", "\"NaN\"",
-            "\"inf\"", "\"1.2.3\"", "\"1e\"", "\"-\"",
+            "\"abc\"",
+            "\"\"",
+            "\"  \"",
+            "true",
+            "null",
+            "{}",
+            "[]",
+            "\"1e999\"",
+            "1e999",
+            "\"NaN\"",
+            "\"inf\"",
+            "\"1.2.3\"",
+            "\"1e\"",
+            "\"-\"",
         ] {
             assert!(parse(json).is_err(), "{json}");
         }
@@ -651,7 +671,14 @@ mod tests {
 
     #[test]
     fn converts_to_f64_as_parsing_would() {
-        for text in ["2261.5", "0.1", "-0.269", "123456789.123456789", "1.73985783E12", "9007199254740993"] {
+        for text in [
+            "2261.5",
+            "0.1",
+            "-0.269",
+            "123456789.123456789",
+            "1.73985783E12",
+            "9007199254740993",
+        ] {
             let decimal: Decimal = text.parse().unwrap();
             assert_eq!(decimal.to_f64(), text.parse::<f64>().unwrap(), "{text}");
         }
@@ -674,7 +701,10 @@ mod tests {
         let value: serde_json::Value = serde_json::from_str(json).unwrap();
         let from_value: Pair = serde_json::from_value(value).unwrap();
         for pair in [from_str, from_reader] {
-            assert_eq!((pair.a.to_string(), pair.b.to_string()), ("2261.50".into(), "600.000".into()));
+            assert_eq!(
+                (pair.a.to_string(), pair.b.to_string()),
+                ("2261.50".into(), "600.000".into())
+            );
         }
         // A Value holds the number as an f64 already: the shortest digits.
         assert_eq!(from_value.a.to_string(), "2261.5");

@@ -36,11 +36,15 @@ pub(crate) trait Scalar: Sized {
     /// What an error says was expected.
     const EXPECTING: &'static str;
     /// The value, or `None` when it arrived as a blank string.
-    fn deserialize_or_blank<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Self>, D::Error>;
+    fn deserialize_or_blank<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<Self>, D::Error>;
 }
 
 /// Reads a scalar where it is required: a blank string is an error.
-pub(crate) fn required<'de, D: Deserializer<'de>, T: Scalar>(deserializer: D) -> Result<T, D::Error> {
+pub(crate) fn required<'de, D: Deserializer<'de>, T: Scalar>(
+    deserializer: D,
+) -> Result<T, D::Error> {
     T::deserialize_or_blank(deserializer)?
         .ok_or_else(|| de::Error::invalid_value(Unexpected::Str(""), &T::EXPECTING))
 }
@@ -59,7 +63,9 @@ impl<'de> Deserialize<'de> for LenientI64 {
 impl Scalar for i64 {
     const EXPECTING: &'static str = "an integer (`12`, `12.0` or `\"12\"`)";
 
-    fn deserialize_or_blank<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Self>, D::Error> {
+    fn deserialize_or_blank<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<Self>, D::Error> {
         deserializer.deserialize_any(I64Visitor)
     }
 }
@@ -67,7 +73,9 @@ impl Scalar for i64 {
 impl Scalar for Timestamp {
     const EXPECTING: &'static str = "epoch milliseconds (`1731926537000` or `\"1731926537000\"`)";
 
-    fn deserialize_or_blank<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Self>, D::Error> {
+    fn deserialize_or_blank<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<Self>, D::Error> {
         Ok(i64::deserialize_or_blank(deserializer)?.map(Timestamp::from_millis))
     }
 }
@@ -75,7 +83,9 @@ impl Scalar for Timestamp {
 impl Scalar for Decimal {
     const EXPECTING: &'static str = "a decimal number (`2261.5` or `\"2261.5\"`)";
 
-    fn deserialize_or_blank<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Self>, D::Error> {
+    fn deserialize_or_blank<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<Self>, D::Error> {
         crate::decimal::deserialize_reading(deserializer)
     }
 }
@@ -83,7 +93,9 @@ impl Scalar for Decimal {
 impl Scalar for NumberOrText {
     const EXPECTING: &'static str = "a number or a string";
 
-    fn deserialize_or_blank<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Self>, D::Error> {
+    fn deserialize_or_blank<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<Self>, D::Error> {
         crate::decimal::deserialize_reading(deserializer)
     }
 }

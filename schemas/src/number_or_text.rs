@@ -156,7 +156,10 @@ mod tests {
             assert_eq!(back, value, "{json}");
         }
         for json in ["true", "null", "{}", "[1]"] {
-            assert!(serde_json::from_str::<NumberOrText>(json).is_err(), "{json}");
+            assert!(
+                serde_json::from_str::<NumberOrText>(json).is_err(),
+                "{json}"
+            );
         }
     }
 }

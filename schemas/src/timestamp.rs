@@ -56,7 +56,9 @@ impl Timestamp {
     pub fn from_system_time(time: SystemTime) -> Option<Self> {
         let millis = match time.duration_since(UNIX_EPOCH) {
             Ok(after) => i64::try_from(after.as_millis()).ok()?,
-            Err(before) => i64::try_from(before.duration().as_millis()).ok()?.checked_neg()?,
+            Err(before) => i64::try_from(before.duration().as_millis())
+                .ok()?
+                .checked_neg()?,
         };
         Some(Self { millis })
     }
@@ -152,7 +154,12 @@ mod tests {
 
     #[test]
     fn reads_integers_as_leniently_as_integer_fields() {
-        for json in ["1731926537000", "1731926537000.0", "1.731926537E12", "\"1731926537000\""] {
+        for json in [
+            "1731926537000",
+            "1731926537000.0",
+            "1.731926537E12",
+            "\"1731926537000\"",
+        ] {
             let at: Timestamp = serde_json::from_str(json).unwrap();
             assert_eq!(at.as_millis(), 1_731_926_537_000, "{json}");
         }

@@ -64,15 +64,17 @@ impl Walk<'_> {
             }
             let (Some(parent), Some(present)) = (parent, self.keys.get(&format!("{path}.{key}")))
             else {
-                self.problems
-                    .push(format!("{where_}: required but no fact-base sample shows it"));
+                self.problems.push(format!(
+                    "{where_}: required but no fact-base sample shows it"
+                ));
                 continue;
             };
             self.checked += 1;
             let missing: Vec<_> = parent.difference(present).collect();
             if !missing.is_empty() {
-                self.problems
-                    .push(format!("{where_}: required but missing in samples {missing:?}"));
+                self.problems.push(format!(
+                    "{where_}: required but missing in samples {missing:?}"
+                ));
             }
         }
         if let Some(properties) = schema.get("properties").and_then(Value::as_object) {
@@ -119,7 +121,10 @@ fn every_required_field_is_an_id_present_in_every_fact_base_sample() {
             .iter()
             .map(|(path, samples)| {
                 let samples = samples.as_array().unwrap().iter();
-                (path.clone(), samples.map(|s| s.as_str().unwrap().to_owned()).collect())
+                (
+                    path.clone(),
+                    samples.map(|s| s.as_str().unwrap().to_owned()).collect(),
+                )
             })
             .collect();
         let payload = document["$defs"]
@@ -152,7 +157,12 @@ fn the_check_catches_a_field_some_sample_lacks() {
         ("data.transactionId", &["s1", "s2"][..]),
     ]
     .into_iter()
-    .map(|(path, samples)| (path.to_owned(), samples.iter().map(|s| (*s).to_owned()).collect()))
+    .map(|(path, samples)| {
+        (
+            path.to_owned(),
+            samples.iter().map(|s| (*s).to_owned()).collect(),
+        )
+    })
     .collect();
     let schema = serde_json::json!({"required": ["transactionId", "type"], "properties": {}});
     let mut walk = Walk {

@@ -1,8 +1,8 @@
 //! [`Facts`]: what one event says about a customer's balance and tier.
 
-use capillary_ens_schemas::{Decimal, Pii};
 use capillary_ens_schemas::events::{CustomerUpdated, PointsIssued, PointsRedeemed, TierUpgraded};
 use capillary_ens_schemas::shared::{CustomerIdentifiers, LoyaltyProgramDetails};
+use capillary_ens_schemas::{Decimal, Pii};
 
 /// One field as an event covers it.
 #[derive(Clone, Debug, PartialEq)]

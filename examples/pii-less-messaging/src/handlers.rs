@@ -3,12 +3,12 @@
 
 use axum::extract::State;
 use capillary_ens_receiver::{DedupKey, HandlerError, Webhook};
-use capillary_ens_schemas::{Decimal, FromEvent};
 use capillary_ens_schemas::events::{
     CouponIssue, CustomerAdded, PointsExpiryReminder, PointsIssued, PointsRedeemed, TierDowngraded,
     TierUpgraded,
 };
 use capillary_ens_schemas::shared::{CustomerIdentifiers, LoyaltyProgramDetails};
+use capillary_ens_schemas::{Decimal, FromEvent};
 
 use crate::app::AppState;
 use crate::time::utc_date;
@@ -71,7 +71,11 @@ fn text(value: Option<&String>) -> &str {
 fn tier_name(details: Option<&LoyaltyProgramDetails>, number: Option<i64>) -> String {
     details
         .and_then(|details| details.tiers.as_ref())
-        .and_then(|tiers| tiers.iter().find(|tier| number.is_some() && tier.tier_number == number))
+        .and_then(|tiers| {
+            tiers
+                .iter()
+                .find(|tier| number.is_some() && tier.tier_number == number)
+        })
         .and_then(|tier| tier.tier_name.clone())
         .filter(|name| !name.trim().is_empty())
         .unwrap_or_else(|| match number {
