@@ -166,14 +166,14 @@ fn widen(schema: &mut serde_json::Value, envelope: bool) {
         {
             types.push("string".into());
         }
-    } else if let Some(Value::String(single)) = object.get("type") {
-        if single == "integer" || single == "number" {
-            let single = single.clone();
-            object.insert(
-                "type".into(),
-                Value::from(vec![single, "string".to_owned()]),
-            );
-        }
+    } else if let Some(Value::String(single)) = object.get("type")
+        && (single == "integer" || single == "number")
+    {
+        let single = single.clone();
+        object.insert(
+            "type".into(),
+            Value::from(vec![single, "string".to_owned()]),
+        );
     }
     for (key, child) in object.iter_mut() {
         if key != "examples" && key != "properties" {
