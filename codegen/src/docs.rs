@@ -212,7 +212,9 @@ fn type_text(lowered: &Lowered, ty: &Ty, shared_prefix: &str) -> String {
     match ty {
         Ty::String => "string".to_owned(),
         Ty::I64 => "integer".to_owned(),
-        Ty::F64 => "number".to_owned(),
+        Ty::Decimal => "number".to_owned(),
+        Ty::Timestamp => "integer (epoch milliseconds)".to_owned(),
+        Ty::NumberOrText => "number or string".to_owned(),
         Ty::Bool => "boolean".to_owned(),
         Ty::IntOrString => "integer or string".to_owned(),
         Ty::Json => "any JSON".to_owned(),

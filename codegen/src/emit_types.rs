@@ -51,7 +51,9 @@ fn type_tokens(module: &Module, ty: &Ty) -> TokenStream {
     match ty {
         Ty::String => quote!(String),
         Ty::I64 => quote!(i64),
-        Ty::F64 => quote!(f64),
+        Ty::Decimal => quote!(crate::Decimal),
+        Ty::Timestamp => quote!(crate::Timestamp),
+        Ty::NumberOrText => quote!(crate::NumberOrText),
         Ty::Bool => quote!(bool),
         Ty::IntOrString => quote!(crate::IntOrString),
         Ty::Json => quote!(serde_json::Value),

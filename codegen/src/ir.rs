@@ -21,7 +21,12 @@ pub(crate) struct TypeRef {
 pub(crate) enum Ty {
     String,
     I64,
-    F64,
+    /// A decimal that keeps the sent digits (`crate::Decimal`): never an `f64`.
+    Decimal,
+    /// Epoch milliseconds (`crate::Timestamp`), for integers marked `x-epoch-millis`.
+    Timestamp,
+    /// A number, or text kept as sent (`crate::NumberOrText`), for `["number", "string"]`.
+    NumberOrText,
     Bool,
     IntOrString,
     /// Any JSON value.
@@ -39,7 +44,7 @@ impl Ty {
     /// Whether the value needs `crate::lenient` to accept floats and strings for numbers.
     pub(crate) fn is_lenient(&self) -> bool {
         match self {
-            Ty::I64 | Ty::F64 => true,
+            Ty::I64 | Ty::Decimal | Ty::Timestamp | Ty::NumberOrText => true,
             Ty::Vec(inner) | Ty::Map(inner) | Ty::Pii(inner) => inner.is_lenient(),
             _ => false,
         }

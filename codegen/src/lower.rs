@@ -408,11 +408,12 @@ impl<'a> ModuleBuilder<'a> {
         let ty = match types.as_slice() {
             [] => Ty::Json,
             ["string"] => Ty::String,
+            ["integer"] if schema.get("x-epoch-millis").and_then(Value::as_bool) == Some(true) => {
+                Ty::Timestamp
+            }
             ["integer"] => Ty::I64,
-            ["number"]
-            | ["integer", "number"]
-            | ["number", "string"]
-            | ["integer", "number", "string"] => Ty::F64,
+            ["number"] | ["integer", "number"] => Ty::Decimal,
+            ["number", "string"] | ["integer", "number", "string"] => Ty::NumberOrText,
             ["integer", "string"] => Ty::IntOrString,
             ["boolean"] => Ty::Bool,
             ["array"] => match schema.get("items") {

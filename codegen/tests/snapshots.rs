@@ -52,14 +52,20 @@ fn edge_cases_generate_the_expected_code() {
         code.contains("pub maybe_null: Option<String>,"),
         "required but nullable is optional"
     );
-    assert!(code.contains("pub decimal: Option<f64>,"));
+    assert!(!code.contains("f64"), "decimals are exact, never f64");
+    assert!(code.contains("pub amount: Option<crate::Decimal>,"));
+    assert!(code.contains("pub decimal: Option<crate::NumberOrText>,"));
+    assert!(code.contains("pub happened_at: crate::Timestamp,"));
+    assert!(code.contains("pub plain_count: Option<i64>,"));
     assert!(code.contains("pub mixed_id: Option<crate::IntOrString>,"));
     assert!(code.contains("pub type_: Option<String>,"));
     assert!(code.contains("pub bill_id_snake: Option<String>,"));
     assert!(code.contains("alias = \"instore\""));
     assert!(code.contains("pub cards: Option<crate::Pii<Vec<String>>>,"));
     assert!(code.contains("pub person: crate::shared::Person,"));
-    assert!(code.contains("pub scores: Option<std::collections::BTreeMap<String, f64>>,"));
+    assert!(
+        code.contains("pub scores: Option<std::collections::BTreeMap<String, crate::Decimal>>,")
+    );
     assert!(code.contains("pub free: Option<crate::Pii<serde_json::Value>>,"));
     assert!(
         code.contains("pub enum InlineStatus"),

@@ -30,7 +30,7 @@
 //! async fn points_issued(webhook: Webhook<PointsIssued>) -> Result<(), HandlerError> {
 //!     let points = &webhook.event;
 //!     println!(
-//!         "{} points for customer {:?}",
+//!         "{:?} points for customer {:?}",
 //!         points.total_points_issued, points.customer_identifiers.customer_id
 //!     );
 //!     Ok(())

@@ -88,7 +88,7 @@ impl<R: AsRef<[u8]>> fmt::Debug for Delivery<R> {
 /// let delivery = parse(body.to_vec()).unwrap();
 /// assert_eq!(delivery.envelope.org_id, Some(50952));
 /// let Event::PointsExpiryReminder(reminder) = &delivery.event else { panic!("not a reminder") };
-/// assert_eq!(reminder.points_scheduled_for_expiry, 250.0);
+/// assert_eq!(reminder.points_scheduled_for_expiry.as_ref().map(|points| points.to_f64()), Some(250.0));
 /// assert_eq!(reminder.customer_identifiers.customer_id, Some(564937812));
 /// ```
 pub fn parse<R: AsRef<[u8]>>(raw: R) -> Result<Delivery<R>, ParseError> {

@@ -117,6 +117,123 @@ pub fn resolve(base: &str, reference: &str) -> Option<SchemaNode> {
     })
 }
 
+/// A document as the parser reads it, for validators that must agree with the typed parse: a
+/// delivery that [`crate::parse`] types is valid against these documents.
+///
+/// The published documents describe what ENS sends; the parser is more lenient, and this view
+/// widens each schema by exactly that leniency:
+/// - a property not in `required` may also be `null` (an absent value);
+/// - an `integer` or `number` may also be a string (`"12"`, `"600.000"`; `""` in an optional
+///   field);
+/// - a required property that has `x-aliases` may arrive under an alias, so it is not required;
+/// - the envelope's metadata (`orgId`, `createdAt`, …) may have any type (a mistyped value is
+///   kept aside, not fatal), and the wrapped form's `attributes` need not name the event
+///   (the wrapper's `eventType` does).
+///
+/// ```
+/// use capillary_ens_schemas::{EventName, json_schema};
+///
+/// let id = EventName::PointsIssued.json_schema_id().unwrap();
+/// let accepting = json_schema::accepting(id).unwrap();
+/// let points = &accepting["$defs"]["PointsIssued"]["properties"]["programCurrentPoints"];
+/// assert_eq!(points["type"], serde_json::json!(["number", "string", "null"]));
+/// ```
+pub fn accepting(id: &str) -> Option<serde_json::Value> {
+    let mut document = document(id)?.schema.clone();
+    widen(&mut document, id == ENVELOPE_ID);
+    Some(document)
+}
+
+/// Every document in its [`accepting`] view, with its `$id`.
+pub fn accepting_documents() -> impl Iterator<Item = (&'static str, serde_json::Value)> {
+    documents().filter_map(|document| Some((document.id, accepting(document.id)?)))
+}
+
+/// Keys of the envelope the parser reads with a type of its own; every other key is metadata.
+const ENVELOPE_CORE: &[&str] = &["eventName", "data", "attributes"];
+
+fn widen(schema: &mut serde_json::Value, envelope: bool) {
+    use serde_json::Value;
+    let Value::Object(object) = schema else {
+        if let Value::Array(items) = schema {
+            items.iter_mut().for_each(|item| widen(item, envelope));
+        }
+        return;
+    };
+    if let Some(Value::Array(types)) = object.get_mut("type") {
+        if types.iter().any(|ty| ty == "integer" || ty == "number")
+            && !types.contains(&"string".into())
+        {
+            types.push("string".into());
+        }
+    } else if let Some(Value::String(single)) = object.get("type")
+        && (single == "integer" || single == "number")
+    {
+        let single = single.clone();
+        object.insert(
+            "type".into(),
+            Value::from(vec![single, "string".to_owned()]),
+        );
+    }
+    for (key, child) in object.iter_mut() {
+        if key != "examples" && key != "properties" {
+            widen(child, envelope);
+        }
+    }
+    let is_object = object.get("type").and_then(Value::as_str) == Some("object");
+    let mut required: Vec<String> = object
+        .get("required")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .map(str::to_owned)
+        .collect();
+    let Some(Value::Object(properties)) = object.get_mut("properties") else {
+        return;
+    };
+    for (key, property) in properties.iter_mut() {
+        widen(property, envelope);
+        if envelope && !ENVELOPE_CORE.contains(&key.as_str()) {
+            *property = Value::Bool(true);
+            continue;
+        }
+        if property.get("x-aliases").is_some() {
+            required.retain(|name| name != key);
+        }
+        if is_object && !required.contains(key) {
+            allow_null(property);
+        }
+    }
+    if envelope && object.get("title").and_then(Value::as_str) == Some("WrappedAttributes") {
+        required.retain(|name| name != "eventName");
+    }
+    if object.contains_key("required") {
+        object.insert("required".into(), Value::from(required));
+    }
+}
+
+fn allow_null(property: &mut serde_json::Value) {
+    use serde_json::Value;
+    match property.get_mut("type") {
+        Some(Value::Array(types)) => {
+            if !types.contains(&"null".into()) {
+                types.push("null".into());
+            }
+        }
+        Some(Value::String(single)) => {
+            let single = single.clone();
+            property["type"] = Value::from(vec![single, "null".to_owned()]);
+        }
+        _ => {
+            if let Value::Object(_) = property {
+                let original = property.take();
+                *property = serde_json::json!({ "anyOf": [{ "type": "null" }, original] });
+            }
+        }
+    }
+}
+
 /// `https://h/a/b/c.json` + `../d/e.json` = `https://h/a/d/e.json`.
 fn join(base: &str, relative: &str) -> Option<String> {
     if relative.contains("://") {

@@ -2,18 +2,20 @@
 //!
 //! Placeholder and hand-written payloads render integers as floats (`50952.0`, `1.73985783E12`)
 //! and some quantities as decimal strings (`"600.000"`). Generated fields whose type contains
-//! `i64` or `f64` use `#[serde(deserialize_with = "crate::lenient::deserialize")]`: an integer accepts any JSON number
-//! with no fractional part and a string holding one; a float accepts any number and a decimal
-//! string. Anything else is still an error, named at its JSON path. Serialization is the
-//! ordinary one: numbers are written as numbers.
+//! `i64`, [`Decimal`], [`Timestamp`] or [`NumberOrText`] use
+//! `#[serde(deserialize_with = "crate::lenient::deserialize")]`: an integer accepts any JSON
+//! number with no fractional part and a string holding one; a decimal accepts any number and a
+//! decimal string. In an optional field, `null` and a blank string (`""`) are absent. Anything
+//! else is still an error, named at its JSON path. Serialization is the ordinary one.
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::marker::PhantomData;
 
 use serde::de::{self, DeserializeOwned, Unexpected, Visitor};
 use serde::{Deserialize, Deserializer};
 
-use crate::Pii;
+use crate::{Decimal, NumberOrText, Pii, Timestamp};
 
 /// A type with a lenient wire form that is read first and then converted.
 pub(crate) trait Lenient: Sized {
@@ -29,6 +31,24 @@ where
     T::Wire::deserialize(deserializer).map(T::from_wire)
 }
 
+/// A single lenient value: read from whatever form it arrived in, or found blank (`""`).
+pub(crate) trait Scalar: Sized {
+    /// What an error says was expected.
+    const EXPECTING: &'static str;
+    /// The value, or `None` when it arrived as a blank string.
+    fn deserialize_or_blank<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<Self>, D::Error>;
+}
+
+/// Reads a scalar where it is required: a blank string is an error.
+pub(crate) fn required<'de, D: Deserializer<'de>, T: Scalar>(
+    deserializer: D,
+) -> Result<T, D::Error> {
+    T::deserialize_or_blank(deserializer)?
+        .ok_or_else(|| de::Error::invalid_value(Unexpected::Str(""), &T::EXPECTING))
+}
+
 /// Largest magnitude below which every integer is exactly representable as an `f64`.
 const EXACT_F64_INTEGER: f64 = 9_007_199_254_740_992.0;
 
@@ -36,17 +56,57 @@ pub(crate) struct LenientI64(i64);
 
 impl<'de> Deserialize<'de> for LenientI64 {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(I64Visitor).map(LenientI64)
+        required(deserializer).map(LenientI64)
+    }
+}
+
+impl Scalar for i64 {
+    const EXPECTING: &'static str = "an integer (`12`, `12.0` or `\"12\"`)";
+
+    fn deserialize_or_blank<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<Self>, D::Error> {
+        deserializer.deserialize_any(I64Visitor)
+    }
+}
+
+impl Scalar for Timestamp {
+    const EXPECTING: &'static str = "epoch milliseconds (`1731926537000` or `\"1731926537000\"`)";
+
+    fn deserialize_or_blank<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<Self>, D::Error> {
+        Ok(i64::deserialize_or_blank(deserializer)?.map(Timestamp::from_millis))
+    }
+}
+
+impl Scalar for Decimal {
+    const EXPECTING: &'static str = "a decimal number (`2261.5` or `\"2261.5\"`)";
+
+    fn deserialize_or_blank<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<Self>, D::Error> {
+        crate::decimal::deserialize_reading(deserializer)
+    }
+}
+
+impl Scalar for NumberOrText {
+    const EXPECTING: &'static str = "a number or a string";
+
+    fn deserialize_or_blank<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<Self>, D::Error> {
+        crate::decimal::deserialize_reading(deserializer)
     }
 }
 
 struct I64Visitor;
 
 impl I64Visitor {
-    fn integral<E: de::Error>(self, value: f64) -> Result<i64, E> {
+    fn integral<E: de::Error>(self, value: f64) -> Result<Option<i64>, E> {
         if value.fract() == 0.0 && value.abs() <= EXACT_F64_INTEGER {
             // Exact: the value is integral and within the range where f64 holds integers exactly.
-            Ok(value as i64)
+            Ok(Some(value as i64))
         } else {
             Err(E::invalid_value(Unexpected::Float(value), &self))
         }
@@ -54,28 +114,33 @@ impl I64Visitor {
 }
 
 impl Visitor<'_> for I64Visitor {
-    type Value = i64;
+    type Value = Option<i64>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an integer (`12`, `12.0` or `\"12\"`)")
+        f.write_str(i64::EXPECTING)
     }
 
-    fn visit_i64<E: de::Error>(self, value: i64) -> Result<i64, E> {
-        Ok(value)
+    fn visit_i64<E: de::Error>(self, value: i64) -> Result<Option<i64>, E> {
+        Ok(Some(value))
     }
 
-    fn visit_u64<E: de::Error>(self, value: u64) -> Result<i64, E> {
-        i64::try_from(value).map_err(|_| E::invalid_value(Unexpected::Unsigned(value), &self))
+    fn visit_u64<E: de::Error>(self, value: u64) -> Result<Option<i64>, E> {
+        i64::try_from(value)
+            .map(Some)
+            .map_err(|_| E::invalid_value(Unexpected::Unsigned(value), &self))
     }
 
-    fn visit_f64<E: de::Error>(self, value: f64) -> Result<i64, E> {
+    fn visit_f64<E: de::Error>(self, value: f64) -> Result<Option<i64>, E> {
         self.integral(value)
     }
 
-    fn visit_str<E: de::Error>(self, value: &str) -> Result<i64, E> {
+    fn visit_str<E: de::Error>(self, value: &str) -> Result<Option<i64>, E> {
         let trimmed = value.trim();
+        if trimmed.is_empty() {
+            return Ok(None);
+        }
         if let Ok(integer) = trimmed.parse::<i64>() {
-            return Ok(integer);
+            return Ok(Some(integer));
         }
         match trimmed.parse::<f64>() {
             Ok(float) if float.is_finite() => self.integral(float),
@@ -84,41 +149,43 @@ impl Visitor<'_> for I64Visitor {
     }
 }
 
-pub(crate) struct LenientF64(f64);
+/// An optional scalar: absent, `null` and `""` are all `None`.
+pub(crate) struct OptionalScalar<T>(Option<T>);
 
-impl<'de> Deserialize<'de> for LenientF64 {
+impl<'de, T: Scalar> Deserialize<'de> for OptionalScalar<T> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(F64Visitor).map(LenientF64)
+        deserializer
+            .deserialize_option(OptionalVisitor(PhantomData))
+            .map(OptionalScalar)
     }
 }
 
-struct F64Visitor;
+struct OptionalVisitor<T>(PhantomData<T>);
 
-impl Visitor<'_> for F64Visitor {
-    type Value = f64;
+impl<'de, T: Scalar> Visitor<'de> for OptionalVisitor<T> {
+    type Value = Option<T>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a number (`2261.5` or `\"2261.5\"`)")
+        write!(f, "{}, or null", T::EXPECTING)
     }
 
-    fn visit_i64<E: de::Error>(self, value: i64) -> Result<f64, E> {
-        Ok(value as f64)
+    fn visit_none<E: de::Error>(self) -> Result<Option<T>, E> {
+        Ok(None)
     }
 
-    fn visit_u64<E: de::Error>(self, value: u64) -> Result<f64, E> {
-        Ok(value as f64)
+    fn visit_unit<E: de::Error>(self) -> Result<Option<T>, E> {
+        Ok(None)
     }
 
-    fn visit_f64<E: de::Error>(self, value: f64) -> Result<f64, E> {
-        Ok(value)
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Option<T>, D::Error> {
+        T::deserialize_or_blank(deserializer)
     }
+}
 
-    fn visit_str<E: de::Error>(self, value: &str) -> Result<f64, E> {
-        match value.trim().parse::<f64>() {
-            Ok(float) if float.is_finite() => Ok(float),
-            _ => Err(E::invalid_value(Unexpected::Str(value), &self)),
-        }
-    }
+/// A lenient type that can be optional: `Option<T>` reads through [`Optional::OptionWire`].
+pub(crate) trait Optional: Sized {
+    type OptionWire: DeserializeOwned;
+    fn from_option_wire(wire: Self::OptionWire) -> Option<Self>;
 }
 
 impl Lenient for i64 {
@@ -128,17 +195,36 @@ impl Lenient for i64 {
     }
 }
 
-impl Lenient for f64 {
-    type Wire = LenientF64;
-    fn from_wire(wire: LenientF64) -> Self {
-        wire.0
-    }
+macro_rules! lenient_scalar {
+    ($($ty:ty),*) => {$(
+        impl Optional for $ty {
+            type OptionWire = OptionalScalar<$ty>;
+            fn from_option_wire(wire: Self::OptionWire) -> Option<Self> {
+                wire.0
+            }
+        }
+    )*};
 }
 
-impl<T: Lenient> Lenient for Option<T> {
-    type Wire = Option<T::Wire>;
+lenient_scalar!(i64, Decimal, Timestamp, NumberOrText);
+
+macro_rules! lenient_self {
+    ($($ty:ty),*) => {$(
+        impl Lenient for $ty {
+            type Wire = $ty;
+            fn from_wire(wire: $ty) -> Self {
+                wire
+            }
+        }
+    )*};
+}
+
+lenient_self!(Decimal, Timestamp, NumberOrText);
+
+impl<T: Optional> Lenient for Option<T> {
+    type Wire = T::OptionWire;
     fn from_wire(wire: Self::Wire) -> Self {
-        wire.map(T::from_wire)
+        T::from_option_wire(wire)
     }
 }
 
@@ -149,10 +235,24 @@ impl<T: Lenient> Lenient for Vec<T> {
     }
 }
 
+impl<T: Lenient> Optional for Vec<T> {
+    type OptionWire = Option<Vec<T::Wire>>;
+    fn from_option_wire(wire: Self::OptionWire) -> Option<Self> {
+        wire.map(Self::from_wire)
+    }
+}
+
 impl<T: Lenient> Lenient for Pii<T> {
     type Wire = Pii<T::Wire>;
     fn from_wire(wire: Self::Wire) -> Self {
         Pii::new(T::from_wire(wire.into_inner()))
+    }
+}
+
+impl<T: Optional> Optional for Pii<T> {
+    type OptionWire = Pii<T::OptionWire>;
+    fn from_option_wire(wire: Self::OptionWire) -> Option<Self> {
+        T::from_option_wire(wire.into_inner()).map(Pii::new)
     }
 }
 
@@ -165,6 +265,13 @@ impl<T: Lenient> Lenient for BTreeMap<String, T> {
     }
 }
 
+impl<T: Lenient> Optional for BTreeMap<String, T> {
+    type OptionWire = Option<BTreeMap<String, T::Wire>>;
+    fn from_option_wire(wire: Self::OptionWire) -> Option<Self> {
+        wire.map(Self::from_wire)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -174,7 +281,9 @@ mod tests {
         #[serde(deserialize_with = "crate::lenient::deserialize")]
         integer: i64,
         #[serde(deserialize_with = "crate::lenient::deserialize", default)]
-        float: Option<f64>,
+        float: Option<Decimal>,
+        #[serde(deserialize_with = "crate::lenient::deserialize", default)]
+        at: Option<Timestamp>,
         #[serde(deserialize_with = "crate::lenient::deserialize", default)]
         integers: Vec<i64>,
     }
@@ -213,7 +322,7 @@ mod tests {
     #[test]
     fn floats_accept_decimal_strings() {
         let sample = parse(r#"{"integer": 1, "float": "600.000", "integers": [1, 2.0]}"#).unwrap();
-        assert_eq!(sample.float, Some(600.0));
+        assert_eq!(sample.float.unwrap().to_string(), "600.000");
         assert_eq!(sample.integers, [1, 2]);
         assert!(parse(r#"{"integer": 1, "float": "NaN"}"#).is_err());
     }
@@ -225,5 +334,16 @@ mod tests {
             None
         );
         assert_eq!(parse(r#"{"integer": 1}"#).unwrap().float, None);
+    }
+
+    #[test]
+    fn blank_strings_are_absent_in_optional_fields_only() {
+        let sample = parse(r#"{"integer": 1, "float": "", "at": " "}"#).unwrap();
+        assert_eq!((sample.float, sample.at), (None, None));
+        let sample = parse(r#"{"integer": 1, "float": null, "at": null}"#).unwrap();
+        assert_eq!((sample.float, sample.at), (None, None));
+        assert!(parse(r#"{"integer": ""}"#).is_err());
+        assert!(parse(r#"{"integer": 1, "integers": [""]}"#).is_err());
+        assert!(parse(r#"{"integer": 1, "float": "x"}"#).is_err());
     }
 }

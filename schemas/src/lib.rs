@@ -35,7 +35,9 @@
 //! assert_eq!(delivery.envelope.event_name.group(), Some(EventGroup::Points));
 //! match &delivery.event {
 //!     Event::PointsIssued(points) => {
-//!         assert_eq!(points.total_points_issued, 100.0);
+//!         // Decimals keep the digits ENS sent; optional fields are `Option`s.
+//!         assert_eq!(points.program_current_points.as_ref().unwrap().to_string(), "2261.5");
+//!         assert_eq!(points.loyalty_program_id, 2649);
 //!         assert_eq!(points.customer_identifiers.customer_id, Some(564937812));
 //!         // Personal data is wrapped: it serializes as sent but never shows in `Debug`.
 //!         let instore = points.customer_identifiers.instore.as_ref().unwrap();
@@ -54,8 +56,13 @@
 //!   [`Delivery`]); unknown event names parse as [`Event::Unknown`]; enumerations are open
 //!   (an unknown value lands in an `Other(String)` variant, and matching ignores case).
 //! - **As lenient as the sender.** Integer fields accept `1.0`; numeric fields accept decimal
-//!   strings such as `"600.000"`; ids that vary between numbers and strings are
-//!   [`IntOrString`]. Fields real payloads omit are `Option`s.
+//!   strings such as `"600.000"`; in an optional numeric field `null` and `""` are absent; ids
+//!   that vary between numbers and strings are [`IntOrString`]; values the docs and samples
+//!   disagree on are [`NumberOrText`]. Only what ENS never leaves out (the ids an event is
+//!   about) is required; every other field is an `Option`.
+//! - **Exact.** Points, amounts and other decimals are [`Decimal`]s that keep the digits ENS
+//!   sent (never `f64`); epoch-millisecond times are [`Timestamp`]s. The features
+//!   `rust_decimal`, `jiff` and `chrono` add conversions only, never change a field's type.
 //! - **Personal data is marked.** Names, mobile numbers, emails, external ids and card numbers
 //!   are [`Pii`], whose `Debug` is `[redacted]`.
 //! - **Errors say where.** A payload that does not match its type yields a [`ParseError`] with
@@ -64,6 +71,7 @@
 //! Dispatch happens on the event name first, so parsing costs one typed parse of the one
 //! payload type, not a trial of 66.
 
+mod decimal;
 mod delivery;
 mod envelope;
 mod error;
@@ -72,12 +80,15 @@ mod generated;
 mod int_or_string;
 pub mod json_schema;
 mod lenient;
+mod number_or_text;
 mod open_enum;
 mod payload;
 mod pii;
 pub mod retry_after;
 mod single_pass;
+mod timestamp;
 
+pub use decimal::{Decimal, ParseDecimalError};
 pub use delivery::{Delivery, parse, parse_tolerant};
 pub use envelope::{Envelope, WireForm, Wrapper};
 pub use error::{ParseError, ParseErrorKind};
@@ -85,8 +96,10 @@ pub use generated::event::Event;
 pub use generated::event_name::{EventGroup, EventName};
 pub use generated::{events, shared};
 pub use int_or_string::IntOrString;
+pub use number_or_text::NumberOrText;
 pub use payload::{EventPayload, FromEvent};
 pub use pii::Pii;
+pub use timestamp::Timestamp;
 
 /// The README's examples, compiled as doctests.
 #[cfg(doctest)]

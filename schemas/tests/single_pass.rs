@@ -178,7 +178,10 @@ fn the_wrapped_form_is_typed_in_one_pass_too() {
         let Event::PointsExpiryReminder(reminder) = &delivery.event else {
             panic!("not typed: {:?}", delivery.event)
         };
-        assert_eq!(reminder.points_scheduled_for_expiry, 250.0);
+        assert_eq!(
+            reminder.points_scheduled_for_expiry,
+            Some(capillary_ens_schemas::Decimal::from(250))
+        );
     }
 }
 
@@ -256,10 +259,11 @@ fn unusual_bodies_give_the_two_pass_answer() {
         Event::PointsExpiryReminder(_)
     ));
     let renamed = format!(
-        r#"{{"eventName":"pointsExpiryReminder","data":{data},"eventName":"tierUpgraded"}}"#
+        r#"{{"eventName":"pointsExpiryReminder","data":{data},"eventName":"rewardIssued"}}"#
     );
+    // `rewardIssued` requires its `rewardId`, which this data lacks.
     let error = parse(renamed).unwrap_err();
-    assert_eq!(error.event_name(), Some(&EventName::TierUpgraded));
+    assert_eq!(error.event_name(), Some(&EventName::RewardIssued));
     assert_eq!(error.path(), Some("data"));
 }
 

@@ -205,11 +205,9 @@ pub(crate) struct Checker {
 
 impl Checker {
     pub(crate) fn new() -> anyhow::Result<Self> {
-        let documents = json_schema::documents()
-            .map(|document| Ok((document.id, serde_json::from_str::<Value>(document.text)?)))
-            .collect::<anyhow::Result<Vec<_>>>()?;
+        // The schemas as the parser reads them, so a delivery that types is never invalid.
         let registry = Registry::new()
-            .extend(documents)
+            .extend(json_schema::accepting_documents())
             .and_then(|registry| registry.prepare())
             .map_err(|error| anyhow::anyhow!("the embedded schemas do not resolve: {error}"))?;
         Ok(Self {
@@ -227,7 +225,7 @@ impl Checker {
         if let Some(validator) = validators.get(name) {
             return Some(validator.clone());
         }
-        let document: Value = serde_json::from_str(name.json_schema()?).ok()?;
+        let document = json_schema::accepting(name.json_schema_id()?)?;
         let validator = jsonschema::options()
             .with_registry(&self.registry)
             .build(&document)
@@ -292,12 +290,13 @@ impl Checker {
         }
         if let Some(validator) = self.validator(&name) {
             for error in validator.iter_errors(&value) {
-                let pointer = error.instance_path().to_string();
-                verdict.errors.push(Problem {
-                    check: "schema",
-                    path: Some(pointer_to_path(&pointer)),
-                    message: error.masked().to_string(),
-                });
+                for (pointer, message) in leaf_errors(&error) {
+                    verdict.errors.push(Problem {
+                        check: "schema",
+                        path: Some(pointer_to_path(&pointer)),
+                        message,
+                    });
+                }
             }
         }
         verdict.unknown_keys = self
@@ -308,6 +307,37 @@ impl Checker {
             .map(ToString::to_string)
             .collect();
         verdict
+    }
+}
+
+/// The errors of one schema error that say where: an `anyOf` (the two envelope forms, an
+/// optional value) is reported by its closest branch, a missing property at its own path.
+fn leaf_errors(error: &jsonschema::ValidationError<'_>) -> Vec<(String, String)> {
+    use jsonschema::error::ValidationErrorKind;
+    match error.kind() {
+        ValidationErrorKind::AnyOf { context } => {
+            match context.iter().min_by_key(|branch| branch.len()) {
+                Some(closest) if !closest.is_empty() => {
+                    closest.iter().flat_map(leaf_errors).collect()
+                }
+                _ => vec![(
+                    error.instance_path().to_string(),
+                    error.masked().to_string(),
+                )],
+            }
+        }
+        ValidationErrorKind::Required { property } => vec![(
+            format!(
+                "{}/{}",
+                error.instance_path(),
+                property.as_str().unwrap_or_default()
+            ),
+            error.masked().to_string(),
+        )],
+        _ => vec![(
+            error.instance_path().to_string(),
+            error.masked().to_string(),
+        )],
     }
 }
 
@@ -370,6 +400,30 @@ mod tests {
         );
         let printed = serde_json::to_string(&verdict).unwrap();
         assert!(!printed.contains("secret-looking-value"), "{printed}");
+    }
+
+    #[test]
+    fn a_loose_but_typed_delivery_is_valid_and_schema_errors_have_paths() {
+        let checker = Checker::new().unwrap();
+        let mut delivery = example(&EventName::PointsIssued);
+        delivery["data"]["programCurrentPoints"] = Value::from("2261.50");
+        delivery["data"]["programLifetimePoints"] = Value::from("");
+        delivery["data"]["regularPointsIssued"] = Value::Null;
+        let verdict = checker.check("f".into(), delivery.to_string().as_bytes());
+        assert!(verdict.typed, "{verdict:?}");
+        assert!(verdict.errors.is_empty(), "{verdict:?}");
+        delivery["data"]
+            .as_object_mut()
+            .unwrap()
+            .remove("customerIdentifiers");
+        let verdict = checker.check("f".into(), delivery.to_string().as_bytes());
+        assert!(!verdict.errors.is_empty());
+        for problem in &verdict.errors {
+            assert!(
+                problem.path.as_deref().is_some_and(|path| !path.is_empty()),
+                "{verdict:?}"
+            );
+        }
     }
 
     #[test]

@@ -1,8 +1,8 @@
 //! [`Facts`]: what one event says about a customer's balance and tier.
 
-use capillary_ens_schemas::Pii;
 use capillary_ens_schemas::events::{CustomerUpdated, PointsIssued, PointsRedeemed, TierUpgraded};
 use capillary_ens_schemas::shared::{CustomerIdentifiers, LoyaltyProgramDetails};
+use capillary_ens_schemas::{Decimal, Pii};
 
 /// One field as an event covers it.
 #[derive(Clone, Debug, PartialEq)]
@@ -55,7 +55,7 @@ impl Facts {
     /// `programCurrentPoints` is the balance after the points were issued.
     pub(crate) fn of_points_issued(event: &PointsIssued) -> Self {
         let mut facts = Self::about(&event.customer_identifiers, Some(event.loyalty_program_id));
-        facts.balance = known_balance(event.program_current_points);
+        facts.balance = known_balance(event.program_current_points.as_ref());
         facts
     }
 
@@ -66,9 +66,10 @@ impl Facts {
         facts.balance = event
             .redemption_from_earning_programs
             .iter()
+            .flatten()
             .find(|program| program.program_id == event.loyalty_program_id)
             .map_or(Field::Fetch, |program| {
-                known_balance(program.program_current_points)
+                known_balance(program.program_current_points.as_ref())
             });
         facts
     }
@@ -77,7 +78,11 @@ impl Facts {
     /// without it, it is read from Capillary.
     pub(crate) fn of_tier_upgraded(event: &TierUpgraded) -> Self {
         let mut facts = Self::about(&event.customer_identifiers, Some(event.loyalty_program_id));
-        facts.tier = tier_name(&event.loyalty_program_details, event.upgraded_tier_number)
+        facts.tier = event
+            .loyalty_program_details
+            .as_ref()
+            .zip(event.upgraded_tier_number)
+            .and_then(|(program, number)| tier_name(program, number))
             .map_or(Field::Fetch, Field::Known);
         facts
     }
@@ -92,11 +97,10 @@ impl Facts {
     }
 }
 
-fn known_balance(points: f64) -> Field<f64> {
-    if points.is_finite() {
-        Field::Known(points)
-    } else {
-        Field::Fetch
+fn known_balance(points: Option<&Decimal>) -> Field<f64> {
+    match points.map(Decimal::to_f64) {
+        Some(points) if points.is_finite() => Field::Known(points),
+        _ => Field::Fetch,
     }
 }
 

@@ -3,12 +3,12 @@
 
 use axum::extract::State;
 use capillary_ens_receiver::{DedupKey, HandlerError, Webhook};
-use capillary_ens_schemas::FromEvent;
 use capillary_ens_schemas::events::{
     CouponIssue, CustomerAdded, PointsExpiryReminder, PointsIssued, PointsRedeemed, TierDowngraded,
     TierUpgraded,
 };
 use capillary_ens_schemas::shared::{CustomerIdentifiers, LoyaltyProgramDetails};
+use capillary_ens_schemas::{Decimal, FromEvent};
 
 use crate::app::AppState;
 use crate::time::utc_date;
@@ -51,23 +51,37 @@ async fn send_all(state: &AppState, notifications: Vec<Notification>) -> Result<
     Ok(())
 }
 
-/// `150.0` as `150`, `1270.5` as `1270.5`.
-pub(crate) fn points(value: f64) -> String {
-    if value.fract() == 0.0 && value.abs() < 1e15 {
-        format!("{}", value as i64)
-    } else {
-        format!("{value}")
+/// `150.0` as `150`, `1270.5` as `1270.5`, as sent otherwise; empty when the event has none.
+pub(crate) fn points(value: Option<&Decimal>) -> String {
+    match value {
+        Some(value) => match value.to_i64() {
+            Some(whole) => whole.to_string(),
+            None => value.to_string(),
+        },
+        None => String::new(),
     }
 }
 
+/// A date the event may leave out, as sent; empty when absent.
+fn text(value: Option<&String>) -> &str {
+    value.map_or("", String::as_str)
+}
+
 /// The tier's name from the programme details, else `tier <number>`.
-fn tier_name(details: Option<&LoyaltyProgramDetails>, number: i64) -> String {
+fn tier_name(details: Option<&LoyaltyProgramDetails>, number: Option<i64>) -> String {
     details
         .and_then(|details| details.tiers.as_ref())
-        .and_then(|tiers| tiers.iter().find(|tier| tier.tier_number == Some(number)))
+        .and_then(|tiers| {
+            tiers
+                .iter()
+                .find(|tier| number.is_some() && tier.tier_number == number)
+        })
         .and_then(|tier| tier.tier_name.clone())
         .filter(|name| !name.trim().is_empty())
-        .unwrap_or_else(|| format!("tier {number}"))
+        .unwrap_or_else(|| match number {
+            Some(number) => format!("tier {number}"),
+            None => "a new tier".to_owned(),
+        })
 }
 
 /// An event that asks for one message to its customer.
@@ -99,17 +113,21 @@ impl OneMessage for CustomerAdded {
 impl OneMessage for PointsIssued {
     fn message(&self) -> (&CustomerIdentifiers, MessageKind, Vars) {
         let vars = Vars::new()
-            .set("points", points(self.total_points_issued))
-            .set("balance", points(self.program_current_points));
+            .set("points", points(self.total_points_issued.as_ref()))
+            .set("balance", points(self.program_current_points.as_ref()));
         (&self.customer_identifiers, MessageKind::PointsIssued, vars)
     }
 }
 
 impl OneMessage for PointsRedeemed {
     fn message(&self) -> (&CustomerIdentifiers, MessageKind, Vars) {
-        let value = format!("{:.2}", self.redeemed_points_currency_value);
+        let value = self
+            .redeemed_points_currency_value
+            .as_ref()
+            .map(|value| format!("{:.2}", value.to_f64()))
+            .unwrap_or_default();
         let vars = Vars::new()
-            .set("points", points(self.total_points_redeemed))
+            .set("points", points(self.total_points_redeemed.as_ref()))
             .set("value", value);
         (
             &self.customer_identifiers,
@@ -122,12 +140,12 @@ impl OneMessage for PointsRedeemed {
 impl OneMessage for TierUpgraded {
     fn message(&self) -> (&CustomerIdentifiers, MessageKind, Vars) {
         let tier = tier_name(
-            Some(&self.loyalty_program_details),
+            self.loyalty_program_details.as_ref(),
             self.upgraded_tier_number,
         );
         let vars = Vars::new()
             .set("tier", tier)
-            .set("expiry_date", self.tier_expiry_date.as_str());
+            .set("expiry_date", text(self.tier_expiry_date.as_ref()));
         (&self.customer_identifiers, MessageKind::TierUpgraded, vars)
     }
 }
@@ -137,7 +155,7 @@ impl OneMessage for TierDowngraded {
         let details = self.loyalty_program_details.as_ref();
         let vars = Vars::new()
             .set("tier", tier_name(details, self.downgraded_tier_number))
-            .set("expiry_date", self.tier_expiry_date.as_str());
+            .set("expiry_date", text(self.tier_expiry_date.as_ref()));
         (
             &self.customer_identifiers,
             MessageKind::TierDowngraded,
@@ -149,8 +167,8 @@ impl OneMessage for TierDowngraded {
 impl OneMessage for PointsExpiryReminder {
     fn message(&self) -> (&CustomerIdentifiers, MessageKind, Vars) {
         let vars = Vars::new()
-            .set("points", points(self.points_scheduled_for_expiry))
-            .set("expiry_date", self.scheduled_expiry_date.as_str());
+            .set("points", points(self.points_scheduled_for_expiry.as_ref()))
+            .set("expiry_date", text(self.scheduled_expiry_date.as_ref()));
         (
             &self.customer_identifiers,
             MessageKind::PointsExpiryReminder,
@@ -166,15 +184,25 @@ pub(crate) async fn coupon_issue(
     webhook: Webhook<CouponIssue>,
 ) -> Result<(), HandlerError> {
     let event = &webhook.event;
-    let single = event.coupons.len() == 1;
-    let messages = event
-        .coupons
+    let coupons = event.coupons.as_deref().unwrap_or_default();
+    let single = coupons.len() == 1;
+    let description = event
+        .series_info
+        .as_ref()
+        .and_then(|series| series.description.as_ref());
+    let messages = coupons
         .iter()
         .map(|coupon| {
             let vars = Vars::new()
-                .set("coupon_code", coupon.code.as_str())
-                .set("coupon_description", event.series_info.description.as_str())
-                .set("valid_till", utc_date(coupon.valid_till));
+                .set("coupon_code", text(coupon.code.as_ref()))
+                .set("coupon_description", text(description))
+                .set(
+                    "valid_till",
+                    coupon
+                        .valid_till
+                        .map(|at| utc_date(at.as_millis()))
+                        .unwrap_or_default(),
+                );
             let message = notification(
                 &webhook,
                 &coupon.customer_identifiers,
@@ -200,10 +228,13 @@ mod tests {
 
     #[test]
     fn points_drop_a_zero_fraction() {
-        assert_eq!(points(150.0), "150");
-        assert_eq!(points(1270.5), "1270.5");
-        assert_eq!(points(-3.0), "-3");
-        assert_eq!(points(1e20), "100000000000000000000");
+        let points_of = |text: &str| points(Some(&text.parse().unwrap()));
+        assert_eq!(points_of("150.0"), "150");
+        assert_eq!(points_of("1270.5"), "1270.5");
+        assert_eq!(points_of("1270.50"), "1270.50");
+        assert_eq!(points_of("-3.000"), "-3");
+        assert_eq!(points_of("1E20"), "1E20");
+        assert_eq!(points(None), "");
     }
 
     #[test]
@@ -213,8 +244,9 @@ mod tests {
         gold.tier_name = Some("Gold".to_owned());
         let mut details = LoyaltyProgramDetails::default();
         details.tiers = Some(vec![gold]);
-        assert_eq!(tier_name(Some(&details), 2), "Gold");
-        assert_eq!(tier_name(Some(&details), 3), "tier 3");
-        assert_eq!(tier_name(None, 1), "tier 1");
+        assert_eq!(tier_name(Some(&details), Some(2)), "Gold");
+        assert_eq!(tier_name(Some(&details), Some(3)), "tier 3");
+        assert_eq!(tier_name(None, Some(1)), "tier 1");
+        assert_eq!(tier_name(Some(&details), None), "a new tier");
     }
 }

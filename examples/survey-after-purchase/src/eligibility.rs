@@ -10,7 +10,7 @@ use capillary_ens_schemas::shared::BillType;
 /// A bill is surveyed unless one of these holds (checked in this order):
 ///
 /// 1. it is a return (`billType` `RETURN`): the customer brought something back;
-/// 2. its net `amount` is zero, negative or not a number: a return, a void or a "not
+/// 2. its net `amount` is absent, zero or negative: a return, a void or a "not
 ///    interested" bill with nothing bought;
 /// 3. its net `amount` is below [`min_amount`](Self::min_amount) (0 by default).
 ///
@@ -30,7 +30,7 @@ use capillary_ens_schemas::shared::BillType;
 /// }));
 /// assert_eq!(rules.decide(&purchase), Decision::Invite);
 /// let mut small = purchase.clone();
-/// small.amount = 40.0;
+/// small.amount = Some(40.into());
 /// assert_eq!(rules.decide(&small), Decision::Skip(SkipReason::BelowMinimum));
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -53,13 +53,14 @@ impl InvitationRules {
 
     /// Whether `transaction` gets an invitation.
     pub fn decide(&self, transaction: &TransactionAdded) -> Decision {
-        if transaction.bill_type == BillType::Return {
+        if transaction.bill_type == Some(BillType::Return) {
             return Decision::Skip(SkipReason::ReturnBill);
         }
-        if transaction.amount.is_nan() || transaction.amount <= 0.0 {
-            return Decision::Skip(SkipReason::NothingBought);
-        }
-        if transaction.amount < self.min_amount {
+        let amount = match &transaction.amount {
+            Some(amount) if !amount.is_negative() && !amount.is_zero() => amount.to_f64(),
+            _ => return Decision::Skip(SkipReason::NothingBought),
+        };
+        if amount < self.min_amount {
             return Decision::Skip(SkipReason::BelowMinimum);
         }
         Decision::Invite
@@ -116,14 +117,15 @@ impl fmt::Display for SkipReason {
 
 #[cfg(test)]
 mod tests {
+    use capillary_ens_schemas::Decimal;
     use proptest::prelude::*;
 
     use super::*;
 
     fn bill(bill_type: BillType, amount: f64) -> TransactionAdded {
         let mut transaction = TransactionAdded::default();
-        transaction.bill_type = bill_type;
-        transaction.amount = amount;
+        transaction.bill_type = Some(bill_type);
+        transaction.amount = Decimal::try_from(amount).ok();
         transaction
     }
 
@@ -150,7 +152,7 @@ mod tests {
     proptest! {
         #[test]
         fn only_positive_non_return_bills_at_or_above_the_minimum_are_invited(
-            amount in any::<f64>(),
+            amount in -1e9f64..1e9,
             min in -1e6f64..1e6,
             is_return in any::<bool>(),
         ) {

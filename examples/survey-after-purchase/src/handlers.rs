@@ -100,22 +100,32 @@ fn non_blank(value: Option<&Pii<String>>) -> Option<Pii<String>> {
 }
 
 fn summary(transaction: &TransactionAdded) -> TransactionSummary {
-    let entered_by = &transaction.entered_by;
+    let entered_by = transaction.entered_by.as_ref();
     let store = entered_by
-        .store
-        .as_ref()
+        .and_then(|entered_by| entered_by.store.as_ref())
         .and_then(|store| store.code.clone())
         .filter(|code| !code.trim().is_empty())
-        .or_else(|| entered_by.till.as_ref().and_then(|till| till.code.clone()))
+        .or_else(|| {
+            entered_by
+                .and_then(|entered_by| entered_by.till.as_ref())
+                .and_then(|till| till.code.clone())
+        })
         .filter(|code| !code.trim().is_empty());
-    let currency =
-        Some(transaction.currency_code.trim().to_owned()).filter(|code| !code.is_empty());
+    let currency = transaction
+        .currency_code
+        .as_deref()
+        .map(str::trim)
+        .filter(|code| !code.is_empty())
+        .map(str::to_owned);
     TransactionSummary {
         bill_number: transaction.bill_number.clone(),
-        amount: transaction.amount,
+        amount: transaction.amount.clone(),
         currency,
         store,
-        purchased_at: iso8601_utc(transaction.bill_date.unwrap_or(transaction.entered_at)),
+        purchased_at: transaction
+            .bill_date
+            .or(transaction.entered_at)
+            .and_then(|at| iso8601_utc(at.as_millis())),
     }
 }
 

@@ -3,7 +3,7 @@
 use std::fmt;
 
 use capillary_ens_receiver::HandlerError;
-use capillary_ens_schemas::Pii;
+use capillary_ens_schemas::{Decimal, Pii};
 use reqwest::StatusCode;
 use serde::Serialize;
 
@@ -34,8 +34,11 @@ pub(crate) enum Contact {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct TransactionSummary {
-    pub(crate) bill_number: String,
-    pub(crate) amount: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) bill_number: Option<String>,
+    /// As sent: the digits ENS sent, serialized unchanged.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) amount: Option<Decimal>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) currency: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -128,8 +131,8 @@ mod tests {
             contact: Contact::Email(Pii::from("priya@example.com")),
             first_name: Some(Pii::from("Priya")),
             transaction: TransactionSummary {
-                bill_number: "B-1".into(),
-                amount: 10.5,
+                bill_number: Some("B-1".into()),
+                amount: Some("10.50".parse().unwrap()),
                 currency: None,
                 store: Some("blr".into()),
                 purchased_at: None,
@@ -146,6 +149,9 @@ mod tests {
                 "externalReference": "e-1"
             })
         );
+        // The amount keeps the digits ENS sent.
+        let text = serde_json::to_string(&invitation).unwrap();
+        assert!(text.contains(r#""amount":10.50"#), "{text}");
         let debug = format!("{invitation:?}");
         assert!(
             !debug.contains("priya") && !debug.contains("Priya"),

@@ -157,23 +157,38 @@ pub struct CouponSeries {
     #[serde(deserialize_with = "crate::lenient::deserialize")]
     pub id: i64,
     /// Description (name) of the coupon series as configured by the brand.
-    pub description: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     /// Kind of series, such as `LOYALTY` for loyalty-program coupons; `UNDEFINED` occurs.
-    #[serde(rename = "seriesType")]
-    pub series_type: SeriesType,
+    #[serde(rename = "seriesType", default, skip_serializing_if = "Option::is_none")]
+    pub series_type: Option<SeriesType>,
     /// How the coupon is presented and validated: a discount code (`DISC_CODE`) or a code with a PIN (`DISC_CODE_PIN`).
-    #[serde(rename = "clientHandlingType")]
-    pub client_handling_type: ClientHandlingType,
+    #[serde(
+        rename = "clientHandlingType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub client_handling_type: Option<ClientHandlingType>,
     /// Expiry of the series, in epoch milliseconds; far-future values (year 2050+) mean effectively no expiry.
-    #[serde(deserialize_with = "crate::lenient::deserialize")]
-    pub valid_till: i64,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::deserialize"
+    )]
+    pub valid_till: Option<crate::Timestamp>,
     /// Discount code configured on the series; `NO_VALUE` when none is set.
-    pub discount_code: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discount_code: Option<String>,
     /// How `discount_value` applies: `ABS` is an absolute amount (a percentage type is likely but not shown).
-    pub discount_type: DiscountType,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discount_type: Option<DiscountType>,
     /// Discount the coupon gives: an amount in the org's currency for `ABS`. Integral in captured payloads.
-    #[serde(deserialize_with = "crate::lenient::deserialize")]
-    pub discount_value: f64,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::deserialize"
+    )]
+    pub discount_value: Option<crate::Decimal>,
 }
 
 /// Kind of series, such as `LOYALTY` for loyalty-program coupons; `UNDEFINED` occurs.
@@ -565,7 +580,7 @@ pub struct CustomerPartnerProgramDetails {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::deserialize"
     )]
-    pub partner_tier_expiry_date_in_millis: Option<i64>,
+    pub partner_tier_expiry_date_in_millis: Option<crate::Timestamp>,
 }
 
 /// Fulfilment status of an order. Sent by `transactionAdded`, `transactionUpdated`, `retroBillAdded` and `notInterestedBillAdded`.
@@ -827,13 +842,22 @@ pub struct IssuedCoupon {
     #[serde(deserialize_with = "crate::lenient::deserialize")]
     pub id: i64,
     /// The coupon code the customer presents.
-    pub code: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
     /// Expiry of this coupon, in epoch milliseconds.
-    #[serde(deserialize_with = "crate::lenient::deserialize")]
-    pub valid_till: i64,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::deserialize"
+    )]
+    pub valid_till: Option<crate::Timestamp>,
     /// When this coupon was issued, in epoch milliseconds.
-    #[serde(deserialize_with = "crate::lenient::deserialize")]
-    pub issued_on: i64,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::deserialize"
+    )]
+    pub issued_on: Option<crate::Timestamp>,
     /// The customer the coupon was issued to (usually only `customerId`); there is no customer at `data` level.
     #[serde(rename = "customerIdentifiers")]
     pub customer_identifiers: CustomerIdentifiers,
@@ -879,7 +903,7 @@ pub struct LoyaltyProgramDetails {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::deserialize"
     )]
-    pub points_to_currency_ratio: Option<f64>,
+    pub points_to_currency_ratio: Option<crate::Decimal>,
     /// The program's tiers in order; `null` in placeholder samples.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tiers: Option<Vec<ProgramTier>>,
@@ -928,7 +952,7 @@ pub struct MilestoneDetail {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::deserialize"
     )]
-    pub defined_value: Option<f64>,
+    pub defined_value: Option<crate::NumberOrText>,
     /// When the customer achieved the milestone, in epoch milliseconds.
     #[serde(
         rename = "achievedDate",
@@ -936,7 +960,7 @@ pub struct MilestoneDetail {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::deserialize"
     )]
-    pub achieved_date: Option<i64>,
+    pub achieved_date: Option<crate::Timestamp>,
 }
 
 /// One custom or extended field of a card as a name/value pair. Values are brand-defined and may hold personal data, so they are treated as personal data.
@@ -1089,16 +1113,26 @@ crate::open_enum::impl_open_enum!(PromotionLimitOn);
 #[non_exhaustive]
 pub struct PromotionRedemptionRestriction {
     /// What the limit is counted against, for example `CUSTOMER`; can be an empty string.
-    #[serde(rename = "limitOn")]
-    pub limit_on: PromotionLimitOn,
+    #[serde(rename = "limitOn", default, skip_serializing_if = "Option::is_none")]
+    pub limit_on: Option<PromotionLimitOn>,
     /// The measure being limited, for example `MAX_REDEMPTIONS_PER_EARN_PER_CUSTOMER`.
-    pub kpi: RedemptionRestrictionKpi,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kpi: Option<RedemptionRestrictionKpi>,
     /// Whether the limit applies over the promotion's life (`NON_PERIOD_BASED`) or per period (see `periodType`, `periodUnit`).
-    #[serde(rename = "restrictionType")]
-    pub restriction_type: RestrictionType,
+    #[serde(
+        rename = "restrictionType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub restriction_type: Option<RestrictionType>,
     /// Maximum allowed value of the measure.
-    #[serde(rename = "maxLimit", deserialize_with = "crate::lenient::deserialize")]
-    pub max_limit: i64,
+    #[serde(
+        rename = "maxLimit",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::deserialize"
+    )]
+    pub max_limit: Option<i64>,
     /// Kind of period of a period-based limit; only in generated samples.
     #[serde(rename = "periodType", default, skip_serializing_if = "Option::is_none")]
     pub period_type: Option<String>,
@@ -1211,14 +1245,21 @@ pub struct RedemptionFromEarningProgram {
     #[serde(rename = "programId", deserialize_with = "crate::lenient::deserialize")]
     pub program_id: i64,
     /// Points taken from this program (for a redemption or a transfer); can be fractional.
-    #[serde(rename = "pointsRedeemed", deserialize_with = "crate::lenient::deserialize")]
-    pub points_redeemed: f64,
+    #[serde(
+        rename = "pointsRedeemed",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::deserialize"
+    )]
+    pub points_redeemed: Option<crate::Decimal>,
     /// The customer's redeemable balance in this program afterwards.
     #[serde(
         rename = "programCurrentPoints",
+        default,
+        skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::deserialize"
     )]
-    pub program_current_points: f64,
+    pub program_current_points: Option<crate::Decimal>,
 }
 
 /// The reward's display content in one language. Sent by `rewardCreated` and `rewardUpdated`.
@@ -1483,15 +1524,21 @@ pub struct StreakProgress {
     /// Customer's current value in the streak, a number sent as a string such as `"1"`.
     #[serde(
         rename = "userCurrentStreakValue",
+        default,
+        skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::deserialize"
     )]
-    pub user_current_streak_value: f64,
+    pub user_current_streak_value: Option<crate::NumberOrText>,
     /// Name of the streak level.
-    #[serde(rename = "streakLevelName")]
-    pub streak_level_name: String,
+    #[serde(
+        rename = "streakLevelName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub streak_level_name: Option<String>,
     /// Name of the streak.
-    #[serde(rename = "streakName")]
-    pub streak_name: String,
+    #[serde(rename = "streakName", default, skip_serializing_if = "Option::is_none")]
+    pub streak_name: Option<String>,
     /// Id of the streak definition, sent as a string such as `"5717"`.
     #[serde(rename = "streakId")]
     pub streak_id: String,
@@ -1499,8 +1546,12 @@ pub struct StreakProgress {
     #[serde(rename = "userStreakId")]
     pub user_streak_id: String,
     /// When the level was achieved, `YYYY-MM-DDTHH:mm:ss.SSS+0000` (UTC), for example `2024-07-01T13:40:26.172+0000`.
-    #[serde(rename = "streakLevelAchievedDate")]
-    pub streak_level_achieved_date: String,
+    #[serde(
+        rename = "streakLevelAchievedDate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub streak_level_achieved_date: Option<String>,
 }
 
 /// A target (milestone), with its target group and the period (cycle) being evaluated. Sent by the target events and, as the target behind a streak, by the streak events. The period-started, period-completed and value-updated events carry its keys only in generated samples, so none is required.
@@ -2053,27 +2104,35 @@ pub struct UnifiedTarget {
     /// Value the customer reached on this target, sent as a decimal string such as `"3000.000"`.
     #[serde(
         rename = "achievedTargetValue",
+        default,
+        skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::deserialize"
     )]
-    pub achieved_target_value: f64,
+    pub achieved_target_value: Option<crate::NumberOrText>,
     /// Value defined for this target, sent as a decimal string such as `"1000.000"`.
     #[serde(
         rename = "definedTargetValue",
+        default,
+        skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::deserialize"
     )]
-    pub defined_target_value: f64,
+    pub defined_target_value: Option<crate::NumberOrText>,
     /// Id of the target; the ids appear in the group's `ruleExpression`.
     #[serde(rename = "targetId", deserialize_with = "crate::lenient::deserialize")]
     pub target_id: i64,
     /// Name of the target.
-    #[serde(rename = "targetName")]
-    pub target_name: String,
+    #[serde(rename = "targetName", default, skip_serializing_if = "Option::is_none")]
+    pub target_name: Option<String>,
     /// Id of the target period being evaluated.
     #[serde(rename = "targetPeriodId", deserialize_with = "crate::lenient::deserialize")]
     pub target_period_id: i64,
     /// Name of the target period, for example `Period1`.
-    #[serde(rename = "targetPeriodName")]
-    pub target_period_name: String,
+    #[serde(
+        rename = "targetPeriodName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub target_period_name: Option<String>,
     /// Description of the target as configured. Only generated samples carry it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
@@ -2088,11 +2147,21 @@ pub struct UnifiedTargetGroupDetails {
     #[serde(rename = "targetGroupId", deserialize_with = "crate::lenient::deserialize")]
     pub target_group_id: i64,
     /// Name of the unified target group.
-    #[serde(rename = "targetGroupName")]
-    pub target_group_name: String,
+    #[serde(
+        rename = "targetGroupName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub target_group_name: Option<String>,
     /// The rule that decides when the group counts as achieved.
-    #[serde(rename = "unifiedTargetsAchievementCondition")]
-    pub unified_targets_achievement_condition: UnifiedTargetsAchievementCondition,
+    #[serde(
+        rename = "unifiedTargetsAchievementCondition",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub unified_targets_achievement_condition: Option<
+        UnifiedTargetsAchievementCondition,
+    >,
 }
 
 /// How the targets of a unified group are combined and compared with the threshold. Sent by `unifiedTargetsAchieved` and `unifiedTargetsUnAchieved`.
@@ -2101,16 +2170,26 @@ pub struct UnifiedTargetGroupDetails {
 #[non_exhaustive]
 pub struct UnifiedTargetsAchievementCondition {
     /// How the values of the targets are aggregated; `SUM` in captured payloads.
-    pub aggregation: Aggregation,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aggregation: Option<Aggregation>,
     /// How the targets named in `ruleExpression` are combined; `ANY` in captured payloads.
-    #[serde(rename = "combinationType")]
-    pub combination_type: CombinationType,
+    #[serde(
+        rename = "combinationType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub combination_type: Option<CombinationType>,
     /// Expression over target ids that selects the targets, for example `(49272 | 49273 | 49274)`.
-    #[serde(rename = "ruleExpression")]
-    pub rule_expression: String,
+    #[serde(rename = "ruleExpression", default, skip_serializing_if = "Option::is_none")]
+    pub rule_expression: Option<String>,
     /// Value the aggregated target values must reach; an integer (`5000`) in captured payloads, fractional in generated ones.
-    #[serde(rename = "thresholdValue", deserialize_with = "crate::lenient::deserialize")]
-    pub threshold_value: f64,
+    #[serde(
+        rename = "thresholdValue",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::deserialize"
+    )]
+    pub threshold_value: Option<crate::Decimal>,
 }
 
 /// How the values of the targets are aggregated; `SUM` in captured payloads.

@@ -12,11 +12,19 @@ pub struct AlternateCurrenciesIssued {
     #[serde(rename = "customerIdentifiers")]
     pub customer_identifiers: crate::shared::CustomerIdentifiers,
     /// Entity the currency was credited to: `USER` with the customer id, or a user group in group loyalty.
-    #[serde(rename = "entityInformation")]
-    pub entity_information: crate::shared::EntityInformation,
+    #[serde(
+        rename = "entityInformation",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub entity_information: Option<crate::shared::EntityInformation>,
     /// The loyalty program the currency was issued in, with its tiers and points-to-currency ratio.
-    #[serde(rename = "loyaltyProgramDetails")]
-    pub loyalty_program_details: crate::shared::LoyaltyProgramDetails,
+    #[serde(
+        rename = "loyaltyProgramDetails",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub loyalty_program_details: Option<crate::shared::LoyaltyProgramDetails>,
     /// Id of the loyalty program the currency was issued in (the same as `loyaltyProgramDetails.id`).
     #[serde(
         rename = "loyaltyProgramId",
@@ -31,8 +39,12 @@ pub struct AlternateCurrenciesIssued {
     )]
     pub alternate_currencies: Option<Vec<IssuedAlternateCurrency>>,
     /// What caused the issue, with its ids and who entered it.
-    #[serde(rename = "triggeringActivity")]
-    pub triggering_activity: crate::shared::TriggeringActivity,
+    #[serde(
+        rename = "triggeringActivity",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub triggering_activity: Option<crate::shared::TriggeringActivity>,
     /// The same per-currency list under the name generated samples use; real payloads seen so far use `alternateCurrencies`.
     #[serde(
         rename = "alternateCurrenciesIssuedData",
@@ -48,44 +60,78 @@ pub struct AlternateCurrenciesIssued {
 #[non_exhaustive]
 pub struct IssuedAlternateCurrency {
     /// Name of the alternate currency as configured in the program, for example `stars` or `coins`.
-    #[serde(rename = "alternateCurrencyName")]
-    pub alternate_currency_name: String,
+    #[serde(
+        rename = "alternateCurrencyName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub alternate_currency_name: Option<String>,
     /// Identifier of the alternate currency.
-    #[serde(rename = "alternateCurrencyIdentifier")]
-    pub alternate_currency_identifier: String,
+    #[serde(
+        rename = "alternateCurrencyIdentifier",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub alternate_currency_identifier: Option<String>,
     /// The customer's current balance of this currency in the program after the issue. Whole numbers in the real sample, but read it as a number.
     #[serde(
         rename = "programCurrentAlternateCurrencies",
+        default,
+        skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::deserialize"
     )]
-    pub program_current_alternate_currencies: f64,
+    pub program_current_alternate_currencies: Option<crate::Decimal>,
     /// All units of this currency the customer has ever earned in the program, this issue included.
     #[serde(
         rename = "programLifetimeAlternateCurrencies",
+        default,
+        skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::deserialize"
     )]
-    pub program_lifetime_alternate_currencies: f64,
+    pub program_lifetime_alternate_currencies: Option<crate::Decimal>,
     /// Promised (pending) units created by this event, which become current later; one entry per promotion or rule.
-    #[serde(rename = "promisedAlternateCurrenciesIssued")]
-    pub promised_alternate_currencies_issued: Vec<PromisedAlternateCurrencyIssue>,
+    #[serde(
+        rename = "promisedAlternateCurrenciesIssued",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub promised_alternate_currencies_issued: Option<
+        Vec<PromisedAlternateCurrencyIssue>,
+    >,
     /// Units awarded by loyalty promotions, one entry per promotion.
-    #[serde(rename = "promotionalAlternateCurrenciesIssued")]
-    pub promotional_alternate_currencies_issued: Vec<PromotionalAlternateCurrencyIssue>,
+    #[serde(
+        rename = "promotionalAlternateCurrenciesIssued",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub promotional_alternate_currencies_issued: Option<
+        Vec<PromotionalAlternateCurrencyIssue>,
+    >,
     /// Regular units grouped by expiry date.
-    #[serde(rename = "regularAlternateCurrenciesBreakup")]
-    pub regular_alternate_currencies_breakup: Vec<RegularAlternateCurrencyBreakup>,
+    #[serde(
+        rename = "regularAlternateCurrenciesBreakup",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub regular_alternate_currencies_breakup: Option<
+        Vec<RegularAlternateCurrencyBreakup>,
+    >,
     /// Units issued by the program's regular (non-promotional) rules.
     #[serde(
         rename = "regularAlternateCurrenciesIssued",
+        default,
+        skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::deserialize"
     )]
-    pub regular_alternate_currencies_issued: f64,
+    pub regular_alternate_currencies_issued: Option<crate::Decimal>,
     /// All units of this currency issued by this event.
     #[serde(
         rename = "totalAlternateCurrenciesIssued",
+        default,
+        skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::deserialize"
     )]
-    pub total_alternate_currencies_issued: f64,
+    pub total_alternate_currencies_issued: Option<crate::Decimal>,
 }
 
 /// Promised (pending) units of an alternate currency; not usable until converted.
@@ -96,18 +142,32 @@ pub struct PromisedAlternateCurrencyIssue {
     /// Number of promised units.
     #[serde(
         rename = "promisedAlternateCurrencies",
+        default,
+        skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::deserialize"
     )]
-    pub promised_alternate_currencies: f64,
+    pub promised_alternate_currencies: Option<crate::Decimal>,
     /// `true` when the units wait for an external trigger (an API call) to become current, `false` when they convert on the conversion date.
-    #[serde(rename = "isExternalTriggerBased")]
-    pub is_external_trigger_based: bool,
+    #[serde(
+        rename = "isExternalTriggerBased",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub is_external_trigger_based: Option<bool>,
     /// Date on which the units are due to become current, as a `YYYY-MM-DD` string.
-    #[serde(rename = "promisedAlternateCurrenciesConversionDate")]
-    pub promised_alternate_currencies_conversion_date: String,
+    #[serde(
+        rename = "promisedAlternateCurrenciesConversionDate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub promised_alternate_currencies_conversion_date: Option<String>,
     /// Identifier of the promotion that created the promised units (a UUID-like string).
-    #[serde(rename = "promotionIdentifier")]
-    pub promotion_identifier: String,
+    #[serde(
+        rename = "promotionIdentifier",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub promotion_identifier: Option<String>,
 }
 
 /// Units of an alternate currency awarded by one loyalty promotion.
@@ -116,23 +176,33 @@ pub struct PromisedAlternateCurrencyIssue {
 #[non_exhaustive]
 pub struct PromotionalAlternateCurrencyIssue {
     /// Name of the promotion.
-    #[serde(rename = "promotionName")]
-    pub promotion_name: String,
+    #[serde(rename = "promotionName", default, skip_serializing_if = "Option::is_none")]
+    pub promotion_name: Option<String>,
     /// Identifier of the promotion (a UUID-like string).
-    #[serde(rename = "promotionIdentifier")]
-    pub promotion_identifier: String,
+    #[serde(
+        rename = "promotionIdentifier",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub promotion_identifier: Option<String>,
     /// Units the promotion awarded.
     #[serde(
         rename = "promotionAlternateCurrencies",
+        default,
+        skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::deserialize"
     )]
-    pub promotion_alternate_currencies: f64,
+    pub promotion_alternate_currencies: Option<crate::Decimal>,
     /// Date the promotional units expire, as a `YYYY-MM-DD` string.
-    #[serde(rename = "promotionAlternateCurrenciesExpiryDate")]
-    pub promotion_alternate_currencies_expiry_date: String,
+    #[serde(
+        rename = "promotionAlternateCurrenciesExpiryDate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub promotion_alternate_currencies_expiry_date: Option<String>,
     /// Kind of promotion, for example `CUSTOMER_PROMOTION` (customer-level) or `BILL` (bill-level).
-    #[serde(rename = "promotionType")]
-    pub promotion_type: crate::shared::AlternateCurrencyPromotionType,
+    #[serde(rename = "promotionType", default, skip_serializing_if = "Option::is_none")]
+    pub promotion_type: Option<crate::shared::AlternateCurrencyPromotionType>,
 }
 
 /// Regular units of an alternate currency that share one expiry date.
@@ -143,10 +213,12 @@ pub struct RegularAlternateCurrencyBreakup {
     /// Number of units expiring on `expiryAt`.
     #[serde(
         rename = "alternateCurrencies",
+        default,
+        skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::deserialize"
     )]
-    pub alternate_currencies: f64,
+    pub alternate_currencies: Option<crate::Decimal>,
     /// Date these units expire, as a `YYYY-MM-DD` string.
-    #[serde(rename = "expiryAt")]
-    pub expiry_at: String,
+    #[serde(rename = "expiryAt", default, skip_serializing_if = "Option::is_none")]
+    pub expiry_at: Option<String>,
 }

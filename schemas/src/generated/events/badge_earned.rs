@@ -18,14 +18,27 @@ pub struct BadgeEarned {
     #[serde(rename = "earnId")]
     pub earn_id: String,
     /// When the badge was earned, in epoch milliseconds.
-    #[serde(rename = "earnedOn", deserialize_with = "crate::lenient::deserialize")]
-    pub earned_on: i64,
+    #[serde(
+        rename = "earnedOn",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::deserialize"
+    )]
+    pub earned_on: Option<crate::Timestamp>,
     /// The earn limits that apply to the badge and how far they have been used.
-    #[serde(rename = "earnConstraints")]
-    pub earn_constraints: Vec<EarnConstraint>,
+    #[serde(
+        rename = "earnConstraints",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub earn_constraints: Option<Vec<EarnConstraint>>,
     /// The activity that earned the badge; in the real sample it carries the activity's identifiers and the till that entered it, but no `name`.
-    #[serde(rename = "triggeringActivity")]
-    pub triggering_activity: crate::shared::TriggeringActivity,
+    #[serde(
+        rename = "triggeringActivity",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub triggering_activity: Option<crate::shared::TriggeringActivity>,
     /// Id of the badge issual this earn belongs to; only in generated samples.
     #[serde(rename = "issualId", default, skip_serializing_if = "Option::is_none")]
     pub issual_id: Option<String>,
@@ -36,7 +49,7 @@ pub struct BadgeEarned {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::deserialize"
     )]
-    pub issued_on: Option<i64>,
+    pub issued_on: Option<crate::Timestamp>,
 }
 
 /// One earn limit of a badge, with the count used so far.
@@ -45,20 +58,31 @@ pub struct BadgeEarned {
 #[non_exhaustive]
 pub struct EarnConstraint {
     /// Whom the limit counts against: the badge as a whole (`BADGE`) or each customer (`CUSTOMER`).
-    #[serde(rename = "constraintLevel")]
-    pub constraint_level: ConstraintLevel,
+    #[serde(
+        rename = "constraintLevel",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub constraint_level: Option<ConstraintLevel>,
     /// `OVERALL` for a lifetime limit, `ROLLING_WINDOW` for a limit per rolling period (see `rollType`, `rollValue`); generated samples also show `NONE`.
-    #[serde(rename = "constraintType")]
-    pub constraint_type: ConstraintType,
+    #[serde(rename = "constraintType", default, skip_serializing_if = "Option::is_none")]
+    pub constraint_type: Option<ConstraintType>,
     /// Maximum number of earns allowed under this limit.
-    #[serde(rename = "maxEarnLimit", deserialize_with = "crate::lenient::deserialize")]
-    pub max_earn_limit: i64,
+    #[serde(
+        rename = "maxEarnLimit",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::deserialize"
+    )]
+    pub max_earn_limit: Option<i64>,
     /// Number of earns counted so far under this limit.
     #[serde(
         rename = "currentEarnCount",
+        default,
+        skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::deserialize"
     )]
-    pub current_earn_count: i64,
+    pub current_earn_count: Option<i64>,
     /// Unit of the rolling window; only on `ROLLING_WINDOW` limits.
     #[serde(rename = "rollType", default, skip_serializing_if = "Option::is_none")]
     pub roll_type: Option<RollType>,

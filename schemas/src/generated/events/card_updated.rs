@@ -11,26 +11,50 @@ pub struct CardUpdated {
     /// Number of the updated card.
     ///
     /// Personal data: `Debug` prints `[redacted]`.
-    #[serde(rename = "cardNumber")]
-    pub card_number: crate::Pii<String>,
+    #[serde(rename = "cardNumber", default, skip_serializing_if = "Option::is_none")]
+    pub card_number: Option<crate::Pii<String>>,
     /// Card status label before the update. Labels are org-defined; the values listed are those seen in samples.
-    #[serde(rename = "previousStatusLabel")]
-    pub previous_status_label: PreviousStatusLabel,
+    #[serde(
+        rename = "previousStatusLabel",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub previous_status_label: Option<PreviousStatusLabel>,
     /// Card status label after the update (org-defined). One sample carries a stray leading space (`" SUSPENDED"`), so trim before comparing.
-    #[serde(rename = "currentStatusLabel")]
-    pub current_status_label: CurrentStatusLabel,
+    #[serde(
+        rename = "currentStatusLabel",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub current_status_label: Option<CurrentStatusLabel>,
     /// The card's extended fields after the update, as name/value pairs (values are strings, including numbers such as `"10.9"`).
-    #[serde(rename = "currentExtendedFields")]
-    pub current_extended_fields: Vec<crate::shared::NameValue>,
+    #[serde(
+        rename = "currentExtendedFields",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub current_extended_fields: Option<Vec<crate::shared::NameValue>>,
     /// The card's extended fields before the update; often empty.
-    #[serde(rename = "previousExtendedFields")]
-    pub previous_extended_fields: Vec<crate::shared::NameValue>,
+    #[serde(
+        rename = "previousExtendedFields",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub previous_extended_fields: Option<Vec<crate::shared::NameValue>>,
     /// The card's custom fields after the update, as name/value pairs.
-    #[serde(rename = "currentCustomFields")]
-    pub current_custom_fields: Vec<crate::shared::NameValue>,
+    #[serde(
+        rename = "currentCustomFields",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub current_custom_fields: Option<Vec<crate::shared::NameValue>>,
     /// The card's custom fields before the update; often empty.
-    #[serde(rename = "previousCustomFields")]
-    pub previous_custom_fields: Vec<crate::shared::NameValue>,
+    #[serde(
+        rename = "previousCustomFields",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub previous_custom_fields: Option<Vec<crate::shared::NameValue>>,
     /// Type of the card; only seen in generated samples.
     #[serde(rename = "cardType", default, skip_serializing_if = "Option::is_none")]
     pub card_type: Option<String>,

@@ -70,14 +70,14 @@ pub struct AppliedPromotion {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::deserialize"
     )]
-    pub discount_applied_on_quantity: Option<f64>,
+    pub discount_applied_on_quantity: Option<crate::Decimal>,
     /// Discount amount granted, in the org's currency.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::deserialize"
     )]
-    pub discount: Option<f64>,
+    pub discount: Option<crate::Decimal>,
     /// How the promotion was redeemed; values not documented.
     #[serde(rename = "redemptionType", default, skip_serializing_if = "Option::is_none")]
     pub redemption_type: Option<String>,

@@ -9,18 +9,25 @@
 #[non_exhaustive]
 pub struct CouponRedeem {
     /// When the redemption was recorded, in epoch milliseconds.
-    #[serde(rename = "addedAt", deserialize_with = "crate::lenient::deserialize")]
-    pub added_at: i64,
+    #[serde(
+        rename = "addedAt",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::deserialize"
+    )]
+    pub added_at: Option<crate::Timestamp>,
     /// The till or user that redeemed the coupon.
-    #[serde(rename = "addedBy")]
-    pub added_by: crate::shared::EnteredBy,
+    #[serde(rename = "addedBy", default, skip_serializing_if = "Option::is_none")]
+    pub added_by: Option<crate::shared::EnteredBy>,
     /// The redeemed coupon, its redemption and its series.
-    pub coupon: RedeemedCoupon,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coupon: Option<RedeemedCoupon>,
     /// The customer who redeemed the coupon.
     #[serde(rename = "customerIdentifiers")]
     pub customer_identifiers: crate::shared::CustomerIdentifiers,
     /// The bill the coupon was redeemed against, if any.
-    pub transaction: RedemptionBill,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transaction: Option<RedemptionBill>,
 }
 
 /// A redeemed coupon with its redemption details (keys partly snake_case).
@@ -32,15 +39,22 @@ pub struct RedeemedCoupon {
     #[serde(deserialize_with = "crate::lenient::deserialize")]
     pub id: i64,
     /// The redeemed coupon code.
-    pub code: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
     /// Id of this redemption; also the suffix of `refId`.
     #[serde(rename = "redemptionId", deserialize_with = "crate::lenient::deserialize")]
     pub redemption_id: i64,
     /// When the coupon was redeemed, in epoch milliseconds (second precision in captured payloads).
-    #[serde(rename = "redemptionDate", deserialize_with = "crate::lenient::deserialize")]
-    pub redemption_date: i64,
+    #[serde(
+        rename = "redemptionDate",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::deserialize"
+    )]
+    pub redemption_date: Option<crate::Timestamp>,
     /// The coupon series (offer) the coupon belongs to.
-    pub series_info: crate::shared::CouponSeries,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub series_info: Option<crate::shared::CouponSeries>,
 }
 
 /// The bill a coupon was redeemed against (keys are snake_case).
@@ -52,5 +66,6 @@ pub struct RedemptionBill {
     #[serde(deserialize_with = "crate::lenient::deserialize")]
     pub bill_id: i64,
     /// Bill number; an empty string when the redemption was not tied to a bill.
-    pub number: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<String>,
 }

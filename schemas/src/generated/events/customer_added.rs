@@ -9,10 +9,11 @@
 #[non_exhaustive]
 pub struct CustomerAdded {
     /// Whether the customer was enrolled in the loyalty program (`LOYALTY`) or only registered (`NON_LOYALTY`). Case varies (`loyalty`, `LOYALTY`).
-    #[serde(rename = "loyaltyType")]
-    pub loyalty_type: LoyaltyType,
+    #[serde(rename = "loyaltyType", default, skip_serializing_if = "Option::is_none")]
+    pub loyalty_type: Option<LoyaltyType>,
     /// Channel the customer registered through, such as `INSTORE` or `MOBILE_APP`. Case varies (`instore`, `INSTORE`).
-    pub source: CustomerAddedSource,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<CustomerAddedSource>,
     /// Customer's first name, when given at registration.
     ///
     /// Personal data: `Debug` prints `[redacted]`.
@@ -24,11 +25,16 @@ pub struct CustomerAdded {
     #[serde(rename = "lastName", default, skip_serializing_if = "Option::is_none")]
     pub last_name: Option<crate::Pii<String>>,
     /// Registration time in epoch milliseconds: the time passed in the request if any, otherwise when Capillary received it.
-    #[serde(rename = "enteredAt", deserialize_with = "crate::lenient::deserialize")]
-    pub entered_at: i64,
+    #[serde(
+        rename = "enteredAt",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::deserialize"
+    )]
+    pub entered_at: Option<crate::Timestamp>,
     /// The till or staff user that registered the customer, with till and store details when enrichment is on.
-    #[serde(rename = "enteredBy")]
-    pub entered_by: crate::shared::EnteredBy,
+    #[serde(rename = "enteredBy", default, skip_serializing_if = "Option::is_none")]
+    pub entered_by: Option<crate::shared::EnteredBy>,
     /// The registered customer: Capillary `customerId` plus the identifiers used at registration (mobile, email, external id, card).
     #[serde(rename = "customerIdentifiers")]
     pub customer_identifiers: crate::shared::CustomerIdentifiers,

@@ -9,10 +9,11 @@
 #[non_exhaustive]
 pub struct CustomerUpdated {
     /// Whether the customer is a loyalty member (`LOYALTY`) or not (`NON_LOYALTY`). Case varies; `LOYALTY_PLUS` appears only in a hand-written sample.
-    #[serde(rename = "loyaltyType")]
-    pub loyalty_type: LoyaltyType,
+    #[serde(rename = "loyaltyType", default, skip_serializing_if = "Option::is_none")]
+    pub loyalty_type: Option<LoyaltyType>,
     /// Channel through which the profile was updated, such as `INSTORE` or `MOBILE_APP`; case varies.
-    pub source: CustomerUpdatedSource,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<CustomerUpdatedSource>,
     /// Account of the source the update came through (for sources with several accounts); often an empty string.
     #[serde(rename = "accountId", default, skip_serializing_if = "Option::is_none")]
     pub account_id: Option<String>,
@@ -27,14 +28,19 @@ pub struct CustomerUpdated {
     #[serde(rename = "lastName", default, skip_serializing_if = "Option::is_none")]
     pub last_name: Option<crate::Pii<String>>,
     /// When the update was made, in epoch milliseconds (one hand-written sample uses seconds).
-    #[serde(rename = "enteredAt", deserialize_with = "crate::lenient::deserialize")]
-    pub entered_at: i64,
+    #[serde(
+        rename = "enteredAt",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::deserialize"
+    )]
+    pub entered_at: Option<crate::Timestamp>,
     /// The till or staff user that made the update, with till and store details when enrichment is on.
-    #[serde(rename = "enteredBy")]
-    pub entered_by: crate::shared::EnteredBy,
+    #[serde(rename = "enteredBy", default, skip_serializing_if = "Option::is_none")]
+    pub entered_by: Option<crate::shared::EnteredBy>,
     /// The fields that changed, each with previous and current value. Frequently an empty list even when something changed.
-    #[serde(rename = "updatedFields")]
-    pub updated_fields: Vec<UpdatedField>,
+    #[serde(rename = "updatedFields", default, skip_serializing_if = "Option::is_none")]
+    pub updated_fields: Option<Vec<UpdatedField>>,
     /// The customer status change, when the update touched the status (for example reactivation or PII deletion).
     #[serde(rename = "customerStatus", default, skip_serializing_if = "Option::is_none")]
     pub customer_status: Option<CustomerStatus>,
@@ -237,18 +243,18 @@ crate::open_enum::impl_open_enum!(CustomerUpdatedSource);
 #[non_exhaustive]
 pub struct UpdatedField {
     /// Name of the changed field (for example `gender`, `dob`).
-    #[serde(rename = "fieldName")]
-    pub field_name: String,
+    #[serde(rename = "fieldName", default, skip_serializing_if = "Option::is_none")]
+    pub field_name: Option<String>,
     /// Value before the update, as a string; dates come in Java `Date.toString()` form such as `Tue Mar 04 00:00:00 GMT 2025`.
     ///
     /// Personal data: `Debug` prints `[redacted]`.
-    #[serde(rename = "previousValue")]
-    pub previous_value: crate::Pii<String>,
+    #[serde(rename = "previousValue", default, skip_serializing_if = "Option::is_none")]
+    pub previous_value: Option<crate::Pii<String>>,
     /// Value after the update, as a string, in the same format as `previousValue`.
     ///
     /// Personal data: `Debug` prints `[redacted]`.
-    #[serde(rename = "currentValue")]
-    pub current_value: crate::Pii<String>,
+    #[serde(rename = "currentValue", default, skip_serializing_if = "Option::is_none")]
+    pub current_value: Option<crate::Pii<String>>,
     /// Whether the field is an extended field or a standard profile field.
     #[serde(rename = "fieldType", default, skip_serializing_if = "Option::is_none")]
     pub field_type: Option<FieldType>,
@@ -318,10 +324,11 @@ pub struct CustomerStatus {
     #[serde(rename = "previousLabel", default, skip_serializing_if = "Option::is_none")]
     pub previous_label: Option<PreviousLabel>,
     /// Status label after the change; `Deleted` after a PII deletion.
-    #[serde(rename = "currentLabel")]
-    pub current_label: CurrentLabel,
+    #[serde(rename = "currentLabel", default, skip_serializing_if = "Option::is_none")]
+    pub current_label: Option<CurrentLabel>,
     /// Free-text reason recorded for the status change.
-    pub reason: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
     /// Underlying status before the change; only seen in generated samples.
     #[serde(rename = "previousStatus", default, skip_serializing_if = "Option::is_none")]
     pub previous_status: Option<String>,

@@ -34,7 +34,7 @@ pub struct GroupMemberRemoved {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::deserialize"
     )]
-    pub entered_at: Option<i64>,
+    pub entered_at: Option<crate::Timestamp>,
     /// The till or user that made the change.
     #[serde(rename = "enteredBy", default, skip_serializing_if = "Option::is_none")]
     pub entered_by: Option<crate::shared::EnteredBy>,

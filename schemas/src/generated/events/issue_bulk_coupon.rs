@@ -9,16 +9,23 @@
 #[non_exhaustive]
 pub struct IssueBulkCoupon {
     /// When the coupons were issued, in epoch milliseconds.
-    #[serde(rename = "addedAt", deserialize_with = "crate::lenient::deserialize")]
-    pub added_at: i64,
+    #[serde(
+        rename = "addedAt",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::deserialize"
+    )]
+    pub added_at: Option<crate::Timestamp>,
     /// The till or user that issued the coupons.
-    #[serde(rename = "addedBy")]
-    pub added_by: crate::shared::EnteredBy,
+    #[serde(rename = "addedBy", default, skip_serializing_if = "Option::is_none")]
+    pub added_by: Option<crate::shared::EnteredBy>,
     /// The issued coupons, each with its own customer identifiers.
-    pub coupons: Vec<crate::shared::IssuedCoupon>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coupons: Option<Vec<crate::shared::IssuedCoupon>>,
     /// The coupon series (offer) the coupons belong to.
-    pub series_info: crate::shared::CouponSeries,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub series_info: Option<crate::shared::CouponSeries>,
     /// How the coupons were issued; `SINGLE` in every captured payload, bulk issues included.
-    #[serde(rename = "issualType")]
-    pub issual_type: crate::shared::CouponIssualType,
+    #[serde(rename = "issualType", default, skip_serializing_if = "Option::is_none")]
+    pub issual_type: Option<crate::shared::CouponIssualType>,
 }

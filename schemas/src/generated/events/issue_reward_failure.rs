@@ -15,11 +15,16 @@ pub struct IssueRewardFailure {
     #[serde(rename = "requestId")]
     pub request_id: String,
     /// Total points of the request, i.e. the points price of all requested rewards.
-    #[serde(rename = "totalPoints", deserialize_with = "crate::lenient::deserialize")]
-    pub total_points: f64,
+    #[serde(
+        rename = "totalPoints",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::deserialize"
+    )]
+    pub total_points: Option<crate::Decimal>,
     /// The steps of the request that failed, each with its error and the rewards involved.
-    #[serde(rename = "erroredSteps")]
-    pub errored_steps: Vec<ErroredStep>,
+    #[serde(rename = "erroredSteps", default, skip_serializing_if = "Option::is_none")]
+    pub errored_steps: Option<Vec<ErroredStep>>,
 }
 
 /// One failed step of a reward-issue request.
@@ -28,15 +33,22 @@ pub struct IssueRewardFailure {
 #[non_exhaustive]
 pub struct ErroredStep {
     /// Which step failed; `ISSUE_REWARD` is the only value seen.
-    pub name: ErroredStepName,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<ErroredStepName>,
     /// Error text from the issuing service, for example a message naming the exceeded per-customer coupon limit.
-    #[serde(rename = "errorMessage")]
-    pub error_message: String,
+    #[serde(rename = "errorMessage", default, skip_serializing_if = "Option::is_none")]
+    pub error_message: Option<String>,
     /// Numeric error code of the failure (for example `730`).
-    #[serde(rename = "errorCode", deserialize_with = "crate::lenient::deserialize")]
-    pub error_code: i64,
+    #[serde(
+        rename = "errorCode",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::deserialize"
+    )]
+    pub error_code: Option<i64>,
     /// The rewards the failed step was issuing.
-    pub rewards: Vec<FailedReward>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rewards: Option<Vec<FailedReward>>,
 }
 
 /// Which step failed; `ISSUE_REWARD` is the only value seen.
@@ -88,17 +100,29 @@ pub struct FailedReward {
     #[serde(deserialize_with = "crate::lenient::deserialize")]
     pub id: i64,
     /// Quantity of the reward requested.
-    #[serde(deserialize_with = "crate::lenient::deserialize")]
-    pub qty: i64,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::deserialize"
+    )]
+    pub qty: Option<i64>,
     /// Points price of this reward line.
-    #[serde(deserialize_with = "crate::lenient::deserialize")]
-    pub points: f64,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::deserialize"
+    )]
+    pub points: Option<crate::Decimal>,
     /// Kind of reward. Documented values: `VOUCHER`, `POINTS`, `physical voucher`, `free voucher` (case and spelling vary).
-    #[serde(rename = "type")]
-    pub type_: crate::shared::RewardType,
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<crate::shared::RewardType>,
     /// Reference of the reward, as a string (for example `"736"`).
-    #[serde(rename = "rewardReference")]
-    pub reward_reference: String,
+    #[serde(
+        rename = "rewardReference",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub reward_reference: Option<String>,
     /// Id of the reward transaction; an integer in the real sample, a string in the generated one.
     #[serde(rename = "transactionId")]
     pub transaction_id: crate::IntOrString,

@@ -12,11 +12,19 @@ pub struct IssuedAlternateCurrenciesReversed {
     #[serde(rename = "customerIdentifiers")]
     pub customer_identifiers: crate::shared::CustomerIdentifiers,
     /// Entity the currency was taken from: `USER` with the customer id, or a user group in group loyalty.
-    #[serde(rename = "entityInformation")]
-    pub entity_information: crate::shared::EntityInformation,
+    #[serde(
+        rename = "entityInformation",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub entity_information: Option<crate::shared::EntityInformation>,
     /// The loyalty program the currency was reversed in, with its tiers and points-to-currency ratio.
-    #[serde(rename = "loyaltyProgramDetails")]
-    pub loyalty_program_details: crate::shared::LoyaltyProgramDetails,
+    #[serde(
+        rename = "loyaltyProgramDetails",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub loyalty_program_details: Option<crate::shared::LoyaltyProgramDetails>,
     /// Id of the loyalty program the currency was reversed in (the same as `loyaltyProgramDetails.id`).
     #[serde(
         rename = "loyaltyProgramId",
@@ -31,8 +39,12 @@ pub struct IssuedAlternateCurrenciesReversed {
     )]
     pub alternate_currencies: Option<Vec<ReversedAlternateCurrency>>,
     /// What caused the reversal, typically a returned bill, with its ids and who entered it; the real sample has `additionalAttributes` as `{}`.
-    #[serde(rename = "triggeringActivity")]
-    pub triggering_activity: crate::shared::TriggeringActivity,
+    #[serde(
+        rename = "triggeringActivity",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub triggering_activity: Option<crate::shared::TriggeringActivity>,
     /// The same per-currency list under the name generated samples use; real payloads seen so far use `alternateCurrencies`.
     #[serde(
         rename = "alternateCurrenciesReversedData",
@@ -50,61 +62,91 @@ pub struct ReversedAlternateCurrency {
     /// Promised units returned by this event itself.
     #[serde(
         rename = "currentEventPromisedAlternateCurrenciesReturned",
+        default,
+        skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::deserialize"
     )]
-    pub current_event_promised_alternate_currencies_returned: f64,
+    pub current_event_promised_alternate_currencies_returned: Option<crate::Decimal>,
     /// Regular units returned by this event itself.
     #[serde(
         rename = "currentEventRegularAlternateCurrenciesReturned",
+        default,
+        skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::deserialize"
     )]
-    pub current_event_regular_alternate_currencies_returned: f64,
+    pub current_event_regular_alternate_currencies_returned: Option<crate::Decimal>,
     /// All units returned by this event itself.
     #[serde(
         rename = "currentEventTotalAlternateCurrenciesReturned",
+        default,
+        skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::deserialize"
     )]
-    pub current_event_total_alternate_currencies_returned: f64,
+    pub current_event_total_alternate_currencies_returned: Option<crate::Decimal>,
     /// Promotional units returned by this event itself, one entry per promotion.
-    #[serde(rename = "currentEventPromotionAlternateCurrenciesReturnedDetails")]
-    pub current_event_promotion_alternate_currencies_returned_details: Vec<
-        CurrentEventPromotionAlternateCurrenciesReturnedDetail,
+    #[serde(
+        rename = "currentEventPromotionAlternateCurrenciesReturnedDetails",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub current_event_promotion_alternate_currencies_returned_details: Option<
+        Vec<CurrentEventPromotionAlternateCurrenciesReturnedDetail>,
     >,
     /// Name of the alternate currency as configured in the program, for example `stars` or `coins`.
-    #[serde(rename = "alternateCurrencyName")]
-    pub alternate_currency_name: String,
+    #[serde(
+        rename = "alternateCurrencyName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub alternate_currency_name: Option<String>,
     /// Identifier of the alternate currency.
-    #[serde(rename = "alternateCurrencyIdentifier")]
-    pub alternate_currency_identifier: String,
+    #[serde(
+        rename = "alternateCurrencyIdentifier",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub alternate_currency_identifier: Option<String>,
     /// The customer's current balance of this currency in the program after the reversal. Whole numbers in the real sample, but read it as a number.
     #[serde(
         rename = "programCurrentAlternateCurrencies",
+        default,
+        skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::deserialize"
     )]
-    pub program_current_alternate_currencies: f64,
+    pub program_current_alternate_currencies: Option<crate::Decimal>,
     /// The customer's lifetime units of this currency in the program after the reversal.
     #[serde(
         rename = "programLifetimeAlternateCurrencies",
+        default,
+        skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::deserialize"
     )]
-    pub program_lifetime_alternate_currencies: f64,
+    pub program_lifetime_alternate_currencies: Option<crate::Decimal>,
     /// Promised (pending) units reversed.
     #[serde(
         rename = "promisedAlternateCurrenciesReversed",
+        default,
+        skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::deserialize"
     )]
-    pub promised_alternate_currencies_reversed: f64,
+    pub promised_alternate_currencies_reversed: Option<crate::Decimal>,
     /// Promotional units reversed, one entry per promotion.
-    #[serde(rename = "promotionalAlternateCurrenciesReversed")]
-    pub promotional_alternate_currencies_reversed: Vec<
-        PromotionalAlternateCurrencyReversal,
+    #[serde(
+        rename = "promotionalAlternateCurrenciesReversed",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub promotional_alternate_currencies_reversed: Option<
+        Vec<PromotionalAlternateCurrencyReversal>,
     >,
     /// Regular (non-promotional) units reversed.
     #[serde(
         rename = "regularAlternateCurrenciesReversed",
+        default,
+        skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::deserialize"
     )]
-    pub regular_alternate_currencies_reversed: f64,
+    pub regular_alternate_currencies_reversed: Option<crate::Decimal>,
     /// Total units of this currency reversed, as the real sample names it; generated samples send `totalIssuedAlternateCurrenciesReversed` instead.
     #[serde(
         rename = "totalAlternateCurrenciesReversed",
@@ -112,7 +154,7 @@ pub struct ReversedAlternateCurrency {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::deserialize"
     )]
-    pub total_alternate_currencies_reversed: Option<f64>,
+    pub total_alternate_currencies_reversed: Option<crate::Decimal>,
     /// Total units of this currency reversed, under the name generated samples use; the real sample sends `totalAlternateCurrenciesReversed`.
     #[serde(
         rename = "totalIssuedAlternateCurrenciesReversed",
@@ -120,7 +162,7 @@ pub struct ReversedAlternateCurrency {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::deserialize"
     )]
-    pub total_issued_alternate_currencies_reversed: Option<f64>,
+    pub total_issued_alternate_currencies_reversed: Option<crate::Decimal>,
 }
 
 /// Units of one promotion returned by this event.
@@ -129,17 +171,23 @@ pub struct ReversedAlternateCurrency {
 #[non_exhaustive]
 pub struct CurrentEventPromotionAlternateCurrenciesReturnedDetail {
     /// Identifier of the promotion (a UUID-like string).
-    #[serde(rename = "promotionIdentifier")]
-    pub promotion_identifier: String,
+    #[serde(
+        rename = "promotionIdentifier",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub promotion_identifier: Option<String>,
     /// Units of this promotion returned by this event.
     #[serde(
         rename = "promotionAlternateCurrencies",
+        default,
+        skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::deserialize"
     )]
-    pub promotion_alternate_currencies: f64,
+    pub promotion_alternate_currencies: Option<crate::Decimal>,
     /// Kind of promotion, for example `BILL` (bill-level) or `CUSTOMER_PROMOTION` (customer-level).
-    #[serde(rename = "promotionType")]
-    pub promotion_type: crate::shared::AlternateCurrencyPromotionType,
+    #[serde(rename = "promotionType", default, skip_serializing_if = "Option::is_none")]
+    pub promotion_type: Option<crate::shared::AlternateCurrencyPromotionType>,
 }
 
 /// Units of one promotion that were reversed.
@@ -148,15 +196,21 @@ pub struct CurrentEventPromotionAlternateCurrenciesReturnedDetail {
 #[non_exhaustive]
 pub struct PromotionalAlternateCurrencyReversal {
     /// Identifier of the promotion (a UUID-like string).
-    #[serde(rename = "promotionIdentifier")]
-    pub promotion_identifier: String,
+    #[serde(
+        rename = "promotionIdentifier",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub promotion_identifier: Option<String>,
     /// Units of this promotion that were reversed.
     #[serde(
         rename = "promotionAlternateCurrencies",
+        default,
+        skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::deserialize"
     )]
-    pub promotion_alternate_currencies: f64,
+    pub promotion_alternate_currencies: Option<crate::Decimal>,
     /// Kind of promotion, for example `CUSTOMER_PROMOTION` (customer-level) or `BILL` (bill-level).
-    #[serde(rename = "promotionType")]
-    pub promotion_type: crate::shared::AlternateCurrencyPromotionType,
+    #[serde(rename = "promotionType", default, skip_serializing_if = "Option::is_none")]
+    pub promotion_type: Option<crate::shared::AlternateCurrencyPromotionType>,
 }

@@ -19,11 +19,19 @@ pub struct IssuedPointsReversed {
     )]
     pub entity_information: Option<crate::shared::EntityInformation>,
     /// What caused the reversal, typically `ReturnBill` with the returned bill's `billId` and `billNumber`, and who entered it.
-    #[serde(rename = "triggeringActivity")]
-    pub triggering_activity: crate::shared::TriggeringActivity,
+    #[serde(
+        rename = "triggeringActivity",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub triggering_activity: Option<crate::shared::TriggeringActivity>,
     /// The loyalty program the points were reversed in, with its tiers and points-to-currency ratio.
-    #[serde(rename = "loyaltyProgramDetails")]
-    pub loyalty_program_details: crate::shared::LoyaltyProgramDetails,
+    #[serde(
+        rename = "loyaltyProgramDetails",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub loyalty_program_details: Option<crate::shared::LoyaltyProgramDetails>,
     /// Id of the loyalty program the points were reversed in (the same as `loyaltyProgramDetails.id`).
     #[serde(
         rename = "loyaltyProgramId",
@@ -33,36 +41,50 @@ pub struct IssuedPointsReversed {
     /// The customer's redeemable points balance in this program after the reversal.
     #[serde(
         rename = "programCurrentPoints",
+        default,
+        skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::deserialize"
     )]
-    pub program_current_points: f64,
+    pub program_current_points: Option<crate::Decimal>,
     /// The customer's lifetime points in this program after the reversal.
     #[serde(
         rename = "programLifetimePoints",
+        default,
+        skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::deserialize"
     )]
-    pub program_lifetime_points: f64,
+    pub program_lifetime_points: Option<crate::Decimal>,
     /// Total points reversed; can be fractional (`2734.502`).
     #[serde(
         rename = "totalIssuedPointsReversed",
+        default,
+        skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::deserialize"
     )]
-    pub total_issued_points_reversed: f64,
+    pub total_issued_points_reversed: Option<crate::Decimal>,
     /// Regular (non-promotional) points reversed.
     #[serde(
         rename = "regularPointsReversed",
+        default,
+        skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::deserialize"
     )]
-    pub regular_points_reversed: f64,
+    pub regular_points_reversed: Option<crate::Decimal>,
     /// Promised (pending) points reversed.
     #[serde(
         rename = "promisedPointsReversed",
+        default,
+        skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::deserialize"
     )]
-    pub promised_points_reversed: f64,
+    pub promised_points_reversed: Option<crate::Decimal>,
     /// Promotional points reversed, one entry per promotion; often empty.
-    #[serde(rename = "promotionalPointsReversed")]
-    pub promotional_points_reversed: Vec<PromotionalPointsReversal>,
+    #[serde(
+        rename = "promotionalPointsReversed",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub promotional_points_reversed: Option<Vec<PromotionalPointsReversal>>,
     /// Promised points returned by this event itself; absent from the older documentation sample.
     #[serde(
         rename = "currentEventPromisedPointsReturned",
@@ -70,7 +92,7 @@ pub struct IssuedPointsReversed {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::deserialize"
     )]
-    pub current_event_promised_points_returned: Option<f64>,
+    pub current_event_promised_points_returned: Option<crate::Decimal>,
     /// Regular points returned by this event itself; absent from the older documentation sample.
     #[serde(
         rename = "currentEventRegularPointsReturned",
@@ -78,7 +100,7 @@ pub struct IssuedPointsReversed {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::deserialize"
     )]
-    pub current_event_regular_points_returned: Option<f64>,
+    pub current_event_regular_points_returned: Option<crate::Decimal>,
     /// All points returned by this event itself; absent from the older documentation sample.
     #[serde(
         rename = "currentEventTotalPointsReturned",
@@ -86,7 +108,7 @@ pub struct IssuedPointsReversed {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::deserialize"
     )]
-    pub current_event_total_points_returned: Option<f64>,
+    pub current_event_total_points_returned: Option<crate::Decimal>,
     /// Promotional points returned by this event itself, one entry per promotion; often empty and absent from the older documentation sample.
     #[serde(
         rename = "currentEventPromotionPointsReturnedDetails",
@@ -104,17 +126,23 @@ pub struct IssuedPointsReversed {
 #[non_exhaustive]
 pub struct PromotionalPointsReversal {
     /// Identifier of the promotion, as a string (a numeric id or a code such as `huhutest2`).
-    #[serde(rename = "promotionIdentifier")]
-    pub promotion_identifier: String,
+    #[serde(
+        rename = "promotionIdentifier",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub promotion_identifier: Option<String>,
     /// Kind of promotion, for example `BILL` (bill-level) or `LINEITEM` (line-item level).
-    #[serde(rename = "promotionType")]
-    pub promotion_type: PromotionType,
+    #[serde(rename = "promotionType", default, skip_serializing_if = "Option::is_none")]
+    pub promotion_type: Option<PromotionType>,
     /// Points of this promotion that were reversed; can be fractional.
     #[serde(
         rename = "promotionPoints",
+        default,
+        skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::deserialize"
     )]
-    pub promotion_points: f64,
+    pub promotion_points: Option<crate::Decimal>,
 }
 
 /// Kind of promotion, for example `BILL` (bill-level) or `LINEITEM` (line-item level).
@@ -188,5 +216,5 @@ pub struct CurrentEventPromotionPointsReturnedDetail {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::deserialize"
     )]
-    pub promotion_points: Option<f64>,
+    pub promotion_points: Option<crate::Decimal>,
 }

@@ -15,14 +15,22 @@ pub struct LoyaltyCustomerMerge {
     #[serde(rename = "victimCustomerIdentifiers")]
     pub victim_customer_identifiers: crate::shared::CustomerIdentifiers,
     /// The merge activity; its name is `customerMerge` in captured payloads.
-    #[serde(rename = "triggeringActivity")]
-    pub triggering_activity: crate::shared::TriggeringActivity,
+    #[serde(
+        rename = "triggeringActivity",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub triggering_activity: Option<crate::shared::TriggeringActivity>,
     /// Who performed the merge; `id` is `-1` when the system did it.
-    #[serde(rename = "enteredBy")]
-    pub entered_by: crate::shared::EnteredBy,
+    #[serde(rename = "enteredBy", default, skip_serializing_if = "Option::is_none")]
+    pub entered_by: Option<crate::shared::EnteredBy>,
     /// The survivor's points and tier after the merge, one entry per loyalty program.
-    #[serde(rename = "survivorCustomerLoyaltySummary")]
-    pub survivor_customer_loyalty_summary: Vec<SurvivorCustomerLoyaltySummary>,
+    #[serde(
+        rename = "survivorCustomerLoyaltySummary",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub survivor_customer_loyalty_summary: Option<Vec<SurvivorCustomerLoyaltySummary>>,
     /// The loyalty program with its tiers; only seen in generated samples.
     #[serde(
         rename = "loyaltyProgramDetails",
@@ -44,15 +52,35 @@ pub struct SurvivorCustomerLoyaltySummary {
     )]
     pub loyalty_program_id: i64,
     /// Points earned over the customer's lifetime in this program (may be fractional).
-    #[serde(rename = "lifetimePoints", deserialize_with = "crate::lenient::deserialize")]
-    pub lifetime_points: f64,
+    #[serde(
+        rename = "lifetimePoints",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::deserialize"
+    )]
+    pub lifetime_points: Option<crate::Decimal>,
     /// Points currently available to redeem.
-    #[serde(rename = "currentPoints", deserialize_with = "crate::lenient::deserialize")]
-    pub current_points: f64,
+    #[serde(
+        rename = "currentPoints",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::deserialize"
+    )]
+    pub current_points: Option<crate::Decimal>,
     /// Points awarded but not yet converted to current (redeemable) points.
-    #[serde(rename = "promisedPoints", deserialize_with = "crate::lenient::deserialize")]
-    pub promised_points: f64,
+    #[serde(
+        rename = "promisedPoints",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::deserialize"
+    )]
+    pub promised_points: Option<crate::Decimal>,
     /// The survivor's tier in this program, as the tier's position (1 = lowest).
-    #[serde(rename = "tierNumber", deserialize_with = "crate::lenient::deserialize")]
-    pub tier_number: i64,
+    #[serde(
+        rename = "tierNumber",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::deserialize"
+    )]
+    pub tier_number: Option<i64>,
 }

@@ -29,7 +29,7 @@ pub struct ManualPointsAdjustment {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::deserialize"
     )]
-    pub total_poinst_deducted: Option<f64>,
+    pub total_poinst_deducted: Option<crate::NumberOrText>,
     /// How the deduction is split across programs and points awards.
     #[serde(
         rename = "programPointsSplit",
@@ -69,7 +69,7 @@ pub struct ProgramPointsSplit {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::deserialize"
     )]
-    pub points: Option<f64>,
+    pub points: Option<crate::NumberOrText>,
     /// Kind of points adjusted (for example regular or promotional); values not documented.
     #[serde(rename = "pointsType", default, skip_serializing_if = "Option::is_none")]
     pub points_type: Option<String>,

@@ -14,7 +14,7 @@ pub struct NotInterestedBillAdded {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::deserialize"
     )]
-    pub amount: Option<f64>,
+    pub amount: Option<crate::Decimal>,
     /// Client-side id of the bill as sent by the POS or integration. Only seen in generated samples.
     #[serde(rename = "billClientId", default, skip_serializing_if = "Option::is_none")]
     pub bill_client_id: Option<String>,
@@ -28,7 +28,7 @@ pub struct NotInterestedBillAdded {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::deserialize"
     )]
-    pub bill_date: Option<i64>,
+    pub bill_date: Option<crate::Timestamp>,
     /// When the transaction was recorded in Capillary, in epoch milliseconds. Only seen in generated samples.
     #[serde(
         rename = "enteredAt",
@@ -36,7 +36,7 @@ pub struct NotInterestedBillAdded {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::deserialize"
     )]
-    pub entered_at: Option<i64>,
+    pub entered_at: Option<crate::Timestamp>,
     /// Capillary's id of the transaction, also the suffix of `refId`; use it with the transaction APIs to fetch line items. Only seen in generated samples.
     #[serde(
         rename = "transactionId",
@@ -65,7 +65,7 @@ pub struct NotInterestedBillAdded {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::deserialize"
     )]
-    pub discount: Option<f64>,
+    pub discount: Option<crate::Decimal>,
     /// Bill amount before discount, in the bill's currency. Only seen in generated samples.
     #[serde(
         rename = "grossAmount",
@@ -73,7 +73,7 @@ pub struct NotInterestedBillAdded {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::deserialize"
     )]
-    pub gross_amount: Option<f64>,
+    pub gross_amount: Option<crate::Decimal>,
     /// ISO 4217 code of the bill's currency (for example `INR`, `IDR`); one older sample carries a blank `" "`. Only seen in generated samples.
     #[serde(rename = "currencyCode", default, skip_serializing_if = "Option::is_none")]
     pub currency_code: Option<String>,

@@ -31,12 +31,26 @@ pub struct PartnerProgramLinked {
     )]
     pub partner_program_id: i64,
     /// Name of the partner program as configured; may carry stray whitespace (`"Drivers "`).
-    #[serde(rename = "partnerProgramName")]
-    pub partner_program_name: String,
+    #[serde(
+        rename = "partnerProgramName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub partner_program_name: Option<String>,
     /// Kind of partner program: `EXTERNAL` (a program run outside Capillary) or `SUPPLEMENTARY` (a time-boxed membership).
-    #[serde(rename = "partnerProgramType")]
-    pub partner_program_type: crate::shared::PartnerProgramType,
+    #[serde(
+        rename = "partnerProgramType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub partner_program_type: Option<crate::shared::PartnerProgramType>,
     /// The customer's membership in the partner program.
-    #[serde(rename = "customerPartnerProgramDetails")]
-    pub customer_partner_program_details: crate::shared::CustomerPartnerProgramDetails,
+    #[serde(
+        rename = "customerPartnerProgramDetails",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub customer_partner_program_details: Option<
+        crate::shared::CustomerPartnerProgramDetails,
+    >,
 }

@@ -24,17 +24,31 @@ pub struct PartnerProgramUpdated {
     )]
     pub partner_program_id: i64,
     /// Name of the partner program as configured; may carry stray whitespace (`"Drivers "`).
-    #[serde(rename = "partnerProgramName")]
-    pub partner_program_name: String,
+    #[serde(
+        rename = "partnerProgramName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub partner_program_name: Option<String>,
     /// Kind of partner program: `EXTERNAL` (a program run outside Capillary) or `SUPPLEMENTARY` (a time-boxed membership).
-    #[serde(rename = "partnerProgramType")]
-    pub partner_program_type: crate::shared::PartnerProgramType,
+    #[serde(
+        rename = "partnerProgramType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub partner_program_type: Option<crate::shared::PartnerProgramType>,
     /// Kind of change to the membership; `UPGRADE` in captured payloads.
-    #[serde(rename = "updateType")]
-    pub update_type: UpdateType,
+    #[serde(rename = "updateType", default, skip_serializing_if = "Option::is_none")]
+    pub update_type: Option<UpdateType>,
     /// The customer's membership after the change.
-    #[serde(rename = "customerPartnerProgramDetails")]
-    pub customer_partner_program_details: crate::shared::CustomerPartnerProgramDetails,
+    #[serde(
+        rename = "customerPartnerProgramDetails",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub customer_partner_program_details: Option<
+        crate::shared::CustomerPartnerProgramDetails,
+    >,
     /// The entity whose membership changed (the customer). Only generated samples carry it.
     #[serde(
         rename = "entityInformation",

@@ -60,5 +60,5 @@ pub struct PointsContributionToGroup {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::deserialize"
     )]
-    pub points_contributed_to_group: Option<f64>,
+    pub points_contributed_to_group: Option<crate::Decimal>,
 }

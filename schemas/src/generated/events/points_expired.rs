@@ -12,8 +12,12 @@ pub struct PointsExpired {
     #[serde(rename = "customerIdentifiers")]
     pub customer_identifiers: crate::shared::CustomerIdentifiers,
     /// The activity behind the expiry; an empty object (`{}`) in the documentation samples.
-    #[serde(rename = "triggeringActivity")]
-    pub triggering_activity: crate::shared::TriggeringActivity,
+    #[serde(
+        rename = "triggeringActivity",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub triggering_activity: Option<crate::shared::TriggeringActivity>,
     /// Id of the loyalty program the points expired in.
     #[serde(
         rename = "loyaltyProgramId",
@@ -21,8 +25,13 @@ pub struct PointsExpired {
     )]
     pub loyalty_program_id: i64,
     /// Number of points that expired; whole in the samples, but read it as a number.
-    #[serde(rename = "pointsExpired", deserialize_with = "crate::lenient::deserialize")]
-    pub points_expired: f64,
+    #[serde(
+        rename = "pointsExpired",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::deserialize"
+    )]
+    pub points_expired: Option<crate::Decimal>,
     /// Entity whose points expired: `USER` with the customer id, or a user group in group loyalty. Only in generated samples.
     #[serde(
         rename = "entityInformation",

@@ -79,7 +79,7 @@ pub struct UpdatedPointsExpiryBreakup {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::deserialize"
     )]
-    pub points: Option<f64>,
+    pub points: Option<crate::Decimal>,
     /// Expiry date before the change; format not documented, presumably `YYYY-MM-DD`.
     #[serde(
         rename = "pointsPreviousExpiryDate",

@@ -34,12 +34,18 @@ pub struct PointsExpiryReminder {
     /// Number of points that will expire on `scheduledExpiryDate`; whole in real samples, but read it as a number.
     #[serde(
         rename = "pointsScheduledForExpiry",
+        default,
+        skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::deserialize"
     )]
-    pub points_scheduled_for_expiry: f64,
+    pub points_scheduled_for_expiry: Option<crate::Decimal>,
     /// Date the points will expire, as a `YYYY-MM-DD` string.
-    #[serde(rename = "scheduledExpiryDate")]
-    pub scheduled_expiry_date: String,
+    #[serde(
+        rename = "scheduledExpiryDate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub scheduled_expiry_date: Option<String>,
     /// The activity behind the reminder; only in hand-written and generated samples.
     #[serde(
         rename = "triggeringActivity",

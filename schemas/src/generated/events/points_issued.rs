@@ -19,11 +19,19 @@ pub struct PointsIssued {
     )]
     pub entity_information: Option<crate::shared::EntityInformation>,
     /// What caused the award (for example `NewBill` or `ManualCurrencyAllocation`) with its ids, such as `BillId` and `billNumber`, and who entered it.
-    #[serde(rename = "triggeringActivity")]
-    pub triggering_activity: crate::shared::TriggeringActivity,
+    #[serde(
+        rename = "triggeringActivity",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub triggering_activity: Option<crate::shared::TriggeringActivity>,
     /// The loyalty program the points were issued in, with its tiers and points-to-currency ratio.
-    #[serde(rename = "loyaltyProgramDetails")]
-    pub loyalty_program_details: crate::shared::LoyaltyProgramDetails,
+    #[serde(
+        rename = "loyaltyProgramDetails",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub loyalty_program_details: Option<crate::shared::LoyaltyProgramDetails>,
     /// Id of the loyalty program the points were issued in (the same as `loyaltyProgramDetails.id`).
     #[serde(
         rename = "loyaltyProgramId",
@@ -33,36 +41,56 @@ pub struct PointsIssued {
     /// The customer's redeemable points balance in this program after the award; can be fractional (`2261.5`).
     #[serde(
         rename = "programCurrentPoints",
+        default,
+        skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::deserialize"
     )]
-    pub program_current_points: f64,
+    pub program_current_points: Option<crate::Decimal>,
     /// All points the customer has ever earned in this program, this award included; can be fractional.
     #[serde(
         rename = "programLifetimePoints",
+        default,
+        skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::deserialize"
     )]
-    pub program_lifetime_points: f64,
+    pub program_lifetime_points: Option<crate::Decimal>,
     /// All points issued by this event, regular and promotional together; can be fractional (`3884.5`).
     #[serde(
         rename = "totalPointsIssued",
+        default,
+        skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::deserialize"
     )]
-    pub total_points_issued: f64,
+    pub total_points_issued: Option<crate::Decimal>,
     /// Points issued by the program's regular (non-promotional) earning rules. Whole numbers in real payloads, but read it as a number.
     #[serde(
         rename = "regularPointsIssued",
+        default,
+        skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::deserialize"
     )]
-    pub regular_points_issued: f64,
+    pub regular_points_issued: Option<crate::Decimal>,
     /// The regular points grouped by expiry date, one entry per date.
-    #[serde(rename = "regularPointsBreakup")]
-    pub regular_points_breakup: Vec<RegularPointsBreakup>,
+    #[serde(
+        rename = "regularPointsBreakup",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub regular_points_breakup: Option<Vec<RegularPointsBreakup>>,
     /// Points awarded by loyalty promotions, one entry per promotion; often empty.
-    #[serde(rename = "promotionalPointsIssued")]
-    pub promotional_points_issued: Vec<PromotionalPointsAward>,
+    #[serde(
+        rename = "promotionalPointsIssued",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub promotional_points_issued: Option<Vec<PromotionalPointsAward>>,
     /// Promised (pending) points created by this event, which become redeemable later and are then reported by `promisedToCurrentPointsConversion`; often empty.
-    #[serde(rename = "promisedPointsIssued")]
-    pub promised_points_issued: Vec<PromisedPointsAward>,
+    #[serde(
+        rename = "promisedPointsIssued",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub promised_points_issued: Option<Vec<PromisedPointsAward>>,
     /// Id of the loyalty engine event. A 2025 real payload carries it here, inside `data`, instead of in the envelope.
     #[serde(rename = "loyaltyEventId", default, skip_serializing_if = "Option::is_none")]
     pub loyalty_event_id: Option<String>,
@@ -74,11 +102,15 @@ pub struct PointsIssued {
 #[non_exhaustive]
 pub struct RegularPointsBreakup {
     /// Number of regular points expiring on `expiryAt`; can be fractional (`333.333`).
-    #[serde(deserialize_with = "crate::lenient::deserialize")]
-    pub points: f64,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::deserialize"
+    )]
+    pub points: Option<crate::Decimal>,
     /// Date these points expire, as a `YYYY-MM-DD` string.
-    #[serde(rename = "expiryAt")]
-    pub expiry_at: String,
+    #[serde(rename = "expiryAt", default, skip_serializing_if = "Option::is_none")]
+    pub expiry_at: Option<String>,
 }
 
 /// Points awarded by one loyalty promotion in this event.
@@ -90,20 +122,30 @@ pub struct PromotionalPointsAward {
     #[serde(rename = "promotionName", default, skip_serializing_if = "Option::is_none")]
     pub promotion_name: Option<String>,
     /// Identifier of the promotion, as a string (a numeric id such as `80542` in the sample).
-    #[serde(rename = "promotionIdentifier")]
-    pub promotion_identifier: String,
+    #[serde(
+        rename = "promotionIdentifier",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub promotion_identifier: Option<String>,
     /// Kind of promotion; the sample shows `BILL_PROMOTION` (a promotion evaluated on the bill).
-    #[serde(rename = "promotionType")]
-    pub promotion_type: PromotionType,
+    #[serde(rename = "promotionType", default, skip_serializing_if = "Option::is_none")]
+    pub promotion_type: Option<PromotionType>,
     /// Points the promotion awarded; can be fractional (`761.5`).
     #[serde(
         rename = "promotionPoints",
+        default,
+        skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::deserialize"
     )]
-    pub promotion_points: f64,
+    pub promotion_points: Option<crate::Decimal>,
     /// Date the promotional points expire, as a `YYYY-MM-DD` string.
-    #[serde(rename = "promotionPointsExpiryDate")]
-    pub promotion_points_expiry_date: String,
+    #[serde(
+        rename = "promotionPointsExpiryDate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub promotion_points_expiry_date: Option<String>,
 }
 
 /// Kind of promotion; the sample shows `BILL_PROMOTION` (a promotion evaluated on the bill).
@@ -152,14 +194,27 @@ crate::open_enum::impl_open_enum!(PromotionType);
 #[non_exhaustive]
 pub struct PromisedPointsAward {
     /// Number of promised points; can be fractional (`333.333`).
-    #[serde(rename = "promisedPoints", deserialize_with = "crate::lenient::deserialize")]
-    pub promised_points: f64,
+    #[serde(
+        rename = "promisedPoints",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::deserialize"
+    )]
+    pub promised_points: Option<crate::Decimal>,
     /// `true` when the points wait for an external trigger (an API call) to become current, `false` when they convert on `promisedPointsConversionDate`.
-    #[serde(rename = "isExternalTriggerBased")]
-    pub is_external_trigger_based: bool,
+    #[serde(
+        rename = "isExternalTriggerBased",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub is_external_trigger_based: Option<bool>,
     /// Date on which the promised points are due to become current points, as a `YYYY-MM-DD` string.
-    #[serde(rename = "promisedPointsConversionDate")]
-    pub promised_points_conversion_date: String,
+    #[serde(
+        rename = "promisedPointsConversionDate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub promised_points_conversion_date: Option<String>,
     /// Identifier of the promotion that created the promised points, when one did; only in generated samples.
     #[serde(
         rename = "promotionIdentifier",

@@ -19,8 +19,12 @@ pub struct PointsRedeemed {
     )]
     pub entity_information: Option<crate::shared::EntityInformation>,
     /// The redemption activity (`PointsRedemption`, sometimes spelt `pointsRedemption`) with its ids and who entered it; in one real payload the bill identifier key is `bill Id` with the value `-1`.
-    #[serde(rename = "triggeringActivity")]
-    pub triggering_activity: crate::shared::TriggeringActivity,
+    #[serde(
+        rename = "triggeringActivity",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub triggering_activity: Option<crate::shared::TriggeringActivity>,
     /// The loyalty program the points were redeemed in, with its tiers and points-to-currency ratio. Absent from the hand-written samples.
     #[serde(
         rename = "loyaltyProgramDetails",
@@ -37,9 +41,11 @@ pub struct PointsRedeemed {
     /// Points redeemed by this event, across all earning programs; can be fractional.
     #[serde(
         rename = "totalPointsRedeemed",
+        default,
+        skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::deserialize"
     )]
-    pub total_points_redeemed: f64,
+    pub total_points_redeemed: Option<crate::Decimal>,
     /// Id of this redemption; `redeemedPointsReversed` quotes it when the redemption is reversed. Absent from the hand-written samples.
     #[serde(
         rename = "redemptionSummaryId",
@@ -51,9 +57,11 @@ pub struct PointsRedeemed {
     /// Value of the redeemed points in the org's currency (points times the program's points-to-currency ratio).
     #[serde(
         rename = "redeemedPointsCurrencyValue",
+        default,
+        skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::deserialize"
     )]
-    pub redeemed_points_currency_value: f64,
+    pub redeemed_points_currency_value: Option<crate::Decimal>,
     /// Free-text notes given with the redemption; often an empty string.
     #[serde(
         rename = "redemptionNotes",
@@ -76,8 +84,12 @@ pub struct PointsRedeemed {
     )]
     pub is_group_redemption: Option<bool>,
     /// Where the redeemed points were taken from, one entry per earning program (several when programs share points).
-    #[serde(rename = "redemptionFromEarningPrograms")]
-    pub redemption_from_earning_programs: Vec<
-        crate::shared::RedemptionFromEarningProgram,
+    #[serde(
+        rename = "redemptionFromEarningPrograms",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub redemption_from_earning_programs: Option<
+        Vec<crate::shared::RedemptionFromEarningProgram>,
     >,
 }

@@ -19,8 +19,12 @@ pub struct PointsTransferredInitiated {
     )]
     pub entity_information: Option<crate::shared::EntityInformation>,
     /// The loyalty program the points were transferred in, with its tiers and points-to-currency ratio.
-    #[serde(rename = "loyaltyProgramDetails")]
-    pub loyalty_program_details: crate::shared::LoyaltyProgramDetails,
+    #[serde(
+        rename = "loyaltyProgramDetails",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub loyalty_program_details: Option<crate::shared::LoyaltyProgramDetails>,
     /// Id of the loyalty program the points were transferred in (the same as `loyaltyProgramDetails.id`).
     #[serde(
         rename = "loyaltyProgramId",
@@ -30,9 +34,11 @@ pub struct PointsTransferredInitiated {
     /// Points sent to the receiving customer; can be fractional.
     #[serde(
         rename = "totalPointsTransferred",
+        default,
+        skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::deserialize"
     )]
-    pub total_points_transferred: f64,
+    pub total_points_transferred: Option<crate::Decimal>,
     /// The customer who received the points: `customerId` plus the identifiers the transfer call used.
     #[serde(rename = "transferReceivingCustomerIdentifiers")]
     pub transfer_receiving_customer_identifiers: crate::shared::CustomerIdentifiers,
@@ -44,9 +50,13 @@ pub struct PointsTransferredInitiated {
     )]
     pub transfer_receiving_entity_information: Option<crate::shared::EntityInformation>,
     /// Where the sent points were taken from, one entry per earning program.
-    #[serde(rename = "redemptionFromEarningPrograms")]
-    pub redemption_from_earning_programs: Vec<
-        crate::shared::RedemptionFromEarningProgram,
+    #[serde(
+        rename = "redemptionFromEarningPrograms",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub redemption_from_earning_programs: Option<
+        Vec<crate::shared::RedemptionFromEarningProgram>,
     >,
     /// The transfer activity (`PointsTransfer`); only in generated samples.
     #[serde(

@@ -19,8 +19,12 @@ pub struct PointsTransferredReceived {
     )]
     pub entity_information: Option<crate::shared::EntityInformation>,
     /// The loyalty program the points were transferred in, with its tiers and points-to-currency ratio.
-    #[serde(rename = "loyaltyProgramDetails")]
-    pub loyalty_program_details: crate::shared::LoyaltyProgramDetails,
+    #[serde(
+        rename = "loyaltyProgramDetails",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub loyalty_program_details: Option<crate::shared::LoyaltyProgramDetails>,
     /// Id of the loyalty program the points were credited in (the same as `loyaltyProgramDetails.id`).
     #[serde(
         rename = "loyaltyProgramId",
@@ -30,9 +34,11 @@ pub struct PointsTransferredReceived {
     /// Points received from the sending customer; can be fractional.
     #[serde(
         rename = "totalPointsTransferred",
+        default,
+        skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::deserialize"
     )]
-    pub total_points_transferred: f64,
+    pub total_points_transferred: Option<crate::Decimal>,
     /// The customer who sent the points: `customerId` plus the identifiers the transfer call used.
     #[serde(rename = "transferInitiatingCustomerIdentifiers")]
     pub transfer_initiating_customer_identifiers: crate::shared::CustomerIdentifiers,

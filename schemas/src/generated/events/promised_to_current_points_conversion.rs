@@ -19,8 +19,12 @@ pub struct PromisedToCurrentPointsConversion {
     )]
     pub entity_information: Option<crate::shared::EntityInformation>,
     /// The activities that originally earned the converted points (for example the bill), one entry each; empty in the external-trigger variant.
-    #[serde(rename = "earningActivityReference")]
-    pub earning_activity_reference: Vec<EarningActivityReference>,
+    #[serde(
+        rename = "earningActivityReference",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub earning_activity_reference: Option<Vec<EarningActivityReference>>,
     /// The loyalty program the points were converted in, with its tiers and points-to-currency ratio. Absent from the external-trigger variant.
     #[serde(
         rename = "loyaltyProgramDetails",
@@ -39,9 +43,11 @@ pub struct PromisedToCurrentPointsConversion {
     /// Points that became current (redeemable) with this event; can be fractional (`0.269`).
     #[serde(
         rename = "pointsConverted",
+        default,
+        skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::deserialize"
     )]
-    pub points_converted: f64,
+    pub points_converted: Option<crate::Decimal>,
     /// The customer's redeemable balance in the program after the conversion.
     #[serde(
         rename = "programCurrentPoints",
@@ -49,7 +55,7 @@ pub struct PromisedToCurrentPointsConversion {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::deserialize"
     )]
-    pub program_current_points: Option<f64>,
+    pub program_current_points: Option<crate::Decimal>,
     /// The customer's lifetime points in the program after the conversion.
     #[serde(
         rename = "programLifetimePoints",
@@ -57,7 +63,7 @@ pub struct PromisedToCurrentPointsConversion {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::deserialize"
     )]
-    pub program_lifetime_points: Option<f64>,
+    pub program_lifetime_points: Option<crate::Decimal>,
     /// What released the points: `systemTrigger` (the scheduled conversion date came), `externalTrigger` (released by an external call) or `CAUI` (seen in samples, meaning not documented).
     #[serde(
         rename = "pointsConversionSource",
@@ -218,18 +224,27 @@ crate::open_enum::impl_open_enum!(PointsConvertedType);
 #[non_exhaustive]
 pub struct EarningActivityReference {
     /// Name of the earning activity, from the same list as `triggeringActivity.name` (for example `TransactionAdd`, `CustomerRegistration`).
-    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// When the earning activity was recorded, in epoch milliseconds. Sent as a float, sometimes in scientific notation (`1.73985783E12`); whole-valued floats are accepted.
-    #[serde(rename = "enteredAt", deserialize_with = "crate::lenient::deserialize")]
-    pub entered_at: i64,
+    #[serde(
+        rename = "enteredAt",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::deserialize"
+    )]
+    pub entered_at: Option<crate::Timestamp>,
     /// Points earned by this activity that were converted now; can be fractional.
     #[serde(
         rename = "pointsConverted",
+        default,
+        skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::deserialize"
     )]
-    pub points_converted: f64,
+    pub points_converted: Option<crate::Decimal>,
     /// Ids of the earning activity, such as its `billNumber` or `EventLogId`.
-    pub identifiers: Vec<EarningActivityIdentifier>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identifiers: Option<Vec<EarningActivityIdentifier>>,
 }
 
 /// One id of an earning activity, as a key/value pair.
@@ -238,9 +253,11 @@ pub struct EarningActivityReference {
 #[non_exhaustive]
 pub struct EarningActivityIdentifier {
     /// Which id this is, for example `billNumber` or `EventLogId`.
-    pub key: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
     /// The id, always as a string, even for numeric ids.
-    pub value: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
 }
 
 /// The converted points of one earning entity (a bill), split into promotional and non-promotional points.
@@ -249,17 +266,25 @@ pub struct EarningActivityIdentifier {
 #[non_exhaustive]
 pub struct PointsConvertedBreakup {
     /// Kind of earning entity; `BILL` in the samples.
-    #[serde(rename = "entityName")]
-    pub entity_name: EntityName,
+    #[serde(rename = "entityName", default, skip_serializing_if = "Option::is_none")]
+    pub entity_name: Option<EntityName>,
     /// Which entity earned the points.
-    #[serde(rename = "entityDetails")]
-    pub entity_details: EntityDetails,
+    #[serde(rename = "entityDetails", default, skip_serializing_if = "Option::is_none")]
+    pub entity_details: Option<EntityDetails>,
     /// Converted points that came from promotions, one entry per promotion; empty in real payloads.
-    #[serde(rename = "promotionalPointsBreakup")]
-    pub promotional_points_breakup: Vec<PromotionalPointsBreakup>,
+    #[serde(
+        rename = "promotionalPointsBreakup",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub promotional_points_breakup: Option<Vec<PromotionalPointsBreakup>>,
     /// Converted points that came from regular earning rules, one entry per program.
-    #[serde(rename = "nonPromotionalPointsBreakup")]
-    pub non_promotional_points_breakup: Vec<NonPromotionalPointsBreakup>,
+    #[serde(
+        rename = "nonPromotionalPointsBreakup",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub non_promotional_points_breakup: Option<Vec<NonPromotionalPointsBreakup>>,
 }
 
 /// Kind of earning entity; `BILL` in the samples.
@@ -332,7 +357,7 @@ pub struct PromotionalPointsBreakup {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::deserialize"
     )]
-    pub points: Option<f64>,
+    pub points: Option<crate::NumberOrText>,
     /// Id of the loyalty program.
     #[serde(
         rename = "programId",
@@ -465,8 +490,12 @@ pub struct PromotionDetail {
 #[non_exhaustive]
 pub struct NonPromotionalPointsBreakup {
     /// Converted points, sent as a decimal string such as `"600.000"`.
-    #[serde(deserialize_with = "crate::lenient::deserialize")]
-    pub points: f64,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::deserialize"
+    )]
+    pub points: Option<crate::NumberOrText>,
     /// Id of the loyalty program the points were converted in.
     #[serde(rename = "programId", deserialize_with = "crate::lenient::deserialize")]
     pub program_id: i64,

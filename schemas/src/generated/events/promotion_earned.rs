@@ -21,29 +21,53 @@ pub struct PromotionEarned {
     #[serde(rename = "promotionId", deserialize_with = "crate::lenient::deserialize")]
     pub promotion_id: i64,
     /// Name of the promotion.
-    #[serde(rename = "promotionName")]
-    pub promotion_name: String,
+    #[serde(rename = "promotionName", default, skip_serializing_if = "Option::is_none")]
+    pub promotion_name: Option<String>,
     /// First day of the promotion, as a `YYYY-MM-DD` string (promotionCreated uses epoch milliseconds instead).
-    #[serde(rename = "promotionStartDate")]
-    pub promotion_start_date: String,
+    #[serde(
+        rename = "promotionStartDate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub promotion_start_date: Option<String>,
     /// Last day of the promotion, as a `YYYY-MM-DD` string.
-    #[serde(rename = "promotionEndDate")]
-    pub promotion_end_date: String,
+    #[serde(
+        rename = "promotionEndDate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub promotion_end_date: Option<String>,
     /// Date the customer earned the promotion, as a `YYYY-MM-DD` string.
-    #[serde(rename = "promotionEarnedDate")]
-    pub promotion_earned_date: String,
+    #[serde(
+        rename = "promotionEarnedDate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub promotion_earned_date: Option<String>,
     /// Date until which the earned promotion stays valid, as a `YYYY-MM-DD` string.
-    #[serde(rename = "promotionEarnedExpiryDate")]
-    pub promotion_earned_expiry_date: String,
+    #[serde(
+        rename = "promotionEarnedExpiryDate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub promotion_earned_expiry_date: Option<String>,
     /// Description of the promotion as configured (often the same as the name).
-    #[serde(rename = "promotionDescription")]
-    pub promotion_description: String,
+    #[serde(
+        rename = "promotionDescription",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub promotion_description: Option<String>,
     /// Kind of points offer the promotion makes; `GENERIC` is the only value seen.
-    #[serde(rename = "pointsOfferType")]
-    pub points_offer_type: crate::shared::PointsOfferType,
+    #[serde(
+        rename = "pointsOfferType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub points_offer_type: Option<crate::shared::PointsOfferType>,
     /// Promotion-level custom fields as key/value pairs; empty in the real sample.
-    #[serde(rename = "customFields")]
-    pub custom_fields: Vec<crate::shared::KeyValue>,
+    #[serde(rename = "customFields", default, skip_serializing_if = "Option::is_none")]
+    pub custom_fields: Option<Vec<crate::shared::KeyValue>>,
     /// Id of the issual this earn belongs to (the `issualId` of the promotionIssued event).
     #[serde(rename = "issualId", deserialize_with = "crate::lenient::deserialize")]
     pub issual_id: i64,
@@ -51,11 +75,21 @@ pub struct PromotionEarned {
     #[serde(rename = "earnedId", deserialize_with = "crate::lenient::deserialize")]
     pub earned_id: i64,
     /// Limits on how often, or how much, the promotion can be earned.
-    #[serde(rename = "earnRestrictions")]
-    pub earn_restrictions: Vec<EarnRestriction>,
+    #[serde(
+        rename = "earnRestrictions",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub earn_restrictions: Option<Vec<EarnRestriction>>,
     /// Limits on how often the promotion can be redeemed once earned.
-    #[serde(rename = "redemptionRestrictions")]
-    pub redemption_restrictions: Vec<crate::shared::PromotionRedemptionRestriction>,
+    #[serde(
+        rename = "redemptionRestrictions",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub redemption_restrictions: Option<
+        Vec<crate::shared::PromotionRedemptionRestriction>,
+    >,
     /// Target groups linked to the promotion: keys are target-group ids (numeric strings), values the ids of the target rules in that group. Only in generated samples.
     #[serde(
         rename = "linkedTargetGroupVsTargetRuleIdMap",
@@ -91,13 +125,19 @@ pub struct PromotionEarned {
 #[non_exhaustive]
 pub struct EarnRestriction {
     /// What the limit is counted against, for example `CUSTOMER`.
-    #[serde(rename = "limitOn")]
-    pub limit_on: crate::shared::PromotionLimitOn,
+    #[serde(rename = "limitOn", default, skip_serializing_if = "Option::is_none")]
+    pub limit_on: Option<crate::shared::PromotionLimitOn>,
     /// The measure being limited: the number of earns per customer or the points per earn.
-    pub kpi: Kpi,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kpi: Option<Kpi>,
     /// Maximum allowed value of the measure (a count, or points for `MAX_POINTS_PER_EARN_PER_CUSTOMER`); `-1` appears to mean no limit.
-    #[serde(rename = "maxLimit", deserialize_with = "crate::lenient::deserialize")]
-    pub max_limit: f64,
+    #[serde(
+        rename = "maxLimit",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::deserialize"
+    )]
+    pub max_limit: Option<crate::Decimal>,
 }
 
 /// The measure being limited: the number of earns per customer or the points per earn.

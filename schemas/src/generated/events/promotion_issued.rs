@@ -21,35 +21,69 @@ pub struct PromotionIssued {
     #[serde(rename = "promotionId", deserialize_with = "crate::lenient::deserialize")]
     pub promotion_id: i64,
     /// Name of the promotion.
-    #[serde(rename = "promotionName")]
-    pub promotion_name: String,
+    #[serde(rename = "promotionName", default, skip_serializing_if = "Option::is_none")]
+    pub promotion_name: Option<String>,
     /// First day of the promotion, as a `YYYY-MM-DD` string (promotionCreated uses epoch milliseconds instead).
-    #[serde(rename = "promotionStartDate")]
-    pub promotion_start_date: String,
+    #[serde(
+        rename = "promotionStartDate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub promotion_start_date: Option<String>,
     /// Last day of the promotion, as a `YYYY-MM-DD` string.
-    #[serde(rename = "promotionEndDate")]
-    pub promotion_end_date: String,
+    #[serde(
+        rename = "promotionEndDate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub promotion_end_date: Option<String>,
     /// Date the promotion was issued to the customer, as a `YYYY-MM-DD` string.
-    #[serde(rename = "promotionIssuedDate")]
-    pub promotion_issued_date: String,
+    #[serde(
+        rename = "promotionIssuedDate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub promotion_issued_date: Option<String>,
     /// Date until which the issued promotion can be earned, as a `YYYY-MM-DD` string.
-    #[serde(rename = "promotionIssuedExpiryDate")]
-    pub promotion_issued_expiry_date: String,
+    #[serde(
+        rename = "promotionIssuedExpiryDate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub promotion_issued_expiry_date: Option<String>,
     /// Description of the promotion as configured (often the same as the name).
-    #[serde(rename = "promotionDescription")]
-    pub promotion_description: String,
+    #[serde(
+        rename = "promotionDescription",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub promotion_description: Option<String>,
     /// Kind of points offer the promotion makes; `GENERIC` is the only value seen.
-    #[serde(rename = "pointsOfferType")]
-    pub points_offer_type: crate::shared::PointsOfferType,
+    #[serde(
+        rename = "pointsOfferType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub points_offer_type: Option<crate::shared::PointsOfferType>,
     /// Promotion-level custom fields as key/value pairs; empty in the real sample.
-    #[serde(rename = "customFields")]
-    pub custom_fields: Vec<crate::shared::KeyValue>,
+    #[serde(rename = "customFields", default, skip_serializing_if = "Option::is_none")]
+    pub custom_fields: Option<Vec<crate::shared::KeyValue>>,
     /// Limits on how often the promotion can be issued.
-    #[serde(rename = "issueRestrictions")]
-    pub issue_restrictions: Vec<IssueRestriction>,
+    #[serde(
+        rename = "issueRestrictions",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub issue_restrictions: Option<Vec<IssueRestriction>>,
     /// Limits on how often the promotion can be redeemed once earned.
-    #[serde(rename = "redemptionRestrictions")]
-    pub redemption_restrictions: Vec<crate::shared::PromotionRedemptionRestriction>,
+    #[serde(
+        rename = "redemptionRestrictions",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub redemption_restrictions: Option<
+        Vec<crate::shared::PromotionRedemptionRestriction>,
+    >,
     /// Id of this issual of the promotion to the customer; promotionEarned refers back to it.
     #[serde(rename = "issualId", deserialize_with = "crate::lenient::deserialize")]
     pub issual_id: i64,
@@ -85,13 +119,19 @@ pub struct PromotionIssued {
 #[non_exhaustive]
 pub struct IssueRestriction {
     /// What the limit is counted against, for example `CUSTOMER`.
-    #[serde(rename = "limitOn")]
-    pub limit_on: crate::shared::PromotionLimitOn,
+    #[serde(rename = "limitOn", default, skip_serializing_if = "Option::is_none")]
+    pub limit_on: Option<crate::shared::PromotionLimitOn>,
     /// The measure being limited, for example `MAX_NUMBER_OF_ISSUALS_PER_CUSTOMER`.
-    pub kpi: Kpi,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kpi: Option<Kpi>,
     /// Maximum allowed value of the measure.
-    #[serde(rename = "maxLimit", deserialize_with = "crate::lenient::deserialize")]
-    pub max_limit: i64,
+    #[serde(
+        rename = "maxLimit",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::deserialize"
+    )]
+    pub max_limit: Option<i64>,
 }
 
 /// The measure being limited, for example `MAX_NUMBER_OF_ISSUALS_PER_CUSTOMER`.

@@ -19,11 +19,19 @@ pub struct RedeemedPointsReversed {
     )]
     pub entity_information: Option<crate::shared::EntityInformation>,
     /// The reversal activity (`PointsRedemptionReversal`) with the reversed redemption's `redemptionId` and who entered it.
-    #[serde(rename = "triggeringActivity")]
-    pub triggering_activity: crate::shared::TriggeringActivity,
+    #[serde(
+        rename = "triggeringActivity",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub triggering_activity: Option<crate::shared::TriggeringActivity>,
     /// The loyalty program the redemption was reversed in, with its tiers and points-to-currency ratio.
-    #[serde(rename = "loyaltyProgramDetails")]
-    pub loyalty_program_details: crate::shared::LoyaltyProgramDetails,
+    #[serde(
+        rename = "loyaltyProgramDetails",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub loyalty_program_details: Option<crate::shared::LoyaltyProgramDetails>,
     /// Id of the loyalty program the redemption was reversed in (the same as `loyaltyProgramDetails.id`).
     #[serde(
         rename = "loyaltyProgramId",
@@ -33,9 +41,11 @@ pub struct RedeemedPointsReversed {
     /// Points given back by the reversal; can be fractional.
     #[serde(
         rename = "redeemedPointsReversed",
+        default,
+        skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::deserialize"
     )]
-    pub redeemed_points_reversed: f64,
+    pub redeemed_points_reversed: Option<crate::Decimal>,
     /// How the returned points split into usable and expired points; absent from the older documentation sample.
     #[serde(
         rename = "redeemedPointsReversedDetails",
@@ -50,8 +60,14 @@ pub struct RedeemedPointsReversed {
     )]
     pub redemption_summary_id: i64,
     /// Where the returned points went, one entry per earning program the redemption had drawn on.
-    #[serde(rename = "redemptionReversalToEarningPrograms")]
-    pub redemption_reversal_to_earning_programs: Vec<RedemptionReversalToEarningProgram>,
+    #[serde(
+        rename = "redemptionReversalToEarningPrograms",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub redemption_reversal_to_earning_programs: Option<
+        Vec<RedemptionReversalToEarningProgram>,
+    >,
 }
 
 /// Split of the points given back by a redemption reversal, for the whole event or one earning program.
@@ -60,11 +76,19 @@ pub struct RedeemedPointsReversed {
 #[non_exhaustive]
 pub struct RedeemedPointsReversedDetails {
     /// Returned points credited back to the usable balance.
-    #[serde(deserialize_with = "crate::lenient::deserialize")]
-    pub available: f64,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::deserialize"
+    )]
+    pub available: Option<crate::Decimal>,
     /// Returned points that come back as expired rather than usable (presumably because their expiry date passed in the meantime).
-    #[serde(deserialize_with = "crate::lenient::deserialize")]
-    pub expired: f64,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::deserialize"
+    )]
+    pub expired: Option<crate::Decimal>,
 }
 
 /// The points given back to one earning program.
@@ -78,9 +102,11 @@ pub struct RedemptionReversalToEarningProgram {
     /// Points given back to this program; can be fractional.
     #[serde(
         rename = "redeemedPointsReversed",
+        default,
+        skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::deserialize"
     )]
-    pub redeemed_points_reversed: f64,
+    pub redeemed_points_reversed: Option<crate::Decimal>,
     /// How the points given back to this program split into usable and expired points; absent from the older documentation sample.
     #[serde(
         rename = "redeemedPointsReversedDetails",
@@ -91,7 +117,9 @@ pub struct RedemptionReversalToEarningProgram {
     /// The customer's redeemable balance in this program after the reversal.
     #[serde(
         rename = "programCurrentPoints",
+        default,
+        skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::deserialize"
     )]
-    pub program_current_points: f64,
+    pub program_current_points: Option<crate::Decimal>,
 }

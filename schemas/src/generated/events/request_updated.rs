@@ -38,7 +38,7 @@ pub struct RequestUpdated {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::deserialize"
     )]
-    pub updated_at: Option<i64>,
+    pub updated_at: Option<crate::Timestamp>,
     /// The till or user that changed the request (the reviewer).
     #[serde(rename = "updatedBy", default, skip_serializing_if = "Option::is_none")]
     pub updated_by: Option<crate::shared::EnteredBy>,
@@ -50,8 +50,8 @@ pub struct RequestUpdated {
     )]
     pub customer_identifiers: Option<crate::shared::CustomerIdentifiers>,
     /// The request fields that changed; in captured payloads a single `status` entry with the old and new status.
-    #[serde(rename = "updatedFields")]
-    pub updated_fields: Vec<UpdatedField>,
+    #[serde(rename = "updatedFields", default, skip_serializing_if = "Option::is_none")]
+    pub updated_fields: Option<Vec<UpdatedField>>,
     /// Extra fields of the entity the request is about; empty in captured payloads.
     #[serde(
         rename = "associatedEntityFields",
@@ -234,18 +234,18 @@ crate::open_enum::impl_open_enum!(RequestUpdatedStatus);
 #[non_exhaustive]
 pub struct UpdatedField {
     /// Name of the changed field; `status` in captured payloads.
-    #[serde(rename = "fieldName")]
-    pub field_name: String,
+    #[serde(rename = "fieldName", default, skip_serializing_if = "Option::is_none")]
+    pub field_name: Option<String>,
     /// Value before the change, as a string (for example `PENDING`).
     ///
     /// Personal data: `Debug` prints `[redacted]`.
-    #[serde(rename = "previousValue")]
-    pub previous_value: crate::Pii<String>,
+    #[serde(rename = "previousValue", default, skip_serializing_if = "Option::is_none")]
+    pub previous_value: Option<crate::Pii<String>>,
     /// Value after the change, as a string (for example `APPROVED`).
     ///
     /// Personal data: `Debug` prints `[redacted]`.
-    #[serde(rename = "currentValue")]
-    pub current_value: crate::Pii<String>,
+    #[serde(rename = "currentValue", default, skip_serializing_if = "Option::is_none")]
+    pub current_value: Option<crate::Pii<String>>,
 }
 
 /// One field of the entity the request is about, as a name/value pair.

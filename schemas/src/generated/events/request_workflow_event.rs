@@ -12,20 +12,33 @@ pub struct RequestWorkflowEvent {
     #[serde(rename = "requestId")]
     pub request_id: String,
     /// Kind of request going through the workflow.
-    #[serde(rename = "requestType")]
-    pub request_type: RequestType,
+    #[serde(rename = "requestType", default, skip_serializing_if = "Option::is_none")]
+    pub request_type: Option<RequestType>,
     /// Id of the user (maker) who raised the request.
     #[serde(rename = "requesterId", deserialize_with = "crate::lenient::deserialize")]
     pub requester_id: i64,
     /// Workflow state after this change, such as `AdminTask` (awaiting review), `approved`, `rejected` or `failed`; names are workflow-defined and mix cases.
-    #[serde(rename = "currentRequestState")]
-    pub current_request_state: CurrentRequestState,
+    #[serde(
+        rename = "currentRequestState",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub current_request_state: Option<CurrentRequestState>,
     /// When the state changed, in epoch milliseconds.
-    #[serde(rename = "updateTime", deserialize_with = "crate::lenient::deserialize")]
-    pub update_time: i64,
+    #[serde(
+        rename = "updateTime",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::deserialize"
+    )]
+    pub update_time: Option<crate::Timestamp>,
     /// The original API request that the workflow holds: query parameters and body.
-    #[serde(rename = "requestAttributes")]
-    pub request_attributes: RequestAttributes,
+    #[serde(
+        rename = "requestAttributes",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub request_attributes: Option<RequestAttributes>,
     /// Id of the user (checker) who approved or rejected the request; present once a decision was made.
     #[serde(
         rename = "checkerId",
@@ -254,7 +267,8 @@ pub struct RequestAttributes {
     #[serde(rename = "queryParams", default, skip_serializing_if = "Option::is_none")]
     pub query_params: Option<QueryParams>,
     /// Body of the original API call; its shape depends on `requestType`.
-    pub body: WorkflowRequestBody,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<WorkflowRequestBody>,
 }
 
 /// Query parameters of the original API call (string values).
@@ -348,7 +362,7 @@ pub struct WorkflowRequestBody {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::deserialize"
     )]
-    pub points: Option<f64>,
+    pub points: Option<crate::Decimal>,
     /// Channel of the goodwill request, for example `API`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
@@ -384,7 +398,8 @@ pub struct WorkflowRequestBody {
 #[non_exhaustive]
 pub struct RedemptionRequestRoot {
     /// The points redemption to perform.
-    pub redeem: PointsRedemptionRequest,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redeem: Option<PointsRedemptionRequest>,
 }
 
 /// A points redemption as requested through the v1.1 API; every value is a string.
@@ -393,18 +408,27 @@ pub struct RedemptionRequestRoot {
 #[non_exhaustive]
 pub struct PointsRedemptionRequest {
     /// Points to redeem, as a numeric string such as `"100"`.
-    #[serde(deserialize_with = "crate::lenient::deserialize")]
-    pub points_redeemed: f64,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::deserialize"
+    )]
+    pub points_redeemed: Option<crate::NumberOrText>,
     /// The customer redeeming the points.
-    pub customer: RedemptionCustomer,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer: Option<RedemptionCustomer>,
     /// Time of the redemption, `YYYY-MM-DD HH:mm:ss`.
-    pub redemption_time: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redemption_time: Option<String>,
     /// Bill number the redemption is made against.
-    pub transaction_number: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transaction_number: Option<String>,
     /// Free-text notes on the redemption.
-    pub notes: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
     /// Brand's reference for the redemption.
-    pub external_reference_number: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_reference_number: Option<String>,
 }
 
 /// The customer of a v1.1-style points redemption.
@@ -415,7 +439,8 @@ pub struct RedemptionCustomer {
     /// Customer's mobile number, as a string of digits.
     ///
     /// Personal data: `Debug` prints `[redacted]`.
-    pub mobile: crate::Pii<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mobile: Option<crate::Pii<String>>,
 }
 
 /// Who or what triggered a badge request.
@@ -424,8 +449,8 @@ pub struct RedemptionCustomer {
 #[non_exhaustive]
 pub struct BadgeTrigger {
     /// Module that owns the badge request, for example `Goodwill_Module`.
-    #[serde(rename = "ownerType")]
-    pub owner_type: String,
+    #[serde(rename = "ownerType", default, skip_serializing_if = "Option::is_none")]
+    pub owner_type: Option<String>,
     /// Reference of the triggering item in that module (a string, even when numeric).
     #[serde(rename = "referenceId")]
     pub reference_id: String,

@@ -32,7 +32,7 @@ pub struct RewardCreated {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::deserialize"
     )]
-    pub start_date: Option<i64>,
+    pub start_date: Option<crate::Timestamp>,
     /// End of the reward's validity, in epoch milliseconds.
     #[serde(
         rename = "endDate",
@@ -40,7 +40,7 @@ pub struct RewardCreated {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::deserialize"
     )]
-    pub end_date: Option<i64>,
+    pub end_date: Option<crate::Timestamp>,
     /// Points the reward costs in the loyalty program.
     #[serde(
         rename = "intouchPoints",
@@ -48,7 +48,7 @@ pub struct RewardCreated {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::deserialize"
     )]
-    pub intouch_points: Option<f64>,
+    pub intouch_points: Option<crate::Decimal>,
     /// Id of the Capillary coupon series that fulfils the reward, as a numeric string.
     #[serde(
         rename = "intouchSeriesId",

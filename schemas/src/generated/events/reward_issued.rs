@@ -15,27 +15,48 @@ pub struct RewardIssued {
     #[serde(rename = "rewardId", deserialize_with = "crate::lenient::deserialize")]
     pub reward_id: i64,
     /// Kind of reward. Documented values: `VOUCHER`, `POINTS`, `physical voucher`, `free voucher` (case and spelling vary).
-    #[serde(rename = "type")]
-    pub type_: crate::shared::RewardType,
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<crate::shared::RewardType>,
     /// How the reward is fulfilled: `INTOUCH_REWARD` (a Capillary coupon), `VENDOR_ONLY_REWARD` (a voucher from an external vendor) or `VENDOR_INTOUCH_REWARD` (both).
-    #[serde(rename = "redemptionType")]
-    pub redemption_type: crate::shared::RewardRedemptionType,
+    #[serde(rename = "redemptionType", default, skip_serializing_if = "Option::is_none")]
+    pub redemption_type: Option<crate::shared::RewardRedemptionType>,
     /// Start of the reward's validity, in epoch milliseconds.
-    #[serde(rename = "startDate", deserialize_with = "crate::lenient::deserialize")]
-    pub start_date: i64,
+    #[serde(
+        rename = "startDate",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::deserialize"
+    )]
+    pub start_date: Option<crate::Timestamp>,
     /// End of the reward's validity, in epoch milliseconds.
-    #[serde(rename = "endDate", deserialize_with = "crate::lenient::deserialize")]
-    pub end_date: i64,
+    #[serde(
+        rename = "endDate",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::deserialize"
+    )]
+    pub end_date: Option<crate::Timestamp>,
     /// Points the reward costs in the loyalty program.
-    #[serde(rename = "intouchPoints", deserialize_with = "crate::lenient::deserialize")]
-    pub intouch_points: f64,
+    #[serde(
+        rename = "intouchPoints",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::deserialize"
+    )]
+    pub intouch_points: Option<crate::Decimal>,
     /// Display priority of the reward in the catalog.
-    #[serde(deserialize_with = "crate::lenient::deserialize")]
-    pub priority: i64,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::deserialize"
+    )]
+    pub priority: Option<i64>,
     /// Brand-defined catalog group of the reward.
-    pub group: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
     /// Brand-defined catalog label of the reward.
-    pub label: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
     /// Id of the reward transaction created by this issue, sent as a string (for example `"1"`); use it to match later updateRewardTransaction events. Absent from the older sample.
     #[serde(rename = "transactionId", default, skip_serializing_if = "Option::is_none")]
     pub transaction_id: Option<String>,
@@ -63,7 +84,7 @@ pub struct RewardIssued {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::deserialize"
     )]
-    pub issue_date_time: Option<i64>,
+    pub issue_date_time: Option<crate::Timestamp>,
     /// Time of the issuing event, presumably epoch milliseconds; only in generated samples.
     #[serde(
         rename = "eventDateTime",
@@ -71,7 +92,7 @@ pub struct RewardIssued {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::deserialize"
     )]
-    pub event_date_time: Option<i64>,
+    pub event_date_time: Option<crate::Timestamp>,
     /// The Capillary coupon issued for the reward, for Intouch-fulfilled rewards.
     #[serde(
         rename = "intouchRewardDetails",
@@ -87,8 +108,8 @@ pub struct RewardIssued {
 #[non_exhaustive]
 pub struct VendorRewardDetails {
     /// Voucher code or id supplied by the vendor (a UUID in the samples).
-    #[serde(rename = "vendorVoucher")]
-    pub vendor_voucher: String,
+    #[serde(rename = "vendorVoucher", default, skip_serializing_if = "Option::is_none")]
+    pub vendor_voucher: Option<String>,
 }
 
 /// The Capillary (Intouch) coupon issued for a reward.
@@ -97,9 +118,18 @@ pub struct VendorRewardDetails {
 #[non_exhaustive]
 pub struct IntouchRewardDetails {
     /// Coupon code issued to the customer (for example `CQDNUT1W`).
-    #[serde(rename = "intouchCouponCode")]
-    pub intouch_coupon_code: String,
+    #[serde(
+        rename = "intouchCouponCode",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub intouch_coupon_code: Option<String>,
     /// When the coupon code expires, in epoch milliseconds; far-future values (year 2120) mean no practical expiry.
-    #[serde(rename = "codeExpiry", deserialize_with = "crate::lenient::deserialize")]
-    pub code_expiry: i64,
+    #[serde(
+        rename = "codeExpiry",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::deserialize"
+    )]
+    pub code_expiry: Option<crate::Timestamp>,
 }

@@ -12,11 +12,19 @@ pub struct SinglePointsExpiryUpdated {
     #[serde(rename = "customerIdentifiers")]
     pub customer_identifiers: crate::shared::CustomerIdentifiers,
     /// Entity the points belong to: `USER` with the customer id, or a user group in group loyalty.
-    #[serde(rename = "entityInformation")]
-    pub entity_information: crate::shared::EntityInformation,
+    #[serde(
+        rename = "entityInformation",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub entity_information: Option<crate::shared::EntityInformation>,
     /// The points whose expiry date moved, one entry per program and points type.
-    #[serde(rename = "updatedPointsExpiry")]
-    pub updated_points_expiry: Vec<UpdatedPointsExpiry>,
+    #[serde(
+        rename = "updatedPointsExpiry",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub updated_points_expiry: Option<Vec<UpdatedPointsExpiry>>,
     /// The activity that moved the expiry; only in generated samples.
     #[serde(
         rename = "triggeringActivity",
@@ -35,17 +43,21 @@ pub struct UpdatedPointsExpiry {
     #[serde(rename = "programId", deserialize_with = "crate::lenient::deserialize")]
     pub program_id: i64,
     /// Number of points whose expiry moved; can be fractional.
-    #[serde(deserialize_with = "crate::lenient::deserialize")]
-    pub points: f64,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::deserialize"
+    )]
+    pub points: Option<crate::Decimal>,
     /// Kind of points: `billRegular` (regular points earned on bills) or `billPromotions` (points from bill promotions).
-    #[serde(rename = "pointsType")]
-    pub points_type: PointsType,
+    #[serde(rename = "pointsType", default, skip_serializing_if = "Option::is_none")]
+    pub points_type: Option<PointsType>,
     /// Expiry date before the update, as a `YYYY-MM-DD` string.
-    #[serde(rename = "oldExpiryDate")]
-    pub old_expiry_date: String,
+    #[serde(rename = "oldExpiryDate", default, skip_serializing_if = "Option::is_none")]
+    pub old_expiry_date: Option<String>,
     /// The new common expiry date, as a `YYYY-MM-DD` string.
-    #[serde(rename = "newExpiryDate")]
-    pub new_expiry_date: String,
+    #[serde(rename = "newExpiryDate", default, skip_serializing_if = "Option::is_none")]
+    pub new_expiry_date: Option<String>,
 }
 
 /// Kind of points: `billRegular` (regular points earned on bills) or `billPromotions` (points from bill promotions).

@@ -12,14 +12,22 @@ pub struct StreakCustomerEnrolment {
     #[serde(rename = "customerIdentifiers")]
     pub customer_identifiers: crate::shared::CustomerIdentifiers,
     /// The streak(s) the customer was enrolled into.
-    #[serde(rename = "streakEnrolmentData")]
-    pub streak_enrolment_data: Vec<StreakEnrolmentData>,
+    #[serde(
+        rename = "streakEnrolmentData",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub streak_enrolment_data: Option<Vec<StreakEnrolmentData>>,
     /// The target(s) that back the streak.
-    #[serde(rename = "targetData")]
-    pub target_data: Vec<crate::shared::TargetDetails>,
+    #[serde(rename = "targetData", default, skip_serializing_if = "Option::is_none")]
+    pub target_data: Option<Vec<crate::shared::TargetDetails>>,
     /// The enrolment: name `enrolmentIntoStreak`, identifier `ENROL_VIA_API` holding the API request id.
-    #[serde(rename = "triggeringActivity")]
-    pub triggering_activity: crate::shared::TriggeringActivity,
+    #[serde(
+        rename = "triggeringActivity",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub triggering_activity: Option<crate::shared::TriggeringActivity>,
     /// Copy of the envelope's `eventName`. Only generated samples carry it.
     #[serde(rename = "eventName", default, skip_serializing_if = "Option::is_none")]
     pub event_name: Option<String>,
@@ -46,20 +54,25 @@ pub struct StreakCustomerEnrolment {
 #[non_exhaustive]
 pub struct StreakEnrolmentData {
     /// Name of the streak; in captured payloads the target name with a `_<n>` suffix.
-    #[serde(rename = "streakName")]
-    pub streak_name: String,
+    #[serde(rename = "streakName", default, skip_serializing_if = "Option::is_none")]
+    pub streak_name: Option<String>,
     /// Number of levels the streak has.
-    #[serde(rename = "numberOfLevel", deserialize_with = "crate::lenient::deserialize")]
-    pub number_of_level: i64,
+    #[serde(
+        rename = "numberOfLevel",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::deserialize"
+    )]
+    pub number_of_level: Option<i64>,
     /// Values to reach for each level, as strings; empty in captured payloads.
-    #[serde(rename = "levelValues")]
-    pub level_values: Vec<String>,
+    #[serde(rename = "levelValues", default, skip_serializing_if = "Option::is_none")]
+    pub level_values: Option<Vec<String>>,
     /// Start of the current streak window, `YYYY-MM-DD HH:mm:ss` (for example `2024-08-05 01:30:00`).
-    #[serde(rename = "startDate")]
-    pub start_date: String,
+    #[serde(rename = "startDate", default, skip_serializing_if = "Option::is_none")]
+    pub start_date: Option<String>,
     /// End of the current streak window, `YYYY-MM-DD HH:mm:ss` (for example `2024-08-06 01:29:59`).
-    #[serde(rename = "endDate")]
-    pub end_date: String,
+    #[serde(rename = "endDate", default, skip_serializing_if = "Option::is_none")]
+    pub end_date: Option<String>,
     /// Id of this customer's streak instance, sent as a string. Only generated samples carry it.
     #[serde(rename = "userStreakId", default, skip_serializing_if = "Option::is_none")]
     pub user_streak_id: Option<String>,

@@ -12,12 +12,16 @@ pub struct StreakLevelUnAchieved {
     #[serde(rename = "customerIdentifiers")]
     pub customer_identifiers: crate::shared::CustomerIdentifiers,
     /// The streak level(s) lost or not achieved.
-    #[serde(rename = "streakData")]
-    pub streak_data: Vec<crate::shared::StreakProgress>,
+    #[serde(rename = "streakData", default, skip_serializing_if = "Option::is_none")]
+    pub streak_data: Option<Vec<crate::shared::StreakProgress>>,
     /// The target(s) that back the streak, with the current cycle.
-    #[serde(rename = "targetData")]
-    pub target_data: Vec<crate::shared::TargetDetails>,
+    #[serde(rename = "targetData", default, skip_serializing_if = "Option::is_none")]
+    pub target_data: Option<Vec<crate::shared::TargetDetails>>,
     /// The activity that undid the level, such as `ReturnBill`.
-    #[serde(rename = "triggeringActivity")]
-    pub triggering_activity: crate::shared::TriggeringActivity,
+    #[serde(
+        rename = "triggeringActivity",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub triggering_activity: Option<crate::shared::TriggeringActivity>,
 }

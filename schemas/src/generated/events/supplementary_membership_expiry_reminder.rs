@@ -24,9 +24,17 @@ pub struct SupplementaryMembershipExpiryReminder {
     )]
     pub partner_program_id: i64,
     /// Name of the supplementary partner program.
-    #[serde(rename = "partnerProgramName")]
-    pub partner_program_name: String,
+    #[serde(
+        rename = "partnerProgramName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub partner_program_name: Option<String>,
     /// Date the membership is due to expire, `YYYY-MM-DD`.
-    #[serde(rename = "scheduledExpiryDate")]
-    pub scheduled_expiry_date: String,
+    #[serde(
+        rename = "scheduledExpiryDate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub scheduled_expiry_date: Option<String>,
 }

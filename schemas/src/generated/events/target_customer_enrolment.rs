@@ -30,7 +30,7 @@ pub struct TargetCustomerEnrolment {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::deserialize"
     )]
-    pub default_target_value: Option<f64>,
+    pub default_target_value: Option<crate::NumberOrText>,
     /// Id of the target the customer was enrolled into.
     #[serde(
         rename = "targetId",

@@ -25,7 +25,7 @@ pub struct TargetPeriodCompleted {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::deserialize"
     )]
-    pub achieved_target_value: Option<f64>,
+    pub achieved_target_value: Option<crate::NumberOrText>,
     /// Value the customer must reach to achieve the target, sent as a decimal string such as `"3.000"`.
     #[serde(
         rename = "definedTargetValue",
@@ -33,7 +33,7 @@ pub struct TargetPeriodCompleted {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::deserialize"
     )]
-    pub defined_target_value: Option<f64>,
+    pub defined_target_value: Option<crate::NumberOrText>,
     /// The activity that closed the period.
     #[serde(
         rename = "triggeringActivity",

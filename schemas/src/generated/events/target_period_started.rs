@@ -25,7 +25,7 @@ pub struct TargetPeriodStarted {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::deserialize"
     )]
-    pub defined_target_value: Option<f64>,
+    pub defined_target_value: Option<crate::NumberOrText>,
     /// The activity that started the period.
     #[serde(
         rename = "triggeringActivity",

@@ -12,35 +12,45 @@ pub struct TargetValueAchieved {
     #[serde(rename = "customerIdentifiers")]
     pub customer_identifiers: crate::shared::CustomerIdentifiers,
     /// Name of the loyalty-engine event that caused the evaluation, such as `TransactionAdd`; not the ENS event name.
-    #[serde(rename = "eventName")]
-    pub event_name: String,
+    #[serde(rename = "eventName", default, skip_serializing_if = "Option::is_none")]
+    pub event_name: Option<String>,
     /// Numeric id of that loyalty-engine event (`15` accompanies `TransactionAdd` in every captured payload); unrelated to the envelope's `eventId`.
     #[serde(rename = "eventId", deserialize_with = "crate::lenient::deserialize")]
     pub event_id: i64,
     /// The target that was achieved.
-    #[serde(rename = "targetDetails")]
-    pub target_details: crate::shared::TargetDetails,
+    #[serde(rename = "targetDetails", default, skip_serializing_if = "Option::is_none")]
+    pub target_details: Option<crate::shared::TargetDetails>,
     /// Amount the triggering activity added to the achieved value, sent as a decimal string such as `"1"`. For a return (`triggeringActivity.name` `ReturnBill`) it is the amount taken away, still given as a positive value.
     #[serde(
         rename = "currentEventTargetValue",
+        default,
+        skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::deserialize"
     )]
-    pub current_event_target_value: f64,
+    pub current_event_target_value: Option<crate::NumberOrText>,
     /// Value the customer has reached so far in the target period, sent as a decimal string such as `"14.000"`. At least `definedTargetValue` for this event.
     #[serde(
         rename = "achievedTargetValue",
+        default,
+        skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::deserialize"
     )]
-    pub achieved_target_value: f64,
+    pub achieved_target_value: Option<crate::NumberOrText>,
     /// Value the customer must reach to achieve the target, sent as a decimal string such as `"3.000"`.
     #[serde(
         rename = "definedTargetValue",
+        default,
+        skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::deserialize"
     )]
-    pub defined_target_value: f64,
+    pub defined_target_value: Option<crate::NumberOrText>,
     /// The activity that completed the target, with its ids.
-    #[serde(rename = "triggeringActivity")]
-    pub triggering_activity: crate::shared::TriggeringActivity,
+    #[serde(
+        rename = "triggeringActivity",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub triggering_activity: Option<crate::shared::TriggeringActivity>,
     /// Capillary id of the transaction (bill) whose activity was counted toward the target.
     #[serde(rename = "transactionId", deserialize_with = "crate::lenient::deserialize")]
     pub transaction_id: i64,

@@ -25,7 +25,7 @@ pub struct TargetValueUpdated {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::deserialize"
     )]
-    pub achieved_target_value: Option<f64>,
+    pub achieved_target_value: Option<crate::NumberOrText>,
     /// New value the customer must reach to achieve the target, sent as a decimal string such as `"3.000"`.
     #[serde(
         rename = "definedTargetValue",
@@ -33,7 +33,7 @@ pub struct TargetValueUpdated {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::deserialize"
     )]
-    pub defined_target_value: Option<f64>,
+    pub defined_target_value: Option<crate::NumberOrText>,
     /// The activity that changed the target value; mentioned in notes on the generated sample but absent from the printed payload.
     #[serde(
         rename = "triggeringActivity",

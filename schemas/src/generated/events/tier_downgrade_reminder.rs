@@ -11,9 +11,11 @@ pub struct TierDowngradeReminder {
     /// Number of the tier the customer holds now and is due to lose (1 is the lowest tier).
     #[serde(
         rename = "currentTierNumber",
+        default,
+        skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::deserialize"
     )]
-    pub current_tier_number: i64,
+    pub current_tier_number: Option<i64>,
     /// The customer who is due to be downgraded: `customerId` plus the identifier the triggering call used; other identifiers only with identifier enrichment.
     #[serde(rename = "customerIdentifiers")]
     pub customer_identifiers: crate::shared::CustomerIdentifiers,
@@ -38,9 +40,17 @@ pub struct TierDowngradeReminder {
     )]
     pub loyalty_program_id: i64,
     /// Date on which the downgrade is scheduled, as a `YYYY-MM-DD` string.
-    #[serde(rename = "scheduledDowngradeDate")]
-    pub scheduled_downgrade_date: String,
+    #[serde(
+        rename = "scheduledDowngradeDate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub scheduled_downgrade_date: Option<String>,
     /// The loyalty activity recorded for the reminder, with who entered it.
-    #[serde(rename = "triggeringActivity")]
-    pub triggering_activity: crate::shared::TriggeringActivity,
+    #[serde(
+        rename = "triggeringActivity",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub triggering_activity: Option<crate::shared::TriggeringActivity>,
 }

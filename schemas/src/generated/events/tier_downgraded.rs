@@ -14,9 +14,11 @@ pub struct TierDowngraded {
     /// Number of the tier the customer holds after the downgrade (1 is the lowest tier).
     #[serde(
         rename = "downgradedTierNumber",
+        default,
+        skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::deserialize"
     )]
-    pub downgraded_tier_number: i64,
+    pub downgraded_tier_number: Option<i64>,
     /// The entity the tier belongs to: the customer (`USER`, `entityId` = customer id). Missing from older payloads.
     #[serde(
         rename = "entityInformation",
@@ -40,15 +42,21 @@ pub struct TierDowngraded {
     /// Number of the tier the customer held before the downgrade.
     #[serde(
         rename = "previousTierNumber",
+        default,
+        skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::deserialize"
     )]
-    pub previous_tier_number: i64,
+    pub previous_tier_number: Option<i64>,
     /// Date until which the tier the customer now holds is valid, as a `YYYY-MM-DD` string.
-    #[serde(rename = "tierExpiryDate")]
-    pub tier_expiry_date: String,
+    #[serde(rename = "tierExpiryDate", default, skip_serializing_if = "Option::is_none")]
+    pub tier_expiry_date: Option<String>,
     /// The loyalty activity that caused the change, for example the bill that crossed the threshold or a tier reassessment, with who entered it.
-    #[serde(rename = "triggeringActivity")]
-    pub triggering_activity: crate::shared::TriggeringActivity,
+    #[serde(
+        rename = "triggeringActivity",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub triggering_activity: Option<crate::shared::TriggeringActivity>,
     /// The tier expiry as epoch milliseconds (end of the expiry day in the store's time zone). Added to tier payloads with the late-2024 time-zone standardisation. Inferred from tierUpgraded: not shown in any tierDowngraded sample.
     #[serde(
         rename = "tierExpiryDateInMillis",
@@ -56,5 +64,5 @@ pub struct TierDowngraded {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::deserialize"
     )]
-    pub tier_expiry_date_in_millis: Option<i64>,
+    pub tier_expiry_date_in_millis: Option<crate::Timestamp>,
 }

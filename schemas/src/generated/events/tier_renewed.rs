@@ -11,9 +11,11 @@ pub struct TierRenewed {
     /// Number of the tier that was renewed, i.e. the tier the customer keeps (1 is the lowest tier).
     #[serde(
         rename = "currentTierNumber",
+        default,
+        skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::deserialize"
     )]
-    pub current_tier_number: i64,
+    pub current_tier_number: Option<i64>,
     /// The customer whose tier was renewed: `customerId` plus the identifier the triggering call used; other identifiers only with identifier enrichment.
     #[serde(rename = "customerIdentifiers")]
     pub customer_identifiers: crate::shared::CustomerIdentifiers,
@@ -38,16 +40,21 @@ pub struct TierRenewed {
     )]
     pub loyalty_program_id: i64,
     /// Free-text message written by the tier engine, e.g. `Renewing to Slab : Slab[2]: Name […]`. Meant for people; do not parse it.
-    pub notes: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
     /// How the renewal was decided; `STRATEGY` (the program's renewal strategy) is the only value seen.
-    #[serde(rename = "renewType")]
-    pub renew_type: RenewType,
+    #[serde(rename = "renewType", default, skip_serializing_if = "Option::is_none")]
+    pub renew_type: Option<RenewType>,
     /// New date until which the renewed tier is valid, as a `YYYY-MM-DD` string.
-    #[serde(rename = "tierExpiryDate")]
-    pub tier_expiry_date: String,
+    #[serde(rename = "tierExpiryDate", default, skip_serializing_if = "Option::is_none")]
+    pub tier_expiry_date: Option<String>,
     /// The loyalty activity that caused the renewal (typically a tier reassessment), with who entered it.
-    #[serde(rename = "triggeringActivity")]
-    pub triggering_activity: crate::shared::TriggeringActivity,
+    #[serde(
+        rename = "triggeringActivity",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub triggering_activity: Option<crate::shared::TriggeringActivity>,
     /// The tier expiry as epoch milliseconds (end of the expiry day in the store's time zone). Added to tier payloads with the late-2024 time-zone standardisation. Inferred from tierUpgraded: not shown in any tierRenewed sample.
     #[serde(
         rename = "tierExpiryDateInMillis",
@@ -55,7 +62,7 @@ pub struct TierRenewed {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::deserialize"
     )]
-    pub tier_expiry_date_in_millis: Option<i64>,
+    pub tier_expiry_date_in_millis: Option<crate::Timestamp>,
 }
 
 /// How the renewal was decided; `STRATEGY` (the program's renewal strategy) is the only value seen.

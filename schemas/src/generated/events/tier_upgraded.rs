@@ -19,8 +19,12 @@ pub struct TierUpgraded {
     )]
     pub entity_information: Option<crate::shared::EntityInformation>,
     /// The loyalty program the tier belongs to, with its list of tiers; use it to turn tier numbers into tier names.
-    #[serde(rename = "loyaltyProgramDetails")]
-    pub loyalty_program_details: crate::shared::LoyaltyProgramDetails,
+    #[serde(
+        rename = "loyaltyProgramDetails",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub loyalty_program_details: Option<crate::shared::LoyaltyProgramDetails>,
     /// Id of the loyalty program (same as `loyaltyProgramDetails.id`). Placeholder documentation samples render it as a float such as `1676.0`.
     #[serde(
         rename = "loyaltyProgramId",
@@ -28,16 +32,19 @@ pub struct TierUpgraded {
     )]
     pub loyalty_program_id: i64,
     /// Free-text message written by the tier engine, e.g. `Upgrading to Slab : Slab[2]: Name [GOLD] Description […]`. Meant for people; do not parse it.
-    pub notes: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
     /// Number of the tier the customer held before the upgrade (1 is the lowest tier).
     #[serde(
         rename = "previousTierNumber",
+        default,
+        skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::deserialize"
     )]
-    pub previous_tier_number: i64,
+    pub previous_tier_number: Option<i64>,
     /// Date until which the new tier is valid, as a `YYYY-MM-DD` string; far-future dates such as `2124-08-19` mean the tier effectively never expires.
-    #[serde(rename = "tierExpiryDate")]
-    pub tier_expiry_date: String,
+    #[serde(rename = "tierExpiryDate", default, skip_serializing_if = "Option::is_none")]
+    pub tier_expiry_date: Option<String>,
     /// The loyalty activity that caused the change, for example the bill that crossed the threshold or a tier reassessment, with who entered it. Absent from some older payloads.
     #[serde(
         rename = "triggeringActivity",
@@ -46,14 +53,16 @@ pub struct TierUpgraded {
     )]
     pub triggering_activity: Option<crate::shared::TriggeringActivity>,
     /// How the upgrade was decided; `STRATEGY` (the program's upgrade strategy) is the only value seen.
-    #[serde(rename = "upgradeType")]
-    pub upgrade_type: UpgradeType,
+    #[serde(rename = "upgradeType", default, skip_serializing_if = "Option::is_none")]
+    pub upgrade_type: Option<UpgradeType>,
     /// Number of the tier the customer holds now.
     #[serde(
         rename = "upgradedTierNumber",
+        default,
+        skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::deserialize"
     )]
-    pub upgraded_tier_number: i64,
+    pub upgraded_tier_number: Option<i64>,
     /// The tier expiry as epoch milliseconds (end of the expiry day in the store's time zone). Added to tier payloads with the late-2024 time-zone standardisation. Only in the newest payloads.
     #[serde(
         rename = "tierExpiryDateInMillis",
@@ -61,7 +70,7 @@ pub struct TierUpgraded {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::deserialize"
     )]
-    pub tier_expiry_date_in_millis: Option<i64>,
+    pub tier_expiry_date_in_millis: Option<crate::Timestamp>,
     /// Today's date in the store's time zone, `YYYY-MM-DD`; seen only in the newest generated documentation sample (late 2024).
     #[serde(
         rename = "currentDateStoreTz",

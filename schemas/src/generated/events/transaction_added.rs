@@ -9,32 +9,50 @@
 #[non_exhaustive]
 pub struct TransactionAdded {
     /// Net bill amount (after discount) in the bill's currency; integral amounts may arrive without a fraction (`50000`).
-    #[serde(deserialize_with = "crate::lenient::deserialize")]
-    pub amount: f64,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::deserialize"
+    )]
+    pub amount: Option<crate::Decimal>,
     /// Bill number as entered by the brand's POS or integration.
-    #[serde(rename = "billNumber")]
-    pub bill_number: String,
+    #[serde(rename = "billNumber", default, skip_serializing_if = "Option::is_none")]
+    pub bill_number: Option<String>,
     /// When the transaction was recorded in Capillary, in epoch milliseconds.
-    #[serde(rename = "enteredAt", deserialize_with = "crate::lenient::deserialize")]
-    pub entered_at: i64,
+    #[serde(
+        rename = "enteredAt",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::deserialize"
+    )]
+    pub entered_at: Option<crate::Timestamp>,
     /// Capillary's id of the transaction, also the suffix of `refId`; use it with the transaction APIs to fetch line items.
     #[serde(rename = "transactionId", deserialize_with = "crate::lenient::deserialize")]
     pub transaction_id: i64,
     /// Kind of bill: `REGULAR` for a normal purchase, `RETURN` for a return; an older sample shows `MIXED`.
-    #[serde(rename = "billType")]
-    pub bill_type: crate::shared::BillType,
+    #[serde(rename = "billType", default, skip_serializing_if = "Option::is_none")]
+    pub bill_type: Option<crate::shared::BillType>,
     /// Number of line items on the bill; the items themselves are not included.
-    #[serde(rename = "lineItemCount", deserialize_with = "crate::lenient::deserialize")]
-    pub line_item_count: i64,
+    #[serde(
+        rename = "lineItemCount",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::deserialize"
+    )]
+    pub line_item_count: Option<i64>,
     /// Bill-level discount in the bill's currency.
-    #[serde(deserialize_with = "crate::lenient::deserialize")]
-    pub discount: f64,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::deserialize"
+    )]
+    pub discount: Option<crate::Decimal>,
     /// ISO 4217 code of the bill's currency (for example `INR`, `IDR`); one older sample carries a blank `" "`.
-    #[serde(rename = "currencyCode")]
-    pub currency_code: String,
+    #[serde(rename = "currencyCode", default, skip_serializing_if = "Option::is_none")]
+    pub currency_code: Option<String>,
     /// The till or user that added the transaction. Till and store details appear when enrichment is on.
-    #[serde(rename = "enteredBy")]
-    pub entered_by: crate::shared::EnteredBy,
+    #[serde(rename = "enteredBy", default, skip_serializing_if = "Option::is_none")]
+    pub entered_by: Option<crate::shared::EnteredBy>,
     /// The customer the bill belongs to.
     #[serde(rename = "customerIdentifiers")]
     pub customer_identifiers: crate::shared::CustomerIdentifiers,
@@ -60,7 +78,7 @@ pub struct TransactionAdded {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::deserialize"
     )]
-    pub bill_date: Option<i64>,
+    pub bill_date: Option<crate::Timestamp>,
     /// Bill amount before discount, in the bill's currency. Absent from some payloads.
     #[serde(
         rename = "grossAmount",
@@ -68,5 +86,5 @@ pub struct TransactionAdded {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::deserialize"
     )]
-    pub gross_amount: Option<f64>,
+    pub gross_amount: Option<crate::Decimal>,
 }

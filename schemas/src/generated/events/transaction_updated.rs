@@ -9,29 +9,47 @@
 #[non_exhaustive]
 pub struct TransactionUpdated {
     /// Net bill amount (after discount) in the bill's currency; integral amounts may arrive without a fraction (`50000`).
-    #[serde(deserialize_with = "crate::lenient::deserialize")]
-    pub amount: f64,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::deserialize"
+    )]
+    pub amount: Option<crate::Decimal>,
     /// When the transaction was recorded in Capillary, in epoch milliseconds.
-    #[serde(rename = "enteredAt", deserialize_with = "crate::lenient::deserialize")]
-    pub entered_at: i64,
+    #[serde(
+        rename = "enteredAt",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::deserialize"
+    )]
+    pub entered_at: Option<crate::Timestamp>,
     /// Capillary's id of the transaction, also the suffix of `refId`; use it with the transaction APIs to fetch line items.
     #[serde(rename = "transactionId", deserialize_with = "crate::lenient::deserialize")]
     pub transaction_id: i64,
     /// Fulfilment status of the order.
-    #[serde(rename = "deliveryStatus")]
-    pub delivery_status: crate::shared::DeliveryStatus,
+    #[serde(rename = "deliveryStatus", default, skip_serializing_if = "Option::is_none")]
+    pub delivery_status: Option<crate::shared::DeliveryStatus>,
     /// Kind of bill: `REGULAR` for a normal purchase, `RETURN` for a return; an older sample shows `MIXED`.
-    #[serde(rename = "billType")]
-    pub bill_type: crate::shared::BillType,
+    #[serde(rename = "billType", default, skip_serializing_if = "Option::is_none")]
+    pub bill_type: Option<crate::shared::BillType>,
     /// Bill-level discount in the bill's currency.
-    #[serde(deserialize_with = "crate::lenient::deserialize")]
-    pub discount: f64,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::deserialize"
+    )]
+    pub discount: Option<crate::Decimal>,
     /// Bill amount before discount, in the bill's currency.
-    #[serde(rename = "grossAmount", deserialize_with = "crate::lenient::deserialize")]
-    pub gross_amount: f64,
+    #[serde(
+        rename = "grossAmount",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::deserialize"
+    )]
+    pub gross_amount: Option<crate::Decimal>,
     /// The till or user that made the update. Till and store details appear when enrichment is on.
-    #[serde(rename = "enteredBy")]
-    pub entered_by: crate::shared::EnteredBy,
+    #[serde(rename = "enteredBy", default, skip_serializing_if = "Option::is_none")]
+    pub entered_by: Option<crate::shared::EnteredBy>,
     /// The customer the bill belongs to.
     #[serde(rename = "customerIdentifiers")]
     pub customer_identifiers: crate::shared::CustomerIdentifiers,
@@ -65,7 +83,7 @@ pub struct TransactionUpdated {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::deserialize"
     )]
-    pub bill_date: Option<i64>,
+    pub bill_date: Option<crate::Timestamp>,
     /// ISO 4217 code of the bill's currency (for example `INR`, `IDR`); one older sample carries a blank `" "`. Only seen in generated samples.
     #[serde(rename = "currencyCode", default, skip_serializing_if = "Option::is_none")]
     pub currency_code: Option<String>,

@@ -12,15 +12,23 @@ pub struct UnifiedTargetsAchieved {
     #[serde(rename = "customerIdentifiers")]
     pub customer_identifiers: crate::shared::CustomerIdentifiers,
     /// Progress on each target of the unified group.
-    #[serde(rename = "targetData")]
-    pub target_data: Vec<crate::shared::UnifiedTarget>,
+    #[serde(rename = "targetData", default, skip_serializing_if = "Option::is_none")]
+    pub target_data: Option<Vec<crate::shared::UnifiedTarget>>,
     /// Capillary id of the transaction (bill) whose processing led to the evaluation.
     #[serde(rename = "transactionId", deserialize_with = "crate::lenient::deserialize")]
     pub transaction_id: i64,
     /// The activity behind the evaluation; its identifiers carry `eventLogId` and `transactionId`.
-    #[serde(rename = "triggeringActivity")]
-    pub triggering_activity: crate::shared::TriggeringActivity,
+    #[serde(
+        rename = "triggeringActivity",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub triggering_activity: Option<crate::shared::TriggeringActivity>,
     /// The unified target group and the rule that combines its targets.
-    #[serde(rename = "unifiedTargetGroupDetails")]
-    pub unified_target_group_details: crate::shared::UnifiedTargetGroupDetails,
+    #[serde(
+        rename = "unifiedTargetGroupDetails",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub unified_target_group_details: Option<crate::shared::UnifiedTargetGroupDetails>,
 }

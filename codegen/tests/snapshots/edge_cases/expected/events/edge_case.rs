@@ -14,20 +14,31 @@ pub struct EdgeCase {
     /// Required but nullable: optional in Rust.
     #[serde(rename = "maybeNull", default, skip_serializing_if = "Option::is_none")]
     pub maybe_null: Option<String>,
-    /// Optional float.
+    /// Optional decimal: the digits as sent.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::deserialize"
     )]
-    pub amount: Option<f64>,
-    /// Decimal string or number.
+    pub amount: Option<crate::Decimal>,
+    /// Decimal string or number: a number, or text kept as sent.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::deserialize"
     )]
-    pub decimal: Option<f64>,
+    pub decimal: Option<crate::NumberOrText>,
+    /// Epoch milliseconds: a typed instant.
+    #[serde(rename = "happenedAt", deserialize_with = "crate::lenient::deserialize")]
+    pub happened_at: crate::Timestamp,
+    /// Not marked as a time: an integer.
+    #[serde(
+        rename = "plainCount",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::deserialize"
+    )]
+    pub plain_count: Option<i64>,
     /// Number or string.
     #[serde(rename = "mixedId", default, skip_serializing_if = "Option::is_none")]
     pub mixed_id: Option<crate::IntOrString>,
@@ -77,7 +88,7 @@ pub struct EdgeCase {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::deserialize"
     )]
-    pub scores: Option<std::collections::BTreeMap<String, f64>>,
+    pub scores: Option<std::collections::BTreeMap<String, crate::Decimal>>,
     /// Free-form JSON: treated as personal.
     ///
     /// Personal data: `Debug` prints `[redacted]`.
@@ -214,7 +225,7 @@ pub struct Item {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::deserialize"
     )]
-    pub points: Option<f64>,
+    pub points: Option<crate::Decimal>,
 }
 
 /// A generic name again: prefixed with this owner.
