@@ -70,6 +70,18 @@ pub fn stale_files(out_dir: &Path, files: &[GeneratedFile]) -> Result<Vec<Stale>
     Ok(stale)
 }
 
+/// Every file below `dir`, read as text (the checked-in output, for checking its links).
+pub fn read_files(dir: &Path) -> Result<Vec<GeneratedFile>, Error> {
+    let mut files = Vec::new();
+    for path in list_files(dir, dir)? {
+        let full = dir.join(&path);
+        let contents = fs::read_to_string(&full).map_err(|source| Error::Io { path: full, source })?;
+        files.push(GeneratedFile { path, contents });
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(files)
+}
+
 fn list_files(root: &Path, dir: &Path) -> Result<Vec<PathBuf>, Error> {
     let mut found = Vec::new();
     let Ok(entries) = fs::read_dir(dir) else {

@@ -4,7 +4,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use capillary_ens_codegen::{Stale, generate_docs, generate_rust, stale_files, write_files};
+use capillary_ens_codegen::{
+    Stale, broken_links, generate_docs, generate_rust, read_files, stale_files, write_files,
+};
 use clap::{Parser, Subcommand};
 
 /// Generates the capillary-ens-schemas Rust types and payload docs from the ENS JSON Schemas.
@@ -26,19 +28,21 @@ enum Command {
         #[arg(long, default_value = "schemas/src/generated")]
         out: PathBuf,
     },
-    /// Exits non-zero when the checked-in generated code or docs are stale.
+    /// Exits non-zero when the checked-in generated code or docs are stale, or a relative link
+    /// or anchor in the docs does not resolve.
     Check {
         /// Where the generated code is.
         #[arg(long, default_value = "schemas/src/generated")]
         out: PathBuf,
         /// Where the generated docs are.
-        #[arg(long, default_value = "docs/events")]
+        #[arg(long, default_value = "docs")]
         docs: PathBuf,
     },
-    /// Writes the Markdown payload reference.
+    /// Writes the payload reference: Markdown (`events/`), the HTML site (`site/`), the bundled
+    /// JSON Schema and the AsyncAPI document (`spec/`).
     Docs {
         /// Where the docs go.
-        #[arg(long, default_value = "docs/events")]
+        #[arg(long, default_value = "docs")]
         out: PathBuf,
     },
 }
@@ -57,21 +61,34 @@ fn main() -> anyhow::Result<ExitCode> {
             let mut stale = stale_files(&out, &files).context("comparing the generated code")?;
             let pages = generate_docs(&cli.schemas).context("generating the docs")?;
             stale.extend(stale_files(&docs, &pages).context("comparing the generated docs")?);
-            if !stale.is_empty() {
-                for file in &stale {
-                    match file {
-                        Stale::Missing(path) => println!("missing: {}", path.display()),
-                        Stale::Changed(path) => println!("changed: {}", path.display()),
-                        Stale::Extra(path) => println!("not generated: {}", path.display()),
-                        _ => println!("stale: {file:?}"),
-                    }
+            let checked_in = read_files(&docs).context("reading the docs")?;
+            let broken = broken_links(&docs, &checked_in);
+            for file in &stale {
+                match file {
+                    Stale::Missing(path) => println!("missing: {}", path.display()),
+                    Stale::Changed(path) => println!("changed: {}", path.display()),
+                    Stale::Extra(path) => println!("not generated: {}", path.display()),
+                    _ => println!("stale: {file:?}"),
                 }
+            }
+            for link in &broken {
+                println!("{link}");
+            }
+            if !stale.is_empty() {
                 println!(
                     "generated files are stale: run `cargo run -p capillary-ens-codegen -- generate` and `… -- docs`"
                 );
+            }
+            if !broken.is_empty() {
+                println!("{} broken links in {}", broken.len(), docs.display());
+            }
+            if !stale.is_empty() || !broken.is_empty() {
                 return Ok(ExitCode::FAILURE);
             }
-            println!("{} generated files are fresh", files.len() + pages.len());
+            println!(
+                "{} generated files are fresh; no broken links",
+                files.len() + pages.len()
+            );
         }
         Command::Docs { out } => {
             let files = generate_docs(&cli.schemas).context("generating the docs")?;
