@@ -25,8 +25,17 @@ pub(crate) const FOLDER: &str = "spec";
 /// The bundle's file name in [`FOLDER`].
 pub(crate) const FILE: &str = "ens.schema.json";
 
-/// Keywords that only annotate: beside a `$ref` they need no `allOf`.
-const ANNOTATIONS: &[&str] = &["description", "title", "examples", "$comment", "x-pii"];
+/// Keywords that only annotate (besides `x-…`): beside a `$ref` they need no `allOf`.
+const ANNOTATIONS: &[&str] = &[
+    "description",
+    "title",
+    "examples",
+    "$comment",
+    "default",
+    "deprecated",
+    "readOnly",
+    "writeOnly",
+];
 
 /// The URL of a file of the repository as served raw, from `Cargo.toml`'s `repository`.
 pub(crate) fn raw_url(path: &str) -> String {
@@ -171,6 +180,29 @@ pub(crate) fn definitions(catalog: &Catalog, ref_prefix: &str) -> Result<Map<Str
     Ok(out)
 }
 
+/// Keywords whose value is a schema, a map of schemas, or a list of schemas.
+const SCHEMA_KEYWORDS: &[&str] = &[
+    "items",
+    "additionalProperties",
+    "not",
+    "contains",
+    "propertyNames",
+    "if",
+    "then",
+    "else",
+    "unevaluatedItems",
+    "unevaluatedProperties",
+];
+const SCHEMA_MAP_KEYWORDS: &[&str] = &["properties", "patternProperties", "dependentSchemas"];
+const SCHEMA_LIST_KEYWORDS: &[&str] = &["anyOf", "allOf", "oneOf", "prefixItems"];
+
+/// Every JSON type: what a schema without validation keywords accepts, spelled out.
+const ANY_JSON: &[&str] = &["string", "number", "boolean", "object", "array", "null"];
+
+/// Rewrites a schema for the bundle: `$ref`s point into the bundle, a `$ref` with validation
+/// keywords beside it becomes an `allOf`, and a schema that only annotates ("any JSON value")
+/// lists every JSON type, which means the same but keeps generators that read an untyped schema
+/// as an object (json-schema-to-typescript) right.
 fn rewrite_refs(
     schema: &mut Value,
     names: &DefNames,
@@ -178,46 +210,57 @@ fn rewrite_refs(
     ref_prefix: &str,
     location: &str,
 ) -> Result<(), Error> {
-    match schema {
-        Value::Object(object) => {
-            for (key, value) in object.iter_mut() {
-                // Examples and constants are data, not schemas.
-                if !matches!(key.as_str(), "examples" | "const" | "enum" | "default") {
-                    rewrite_refs(value, names, document, ref_prefix, location)?;
-                }
+    let Value::Object(object) = schema else {
+        return Ok(());
+    };
+    for (key, value) in object.iter_mut() {
+        if SCHEMA_KEYWORDS.contains(&key.as_str()) {
+            rewrite_refs(value, names, document, ref_prefix, location)?;
+        } else if SCHEMA_MAP_KEYWORDS.contains(&key.as_str()) {
+            for item in value.as_object_mut().into_iter().flat_map(|map| map.values_mut()) {
+                rewrite_refs(item, names, document, ref_prefix, location)?;
             }
-            if let Some(Value::String(reference)) = object.get("$ref") {
-                let target = names.target(document, reference).ok_or_else(|| {
-                    Error::schema(location, format!("`$ref` {reference} names no definition"))
-                })?;
-                let reference = Value::String(format!("{ref_prefix}{target}"));
-                let validates = object
-                    .keys()
-                    .any(|key| key != "$ref" && !ANNOTATIONS.contains(&key.as_str()));
-                if validates {
-                    object.remove("$ref");
-                    let (annotations, rest): (Map<String, Value>, Map<String, Value>) =
-                        std::mem::take(object)
-                            .into_iter()
-                            .partition(|(key, _)| ANNOTATIONS.contains(&key.as_str()));
-                    *object = annotations;
-                    object.insert(
-                        "allOf".to_owned(),
-                        json!([{ "$ref": reference }, Value::Object(rest)]),
-                    );
-                } else {
-                    object.insert("$ref".to_owned(), reference);
-                }
-            }
-        }
-        Value::Array(items) => {
-            for item in items {
+        } else if SCHEMA_LIST_KEYWORDS.contains(&key.as_str()) {
+            for item in value.as_array_mut().into_iter().flatten() {
                 rewrite_refs(item, names, document, ref_prefix, location)?;
             }
         }
-        _ => {}
+    }
+    let only_annotates = object
+        .keys()
+        .all(|key| is_annotation(key));
+    if only_annotates {
+        object.insert("type".to_owned(), json!(ANY_JSON));
+        return Ok(());
+    }
+    if let Some(Value::String(reference)) = object.get("$ref") {
+        let target = names.target(document, reference).ok_or_else(|| {
+            Error::schema(location, format!("`$ref` {reference} names no definition"))
+        })?;
+        let reference = Value::String(format!("{ref_prefix}{target}"));
+        let validates = object
+            .keys()
+            .any(|key| key != "$ref" && !is_annotation(key));
+        if validates {
+            object.remove("$ref");
+            let (annotations, rest): (Map<String, Value>, Map<String, Value>) =
+                std::mem::take(object)
+                    .into_iter()
+                    .partition(|(key, _)| is_annotation(key));
+            *object = annotations;
+            object.insert(
+                "allOf".to_owned(),
+                json!([{ "$ref": reference }, Value::Object(rest)]),
+            );
+        } else {
+            object.insert("$ref".to_owned(), reference);
+        }
     }
     Ok(())
+}
+
+fn is_annotation(keyword: &str) -> bool {
+    ANNOTATIONS.contains(&keyword) || keyword.starts_with("x-")
 }
 
 /// The bundle document, pretty-printed.
