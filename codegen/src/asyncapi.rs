@@ -81,10 +81,16 @@ pub(crate) fn document(catalog: &Catalog) -> Result<String, Error> {
         operation_messages.push(json!({ "$ref": format!("#/channels/webhook/messages/{name}") }));
     }
 
-    let security: Vec<Value> = ["basic", "bearer", "staticHeader", "hmacSha256", "standardWebhooks"]
-        .iter()
-        .map(|scheme| json!({ "$ref": format!("#/components/securitySchemes/{scheme}") }))
-        .collect();
+    let security: Vec<Value> = [
+        "basic",
+        "bearer",
+        "staticHeader",
+        "hmacSha256",
+        "standardWebhooks",
+    ]
+    .iter()
+    .map(|scheme| json!({ "$ref": format!("#/components/securitySchemes/{scheme}") }))
+    .collect();
     let document = json!({
         "asyncapi": "3.0.0",
         "info": {

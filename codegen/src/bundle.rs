@@ -40,12 +40,10 @@ const ANNOTATIONS: &[&str] = &[
 /// The URL of a file of the repository as served raw, from `Cargo.toml`'s `repository`.
 pub(crate) fn raw_url(path: &str) -> String {
     let repository = env!("CARGO_PKG_REPOSITORY").trim_end_matches('/');
-    let repository = repository
-        .strip_prefix("https://github.com/")
-        .map_or_else(
-            || format!("{repository}/raw"),
-            |owner_and_name| format!("https://raw.githubusercontent.com/{owner_and_name}"),
-        );
+    let repository = repository.strip_prefix("https://github.com/").map_or_else(
+        || format!("{repository}/raw"),
+        |owner_and_name| format!("https://raw.githubusercontent.com/{owner_and_name}"),
+    );
     format!("{repository}/main/{path}")
 }
 
@@ -66,7 +64,11 @@ impl DefNames {
     pub(crate) fn new(catalog: &Catalog) -> Result<Self, Error> {
         let mut locals: BTreeMap<&str, usize> = BTreeMap::new();
         let mut global: Vec<(String, String, String)> = Vec::new();
-        global.push(("Envelope".to_owned(), catalog.envelope.id.clone(), String::new()));
+        global.push((
+            "Envelope".to_owned(),
+            catalog.envelope.id.clone(),
+            String::new(),
+        ));
         for (key, _) in defs(&catalog.envelope) {
             global.push((key.clone(), catalog.envelope.id.clone(), pointer(key)));
         }
@@ -90,7 +92,10 @@ impl DefNames {
                 }
             }
         }
-        let taken: BTreeMap<&str, ()> = global.iter().map(|(name, ..)| (name.as_str(), ())).collect();
+        let taken: BTreeMap<&str, ()> = global
+            .iter()
+            .map(|(name, ..)| (name.as_str(), ()))
+            .collect();
         let mut order = global.clone();
         for event in &catalog.events {
             let payload = type_name(&event.name);
@@ -157,7 +162,10 @@ fn defs(document: &Document) -> impl Iterator<Item = (&String, &Value)> {
 
 /// Every definition of the catalog with its `$ref`s pointing at `ref_prefix` + name, in output
 /// order. Shared by the bundle (`#/$defs/`) and the AsyncAPI document (`#/components/schemas/`).
-pub(crate) fn definitions(catalog: &Catalog, ref_prefix: &str) -> Result<Map<String, Value>, Error> {
+pub(crate) fn definitions(
+    catalog: &Catalog,
+    ref_prefix: &str,
+) -> Result<Map<String, Value>, Error> {
     let names = DefNames::new(catalog)?;
     let mut out = Map::new();
     for (name, id, location) in names.order() {
@@ -217,7 +225,11 @@ fn rewrite_refs(
         if SCHEMA_KEYWORDS.contains(&key.as_str()) {
             rewrite_refs(value, names, document, ref_prefix, location)?;
         } else if SCHEMA_MAP_KEYWORDS.contains(&key.as_str()) {
-            for item in value.as_object_mut().into_iter().flat_map(|map| map.values_mut()) {
+            for item in value
+                .as_object_mut()
+                .into_iter()
+                .flat_map(|map| map.values_mut())
+            {
                 rewrite_refs(item, names, document, ref_prefix, location)?;
             }
         } else if SCHEMA_LIST_KEYWORDS.contains(&key.as_str()) {
@@ -226,9 +238,7 @@ fn rewrite_refs(
             }
         }
     }
-    let only_annotates = object
-        .keys()
-        .all(|key| is_annotation(key));
+    let only_annotates = object.keys().all(|key| is_annotation(key));
     if only_annotates {
         object.insert("type".to_owned(), json!(ANY_JSON));
         return Ok(());

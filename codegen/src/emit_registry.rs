@@ -34,7 +34,6 @@ pub(crate) fn summary(description: &str) -> String {
     text.to_owned()
 }
 
-
 pub(crate) fn event_name_items(catalog: &Catalog, lowered: &Lowered) -> TokenStream {
     let variants: Vec<_> = lowered
         .events
@@ -448,7 +447,9 @@ mod tests {
     #[test]
     fn a_summary_does_not_stop_at_an_abbreviation() {
         assert_eq!(
-            summary("Fires when a customer earns a badge, i.e. an activity meets its rule. Brands use it."),
+            summary(
+                "Fires when a customer earns a badge, i.e. an activity meets its rule. Brands use it."
+            ),
             "Fires when a customer earns a badge, i.e. an activity meets its rule."
         );
         assert_eq!(
@@ -461,6 +462,9 @@ mod tests {
     fn a_summary_stops_at_the_first_sentence() {
         assert_eq!(summary("Use it. Brands sync it."), "Use it.");
         assert_eq!(summary("One sentence only."), "One sentence only.");
-        assert_eq!(summary("Ends at the period. 2 more."), "Ends at the period.");
+        assert_eq!(
+            summary("Ends at the period. 2 more."),
+            "Ends at the period."
+        );
     }
 }

@@ -75,7 +75,8 @@ pub fn read_files(dir: &Path) -> Result<Vec<GeneratedFile>, Error> {
     let mut files = Vec::new();
     for path in list_files(dir, dir)? {
         let full = dir.join(&path);
-        let contents = fs::read_to_string(&full).map_err(|source| Error::Io { path: full, source })?;
+        let contents =
+            fs::read_to_string(&full).map_err(|source| Error::Io { path: full, source })?;
         files.push(GeneratedFile { path, contents });
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));

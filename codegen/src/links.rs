@@ -245,10 +245,22 @@ mod tests {
                 "events/README.md",
                 "# Index\n\n## Tier changes\n\n[a](a.md) [b](shared/B.md#fields) [t](#tier-changes) [w](https://x.dev/y)",
             ),
-            file("events/a.md", "# A\n\n[back](README.md#index)\n```\n[not a link](nowhere.md)\n```\n`[code](gone.md)`"),
-            file("events/shared/B.md", "# B\n\n## Fields\n\n[up](../README.md)"),
-            file("site/index.html", "<a href=\"events/a.html#top\">a</a><link href=\"style.css\">"),
-            file("site/events/a.html", "<h1 id=\"top\">A</h1><a href=\"../index.html\">"),
+            file(
+                "events/a.md",
+                "# A\n\n[back](README.md#index)\n```\n[not a link](nowhere.md)\n```\n`[code](gone.md)`",
+            ),
+            file(
+                "events/shared/B.md",
+                "# B\n\n## Fields\n\n[up](../README.md)",
+            ),
+            file(
+                "site/index.html",
+                "<a href=\"events/a.html#top\">a</a><link href=\"style.css\">",
+            ),
+            file(
+                "site/events/a.html",
+                "<h1 id=\"top\">A</h1><a href=\"../index.html\">",
+            ),
             file("site/style.css", "body{}"),
         ];
         assert_eq!(broken_links(Path::new("/nonexistent/docs"), &files), []);
@@ -257,14 +269,26 @@ mod tests {
     #[test]
     fn a_missing_page_and_a_missing_anchor_are_reported() {
         let files = [
-            file("events/README.md", "# Index\n\n[a](../shared/A.md) [b](b.md#nope)"),
+            file(
+                "events/README.md",
+                "# Index\n\n[a](../shared/A.md) [b](b.md#nope)",
+            ),
             file("events/b.md", "# B"),
-            file("site/index.html", "<a href=\"gone.html\">x</a><p id=\"here\"><a href=\"#there\">"),
+            file(
+                "site/index.html",
+                "<a href=\"gone.html\">x</a><p id=\"here\"><a href=\"#there\">",
+            ),
         ];
         let broken = broken_links(Path::new("/nonexistent/docs"), &files);
         let found: Vec<(String, &str, BrokenReason)> = broken
             .iter()
-            .map(|link| (link.page.display().to_string(), link.target.as_str(), link.reason))
+            .map(|link| {
+                (
+                    link.page.display().to_string(),
+                    link.target.as_str(),
+                    link.reason,
+                )
+            })
             .collect();
         assert_eq!(
             found,
@@ -295,7 +319,10 @@ mod tests {
 
     #[test]
     fn paths_normalize_lexically() {
-        assert_eq!(normalize(Path::new("docs/events/../../schemas/x.json")), Path::new("schemas/x.json"));
+        assert_eq!(
+            normalize(Path::new("docs/events/../../schemas/x.json")),
+            Path::new("schemas/x.json")
+        );
         assert_eq!(normalize(Path::new("../a/./b")), Path::new("../a/b"));
     }
 }

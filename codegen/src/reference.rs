@@ -315,7 +315,9 @@ fn text_of(schema: &Value, key: &str) -> String {
 /// The JSON type of an envelope key, for people.
 fn json_type(schema: &Value) -> String {
     match schema.get("type") {
-        Some(Value::String(ty)) if ty == "object" && schema.get("additionalProperties").is_some() => {
+        Some(Value::String(ty))
+            if ty == "object" && schema.get("additionalProperties").is_some() =>
+        {
             "map of string".to_owned()
         }
         Some(Value::String(ty)) => ty.clone(),

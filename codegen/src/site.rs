@@ -155,7 +155,14 @@ fn index_page(catalog: &Catalog, lowered: &Lowered) -> String {
 }
 
 /// One searchable entry of the index: the name, the summary, and the fields (for the search).
-fn entry(out: &mut String, href: &str, name: &str, rust: &str, description: &str, rows: &[FieldRow]) {
+fn entry(
+    out: &mut String,
+    href: &str,
+    name: &str,
+    rust: &str,
+    description: &str,
+    rows: &[FieldRow],
+) {
     let fields: Vec<&str> = rows.iter().map(|row| row.path.as_str()).collect();
     let _ = writeln!(
         out,
@@ -176,7 +183,11 @@ fn event_page(catalog: &Catalog, lowered: &Lowered, event: &LoweredEvent) -> Str
         .find(|group| group.name == event.group);
     let sections = reference::event_sections(catalog, lowered, event);
     let _ = writeln!(out, "<h1><code>{}</code></h1>", escape(&event.wire_name));
-    let _ = writeln!(out, "<p class=\"description\">{}</p>", inline(&event.description));
+    let _ = writeln!(
+        out,
+        "<p class=\"description\">{}</p>",
+        inline(&event.description)
+    );
     let _ = writeln!(out, "<dl class=\"meta\">");
     if let Some(group) = group {
         let _ = writeln!(
@@ -194,7 +205,10 @@ fn event_page(catalog: &Catalog, lowered: &Lowered, event: &LoweredEvent) -> Str
     let _ = writeln!(
         out,
         "<dt>Schema</dt><dd><a href=\"{}\"><code>schemas/json/{}</code></a></dd>\n</dl>",
-        escape(&browse_url(&format!("schemas/json/{}", event.relative_path))),
+        escape(&browse_url(&format!(
+            "schemas/json/{}",
+            event.relative_path
+        ))),
         escape(&event.relative_path)
     );
     let _ = writeln!(out, "<nav class=\"toc\" aria-label=\"On this page\"><ul>");
@@ -216,7 +230,11 @@ fn event_page(catalog: &Catalog, lowered: &Lowered, event: &LoweredEvent) -> Str
 fn shared_page(lowered: &Lowered, def: &Struct) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "<h1><code>{}</code></h1>", escape(&def.name));
-    let _ = writeln!(out, "<p class=\"description\">{}</p>", inline(&def.description));
+    let _ = writeln!(
+        out,
+        "<p class=\"description\">{}</p>",
+        inline(&def.description)
+    );
     let _ = writeln!(
         out,
         "<dl class=\"meta\"><dt>Rust</dt><dd><code>capillary_ens_schemas::shared::{}</code></dd></dl>",
@@ -226,7 +244,11 @@ fn shared_page(lowered: &Lowered, def: &Struct) -> String {
         &mut out,
         &Section {
             title: "Fields".to_owned(),
-            blocks: vec![Block::Fields(fields::rows(lowered, &lowered.shared, &def.name))],
+            blocks: vec![Block::Fields(fields::rows(
+                lowered,
+                &lowered.shared,
+                &def.name,
+            ))],
         },
     );
     layout(&def.name, "../", &out)
@@ -245,7 +267,10 @@ fn render_section(out: &mut String, section: &Section) {
                 let _ = writeln!(out, "<p>{}</p>", inline(text));
             }
             Block::Table(table) => {
-                let _ = writeln!(out, "<div class=\"table-wrap\"><table class=\"cards\">\n<thead><tr>");
+                let _ = writeln!(
+                    out,
+                    "<div class=\"table-wrap\"><table class=\"cards\">\n<thead><tr>"
+                );
                 for header in &table.header {
                     let _ = write!(out, "<th>{}</th>", escape(header));
                 }

@@ -25,11 +25,23 @@ fn the_asyncapi_document_parses_without_errors() {
     assert_eq!(summary["channels"], 1);
     assert_eq!(summary["messages"], 66);
     assert_eq!(summary["messagesWithExamples"], 66);
-    assert_eq!(summary["payloadTitles"], 66, "every payload references its schema");
-    assert_eq!(summary["operations"], json!([{ "action": "send", "method": "POST" }]));
+    assert_eq!(
+        summary["payloadTitles"], 66,
+        "every payload references its schema"
+    );
+    assert_eq!(
+        summary["operations"],
+        json!([{ "action": "send", "method": "POST" }])
+    );
     assert_eq!(
         summary["securitySchemes"],
-        json!(["basic", "bearer", "staticHeader", "hmacSha256", "standardWebhooks"])
+        json!([
+            "basic",
+            "bearer",
+            "staticHeader",
+            "hmacSha256",
+            "standardWebhooks"
+        ])
     );
 }
 
@@ -51,6 +63,9 @@ fn the_parser_check_fails_on_an_invalid_document() {
         .output()
         .expect("running node");
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(!output.status.success(), "a broken document passed:\n{stderr}");
+    assert!(
+        !output.status.success(),
+        "a broken document passed:\n{stderr}"
+    );
     assert!(stderr.contains("error:"), "{stderr}");
 }

@@ -34,8 +34,14 @@ fn typescript_types_from_the_bundle_type_check_an_example() {
     assert_eq!(summary["declaresType"], true, "{summary}");
     assert_eq!(summary["exampleErrors"], 0, "{summary}");
     assert_eq!(summary["brokenRejected"], true, "{summary}");
-    assert!(summary["exportedTypes"].as_u64().unwrap() >= 66 * 2, "{summary}");
+    assert!(
+        summary["exportedTypes"].as_u64().unwrap() >= 66 * 2,
+        "{summary}"
+    );
     let types = fs::read_to_string(out.join("ens.ts")).unwrap();
-    assert!(types.contains("export interface TierUpgraded "), "the payload has its own type");
+    assert!(
+        types.contains("export interface TierUpgraded "),
+        "the payload has its own type"
+    );
     let _ = fs::remove_dir_all(dir);
 }

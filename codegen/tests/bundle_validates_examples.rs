@@ -14,7 +14,9 @@ use serde_json::{Value, json};
 
 fn examples_in(path: &Path) -> u64 {
     let document: Value = serde_json::from_str(&fs::read_to_string(path).unwrap()).unwrap();
-    document["examples"].as_array().map_or(0, |examples| examples.len() as u64)
+    document["examples"]
+        .as_array()
+        .map_or(0, |examples| examples.len() as u64)
 }
 
 #[test]

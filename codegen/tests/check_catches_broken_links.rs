@@ -56,13 +56,23 @@ fn check_fails_on_a_broken_link_or_anchor() {
     let text = fs::read_to_string(&page).unwrap();
     fs::write(
         &page,
-        text.replace("(shared/CustomerIdentifiers.md)", "(../shared/CustomerIdentifiers.md)")
-            .replace("(README.md#tier)", "(README.md#no-such-group)"),
+        text.replace(
+            "(shared/CustomerIdentifiers.md)",
+            "(../shared/CustomerIdentifiers.md)",
+        )
+        .replace("(README.md#tier)", "(README.md#no-such-group)"),
     )
     .unwrap();
     let html = root.join("docs/site/events/pointsIssued.html");
     let text = fs::read_to_string(&html).unwrap();
-    fs::write(&html, text.replace("../shared/CustomerIdentifiers.html", "../shared/Nobody.html")).unwrap();
+    fs::write(
+        &html,
+        text.replace(
+            "../shared/CustomerIdentifiers.html",
+            "../shared/Nobody.html",
+        ),
+    )
+    .unwrap();
 
     let output = check(&root);
     let stdout = String::from_utf8_lossy(&output.stdout);
@@ -72,7 +82,10 @@ fn check_fails_on_a_broken_link_or_anchor() {
         "docs/events/tierUpgraded.md: broken link `README.md#no-such-group` (no such anchor)",
         "docs/site/events/pointsIssued.html: broken link `../shared/Nobody.html` (no such file)",
     ] {
-        assert!(stdout.contains(expected), "missing `{expected}` in:\n{stdout}");
+        assert!(
+            stdout.contains(expected),
+            "missing `{expected}` in:\n{stdout}"
+        );
     }
     let _ = fs::remove_dir_all(root);
 }

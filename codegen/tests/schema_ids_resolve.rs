@@ -27,7 +27,8 @@ fn json_files(dir: &Path, found: &mut Vec<std::path::PathBuf>) {
         let path = entry.unwrap().path();
         if path.is_dir() {
             json_files(&path, found);
-        } else if path.extension().is_some_and(|ext| ext == "json") && !path.ends_with("index.json") {
+        } else if path.extension().is_some_and(|ext| ext == "json") && !path.ends_with("index.json")
+        {
             found.push(path);
         }
     }
@@ -40,11 +41,19 @@ fn every_schema_id_is_the_raw_url_of_its_own_file() {
     json_files(&repository.join("schemas/json"), &mut files);
     assert!(files.len() > 100);
     for file in files {
-        let relative = file.strip_prefix(&repository).unwrap().to_str().unwrap().replace('\\', "/");
+        let relative = file
+            .strip_prefix(&repository)
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .replace('\\', "/");
         let id = read(&file)["$id"].as_str().unwrap().to_owned();
         assert_eq!(id, format!("{}{relative}", raw_base()), "{relative}");
         let in_repository = id.strip_prefix(&raw_base()).unwrap();
-        assert!(repository.join(in_repository).is_file(), "{id} names no file");
+        assert!(
+            repository.join(in_repository).is_file(),
+            "{id} names no file"
+        );
     }
     let manifest = fs::read_to_string(repository.join("schemas/Cargo.toml")).unwrap();
     assert!(

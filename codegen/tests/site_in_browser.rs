@@ -27,9 +27,17 @@ fn the_site_searches_navigates_and_has_no_broken_link_or_console_error() {
     assert_eq!(summary["brokenLinks"], json!([]), "{summary}");
     let entries = summary["entries"].as_u64().unwrap();
     assert!(entries >= 66, "every event is listed: {summary}");
-    assert_eq!(summary["afterName"], json!(["tierUpgraded"]), "typing a name filters the list");
+    assert_eq!(
+        summary["afterName"],
+        json!(["tierUpgraded"]),
+        "typing a name filters the list"
+    );
     assert_eq!(summary["status"], format!("1 of {entries} match"));
-    assert_eq!(summary["afterField"], json!(["tierUpgraded"]), "typing a field name finds its event");
+    assert_eq!(
+        summary["afterField"],
+        json!(["tierUpgraded"]),
+        "typing a field name finds its event"
+    );
     assert_eq!(
         summary["fieldHits"],
         json!(["events/tierUpgraded.html#field-upgradedTierNumber"]),
@@ -39,11 +47,17 @@ fn the_site_searches_navigates_and_has_no_broken_link_or_console_error() {
     assert_eq!(summary["noMatchShown"], true);
     assert_eq!(summary["eventTitle"], "tierUpgraded");
     assert!(summary["fieldRows"].as_u64().unwrap() >= 10, "{summary}");
-    assert!(summary["copyButtons"].as_u64().unwrap() >= 2, "examples have copy buttons");
+    assert!(
+        summary["copyButtons"].as_u64().unwrap() >= 2,
+        "examples have copy buttons"
+    );
     assert_eq!(summary["copyLabel"], "Copied");
     assert!(
         summary["pagesVisited"].as_u64().unwrap() > entries,
         "every event and shared page was opened: {summary}"
     );
-    assert_eq!(summary["phoneOverflow"], 0, "readable on a phone: {summary}");
+    assert_eq!(
+        summary["phoneOverflow"], 0,
+        "readable on a phone: {summary}"
+    );
 }

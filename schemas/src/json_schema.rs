@@ -23,7 +23,8 @@ pub use crate::generated::json_files::SHARED;
 pub const ENVELOPE: &str = crate::generated::json_files::ENVELOPE;
 
 /// The `$id` of the envelope document.
-pub const ENVELOPE_ID: &str = "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/envelope.json";
+pub const ENVELOPE_ID: &str =
+    "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/envelope.json";
 
 /// One embedded schema document.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

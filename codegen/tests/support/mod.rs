@@ -57,13 +57,16 @@ pub fn run_script(script: &str, packages: &[&str], args: &[&Path], env: &[(&str,
     let node_modules = node_modules(packages);
     let script = repository().join("codegen/tests/js").join(script);
     let mut command = Command::new("node");
-    command.arg(&script).args(args).env("NODE_PATH", &node_modules);
+    command
+        .arg(&script)
+        .args(args)
+        .env("NODE_PATH", &node_modules);
     for (name, value) in env {
         command.env(name, value);
     }
-    let output = command
-        .output()
-        .unwrap_or_else(|error| panic!("cannot run node ({error}): install Node.js 20 or newer, then {INSTALL}"));
+    let output = command.output().unwrap_or_else(|error| {
+        panic!("cannot run node ({error}): install Node.js 20 or newer, then {INSTALL}")
+    });
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
@@ -72,15 +75,25 @@ pub fn run_script(script: &str, packages: &[&str], args: &[&Path], env: &[(&str,
         script.display(),
         output.status
     );
-    let last = stdout.lines().rev().find(|line| !line.trim().is_empty()).unwrap_or_default();
+    let last = stdout
+        .lines()
+        .rev()
+        .find(|line| !line.trim().is_empty())
+        .unwrap_or_default();
     serde_json::from_str(last).unwrap_or_else(|error| {
-        panic!("{} printed no JSON summary ({error}):\n{stdout}\n{stderr}", script.display())
+        panic!(
+            "{} printed no JSON summary ({error}):\n{stdout}\n{stderr}",
+            script.display()
+        )
     })
 }
 
 /// A fresh temporary folder for one test.
 pub fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("capillary-ens-codegen-{name}-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!(
+        "capillary-ens-codegen-{name}-{}",
+        std::process::id()
+    ));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("creating a temporary folder");
     dir
