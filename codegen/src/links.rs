@@ -59,8 +59,9 @@ pub fn broken_links(base: &Path, files: &[GeneratedFile]) -> Vec<BrokenLink> {
     let mut anchors_on_disk: BTreeMap<PathBuf, BTreeSet<String>> = BTreeMap::new();
     let mut broken = Vec::new();
     for (page_path, file) in &pages {
-        let kind = Kind::of(page_path);
-        let Some(kind) = kind else { continue };
+        let Some(kind) = Kind::of(page_path) else {
+            continue;
+        };
         for target in kind.links(&file.contents) {
             if is_external(&target) {
                 continue;
@@ -78,14 +79,11 @@ pub fn broken_links(base: &Path, files: &[GeneratedFile]) -> Vec<BrokenLink> {
             let anchors = if let Some(page) = pages.get(&resolved) {
                 Kind::of(&resolved).map(|kind| kind.anchors(&page.contents))
             } else if resolved.exists() {
-                anchors_on_disk
-                    .entry(resolved.clone())
-                    .or_insert_with(|| {
-                        let text = fs::read_to_string(&resolved).unwrap_or_default();
-                        Kind::of(&resolved).map_or_else(BTreeSet::new, |kind| kind.anchors(&text))
-                    })
-                    .clone()
-                    .into()
+                let anchors = anchors_on_disk.entry(resolved.clone()).or_insert_with(|| {
+                    let text = fs::read_to_string(&resolved).unwrap_or_default();
+                    Kind::of(&resolved).map_or_else(BTreeSet::new, |kind| kind.anchors(&text))
+                });
+                Some(anchors.clone())
             } else {
                 broken.push(BrokenLink {
                     page: page_path.clone(),
