@@ -35,7 +35,7 @@ mod site;
 
 pub use catalog::{Catalog, Document, EventDocument, Group};
 pub use error::Error;
-pub use files::{GeneratedFile, Stale, read_files, stale_files, write_files};
+pub use files::{GeneratedFile, Stale, by_folder, read_files, stale_files, write_files};
 pub use links::{BrokenLink, BrokenReason, broken_links};
 
 use std::path::Path;
@@ -101,7 +101,8 @@ pub fn generate_rust(schema_dir: &Path) -> Result<Vec<GeneratedFile>, Error> {
 }
 
 /// The payload reference, with paths below `docs/`: the Markdown pages (`events/`), the HTML
-/// site (`site/`), the bundled JSON Schema and the AsyncAPI document (`spec/`).
+/// site (`site/`), the bundled JSON Schema and the AsyncAPI document (`spec/`). Write and
+/// compare each folder on its own ([`by_folder`]): `docs/` may hold hand-written files.
 pub fn generate_docs(schema_dir: &Path) -> Result<Vec<GeneratedFile>, Error> {
     let catalog = Catalog::load(schema_dir)?;
     let lowered = lower::lower(&catalog)?;

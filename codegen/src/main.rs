@@ -1,11 +1,12 @@
 //! `capillary-ens-codegen`: regenerate, check, or document the ENS payload types.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
 use capillary_ens_codegen::{
-    Stale, broken_links, generate_docs, generate_rust, read_files, stale_files, write_files,
+    Stale, broken_links, by_folder, generate_docs, generate_rust, read_files, stale_files,
+    write_files,
 };
 use clap::{Parser, Subcommand};
 
@@ -60,8 +61,17 @@ fn main() -> anyhow::Result<ExitCode> {
             let files = generate_rust(&cli.schemas).context("generating the Rust types")?;
             let mut stale = stale_files(&out, &files).context("comparing the generated code")?;
             let pages = generate_docs(&cli.schemas).context("generating the docs")?;
-            stale.extend(stale_files(&docs, &pages).context("comparing the generated docs")?);
-            let checked_in = read_files(&docs).context("reading the docs")?;
+            let mut checked_in = Vec::new();
+            for (folder, files) in by_folder(&pages) {
+                let dir = docs.join(&folder);
+                let stale_docs =
+                    stale_files(&dir, &files).context("comparing the generated docs")?;
+                stale.extend(stale_docs.into_iter().map(|file| in_folder(&folder, file)));
+                for mut file in read_files(&dir).context("reading the docs")? {
+                    file.path = folder.join(&file.path);
+                    checked_in.push(file);
+                }
+            }
             let broken = broken_links(&docs, &checked_in);
             for file in &stale {
                 match file {
@@ -92,9 +102,21 @@ fn main() -> anyhow::Result<ExitCode> {
         }
         Command::Docs { out } => {
             let files = generate_docs(&cli.schemas).context("generating the docs")?;
-            write_files(&out, &files).context("writing the docs")?;
+            for (folder, files) in by_folder(&files) {
+                write_files(&out.join(folder), &files).context("writing the docs")?;
+            }
             println!("wrote {} pages to {}", files.len(), out.display());
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A stale file of a docs folder, with its path from `docs/`.
+fn in_folder(folder: &Path, stale: Stale) -> Stale {
+    match stale {
+        Stale::Missing(path) => Stale::Missing(folder.join(path)),
+        Stale::Changed(path) => Stale::Changed(folder.join(path)),
+        Stale::Extra(path) => Stale::Extra(folder.join(path)),
+        other => other,
+    }
 }

@@ -40,8 +40,24 @@ fn check(root: &Path) -> Output {
 }
 
 #[test]
-fn check_passes_on_the_generated_docs() {
+fn check_passes_on_the_generated_docs_and_leaves_hand_written_ones_alone() {
     let root = repository_copy("links-fresh");
+    let notes = root.join("docs/NOTES.md");
+    fs::write(&notes, "# Hand-written\n").unwrap();
+    let docs = Command::new(env!("CARGO_BIN_EXE_capillary-ens-codegen"))
+        .arg("docs")
+        .current_dir(&root)
+        .output()
+        .unwrap();
+    assert!(
+        docs.status.success(),
+        "{}",
+        String::from_utf8_lossy(&docs.stderr)
+    );
+    assert!(
+        notes.is_file(),
+        "`docs` removed a file it does not generate"
+    );
     let output = check(&root);
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "{stdout}");
