@@ -178,7 +178,7 @@ pub(crate) fn definitions(
         let mut schema = schema.clone();
         if let Value::Object(object) = &mut schema {
             for key in ["$schema", "$id", "$defs"] {
-                object.remove(key);
+                object.shift_remove(key);
             }
             object.insert("title".to_owned(), Value::String(name.clone()));
         }
@@ -252,7 +252,7 @@ fn rewrite_refs(
             .keys()
             .any(|key| key != "$ref" && !is_annotation(key));
         if validates {
-            object.remove("$ref");
+            object.shift_remove("$ref");
             let (annotations, rest): (Map<String, Value>, Map<String, Value>) =
                 std::mem::take(object)
                     .into_iter()
