@@ -61,6 +61,12 @@ async function main() {
     const fieldHits = await page.$$eval(".entry:not([hidden]) .field-hits a", (links) =>
       links.map((link) => link.getAttribute("href")));
 
+    const unresolvedFieldHits = fieldHits.filter((href) => {
+      const [file, anchor] = href.split("#");
+      const target = path.join(siteDir, file);
+      return !fs.existsSync(target) || !fs.readFileSync(target, "utf8").includes(`id="${anchor}"`);
+    });
+
     await page.fill("#search", "");
     await page.keyboard.type("zzzz-no-such-thing");
     const afterNothing = await visible();
@@ -125,6 +131,7 @@ async function main() {
       status,
       afterField,
       fieldHits,
+      unresolvedFieldHits,
       afterNothing: afterNothing.length,
       noMatchShown,
       eventTitle,
