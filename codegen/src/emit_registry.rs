@@ -9,13 +9,29 @@ use crate::emit_types::{doc_attrs, ident};
 use crate::lower::Lowered;
 use crate::names::{module_name, type_name};
 
-/// The first sentence of a description, for one-line docs and listings.
+/// The first sentence of a description. A period ends a sentence only when a capital letter, a
+/// digit or code follows and it does not close an abbreviation such as "i.e." or "e.g.".
 pub(crate) fn summary(description: &str) -> String {
-    let trimmed = description.trim();
-    match trimmed.find(". ") {
-        Some(end) => trimmed[..=end].to_owned(),
-        None => trimmed.to_owned(),
+    const ABBREVIATIONS: &[&str] = &["i.e.", "e.g.", "etc.", "vs.", "cf.", "incl.", "approx."];
+    let text = description.trim();
+    let mut search_from = 0;
+    while let Some(offset) = text[search_from..].find(". ") {
+        let end = search_from + offset;
+        let next = text[end + 2..].chars().next();
+        let word = text[..=end]
+            .rsplit(char::is_whitespace)
+            .next()
+            .unwrap_or_default()
+            .trim_start_matches(['(', '"', '`'])
+            .to_ascii_lowercase();
+        let starts_sentence =
+            next.is_some_and(|c| c.is_uppercase() || c.is_ascii_digit() || c == '`');
+        if starts_sentence && !ABBREVIATIONS.contains(&word.as_str()) {
+            return text[..=end].to_owned();
+        }
+        search_from = end + 2;
     }
+    text.to_owned()
 }
 
 pub(crate) fn event_name_items(catalog: &Catalog, lowered: &Lowered) -> TokenStream {
@@ -424,5 +440,34 @@ pub(crate) fn events_mod_items(lowered: &Lowered) -> TokenStream {
     quote! {
         #(#docs pub mod #modules;)*
         #(pub use #modules::#payloads;)*
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::summary;
+
+    #[test]
+    fn a_summary_does_not_stop_at_an_abbreviation() {
+        assert_eq!(
+            summary(
+                "Fires when a customer earns a badge, i.e. an activity meets its rule. Brands use it."
+            ),
+            "Fires when a customer earns a badge, i.e. an activity meets its rule."
+        );
+        assert_eq!(
+            summary("A coupon, e.g. `SAVE10`. `refId` is opaque."),
+            "A coupon, e.g. `SAVE10`."
+        );
+    }
+
+    #[test]
+    fn a_summary_stops_at_the_first_sentence() {
+        assert_eq!(summary("Use it. Brands sync it."), "Use it.");
+        assert_eq!(summary("One sentence only."), "One sentence only.");
+        assert_eq!(
+            summary("Ends at the period. 2 more."),
+            "Ends at the period."
+        );
     }
 }

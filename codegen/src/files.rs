@@ -70,6 +70,39 @@ pub fn stale_files(out_dir: &Path, files: &[GeneratedFile]) -> Result<Vec<Stale>
     Ok(stale)
 }
 
+/// Groups files by the first component of their path: each folder with its files, their paths
+/// now relative to it. `docs/` holds hand-written files too, so each generated folder below it
+/// is compared and rewritten on its own (a file in `docs/` itself is never touched).
+pub fn by_folder(files: &[GeneratedFile]) -> Vec<(PathBuf, Vec<GeneratedFile>)> {
+    let mut folders: Vec<(PathBuf, Vec<GeneratedFile>)> = Vec::new();
+    for file in files {
+        let mut components = file.path.components();
+        let folder = PathBuf::from(components.next().map_or("".as_ref(), |c| c.as_os_str()));
+        let file = GeneratedFile {
+            path: components.as_path().to_owned(),
+            contents: file.contents.clone(),
+        };
+        match folders.iter_mut().find(|(existing, _)| *existing == folder) {
+            Some((_, files)) => files.push(file),
+            None => folders.push((folder, vec![file])),
+        }
+    }
+    folders
+}
+
+/// Every file below `dir`, read as text (the checked-in output, for checking its links).
+pub fn read_files(dir: &Path) -> Result<Vec<GeneratedFile>, Error> {
+    let mut files = Vec::new();
+    for path in list_files(dir, dir)? {
+        let full = dir.join(&path);
+        let contents =
+            fs::read_to_string(&full).map_err(|source| Error::Io { path: full, source })?;
+        files.push(GeneratedFile { path, contents });
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(files)
+}
+
 fn list_files(root: &Path, dir: &Path) -> Result<Vec<PathBuf>, Error> {
     let mut found = Vec::new();
     let Ok(entries) = fs::read_dir(dir) else {

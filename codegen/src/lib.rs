@@ -1,8 +1,9 @@
 //! Generates the `capillary-ens-schemas` Rust types and the payload docs from the ENS JSON Schemas.
 //!
 //! The schemas in `schemas/json/` are the single source of truth; this crate turns them into
-//! `schemas/src/generated/` (checked in, formatted with `prettyplease`) and into a Markdown
-//! reference. The conventions it relies on are in `schemas/json/README.md`.
+//! `schemas/src/generated/` (checked in, formatted with `prettyplease`) and into the payload
+//! reference in `docs/`: Markdown pages, a static HTML site, one bundled JSON Schema and an
+//! AsyncAPI 3.0 document. The conventions it relies on are in `schemas/json/README.md`.
 //!
 //! ```no_run
 //! use std::path::Path;
@@ -13,22 +14,29 @@
 //! # Ok::<(), capillary_ens_codegen::Error>(())
 //! ```
 //!
-//! From the command line: `cargo run -p capillary-ens-codegen -- generate`, `… -- check`,
-//! `… -- docs --out docs/events`.
+//! From the command line: `cargo run -p capillary-ens-codegen -- generate`, `… -- docs`,
+//! `… -- check` (stale files and broken links in the docs fail it).
 
+mod asyncapi;
+mod bundle;
 mod catalog;
 mod docs;
 mod emit_registry;
 mod emit_types;
 mod error;
+mod fields;
 mod files;
 mod ir;
+mod links;
 mod lower;
 mod names;
+mod reference;
+mod site;
 
 pub use catalog::{Catalog, Document, EventDocument, Group};
 pub use error::Error;
-pub use files::{GeneratedFile, Stale, stale_files, write_files};
+pub use files::{GeneratedFile, Stale, by_folder, read_files, stale_files, write_files};
+pub use links::{BrokenLink, BrokenReason, broken_links};
 
 use std::path::Path;
 
@@ -92,11 +100,23 @@ pub fn generate_rust(schema_dir: &Path) -> Result<Vec<GeneratedFile>, Error> {
     Ok(files)
 }
 
-/// The Markdown payload reference: an index of the events by group and a page per event.
+/// The payload reference, with paths below `docs/`: the Markdown pages (`events/`), the HTML
+/// site (`site/`), the bundled JSON Schema and the AsyncAPI document (`spec/`). Write and
+/// compare each folder on its own ([`by_folder`]): `docs/` may hold hand-written files.
 pub fn generate_docs(schema_dir: &Path) -> Result<Vec<GeneratedFile>, Error> {
     let catalog = Catalog::load(schema_dir)?;
     let lowered = lower::lower(&catalog)?;
-    Ok(docs::pages(&catalog, &lowered))
+    let mut files = docs::pages(&catalog, &lowered);
+    files.extend(site::files(&catalog, &lowered));
+    files.push(GeneratedFile {
+        path: format!("{}/{}", bundle::FOLDER, bundle::FILE).into(),
+        contents: bundle::bundle(&catalog)?,
+    });
+    files.push(GeneratedFile {
+        path: format!("{}/{}", bundle::FOLDER, asyncapi::FILE).into(),
+        contents: asyncapi::document(&catalog)?,
+    });
+    Ok(files)
 }
 
 /// prettyplease packs items together; a blank line after each closed block and each

@@ -104,7 +104,7 @@ fn edge_cases_document_every_field() {
     let pages = generate_docs(&case_dir("edge_cases").join("json")).unwrap();
     let page = pages
         .iter()
-        .find(|page| page.path == Path::new("edgeCase.md"))
+        .find(|page| page.path == Path::new("events/edgeCase.md"))
         .unwrap();
     assert!(page.contents.contains("| `items[].points` | number |"));
     assert!(
@@ -113,7 +113,7 @@ fn edge_cases_document_every_field() {
     );
     assert!(
         page.contents
-            .contains("| `person` | [`Person`](../shared/Person.md) | yes |")
+            .contains("| `person` | [`Person`](shared/Person.md) | yes |")
     );
     assert!(
         page.contents

@@ -87,11 +87,11 @@ pub enum Event {
     RewardCreated(Box<crate::events::RewardCreated>),
     /// Fires when a reward in the org's rewards catalog is changed, for example enabled or disabled, given new dates, tiers or geographies, or new display content.
     RewardUpdated(Box<crate::events::RewardUpdated>),
-    /// Fires when a customer earns a badge, i.e.
+    /// Fires when a customer earns a badge, i.e. an activity meets the badge's earn criteria.
     BadgeEarned(Box<crate::events::BadgeEarned>),
     /// Fires when a loyalty promotion is issued to a customer (or a group), making them eligible to earn it, for example through the promotion-issue API, an import or a campaign.
     PromotionIssued(Box<crate::events::PromotionIssued>),
-    /// Fires when a customer earns a loyalty promotion, i.e.
+    /// Fires when a customer earns a loyalty promotion, i.e. meets its earn criteria, for example with a qualifying transaction after the promotion was issued to them.
     PromotionEarned(Box<crate::events::PromotionEarned>),
     /// Fires when a cart promotion (a basket-level discount offer run by the cart promotion engine) is issued to a customer, making them eligible to use it.
     CartPromotionIssued(Box<crate::events::CartPromotionIssued>),
@@ -115,7 +115,7 @@ pub enum Event {
     TargetPeriodCompleted(Box<crate::events::TargetPeriodCompleted>),
     /// Fires when a customer achieves a unified target group: several targets combined by a rule (for example the sum of any of three targets reaching a threshold).
     UnifiedTargetsAchieved(Box<crate::events::UnifiedTargetsAchieved>),
-    /// Fires when a unified target group was not achieved within its time frame, i.e.
+    /// Fires when a unified target group was not achieved within its time frame, i.e. the combined values of its targets stayed below the rule's threshold.
     UnifiedTargetsUnAchieved(Box<crate::events::UnifiedTargetsUnAchieved>),
     /// Fires when a customer is enrolled into a streak (consecutive activity windows with levels to reach), for example through the enrolment API.
     StreakCustomerEnrolment(Box<crate::events::StreakCustomerEnrolment>),

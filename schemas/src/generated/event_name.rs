@@ -81,11 +81,11 @@ pub enum EventName {
     RewardCreated,
     /// `rewardUpdated`: Fires when a reward in the org's rewards catalog is changed, for example enabled or disabled, given new dates, tiers or geographies, or new display content.
     RewardUpdated,
-    /// `badgeEarned`: Fires when a customer earns a badge, i.e.
+    /// `badgeEarned`: Fires when a customer earns a badge, i.e. an activity meets the badge's earn criteria.
     BadgeEarned,
     /// `promotionIssued`: Fires when a loyalty promotion is issued to a customer (or a group), making them eligible to earn it, for example through the promotion-issue API, an import or a campaign.
     PromotionIssued,
-    /// `promotionEarned`: Fires when a customer earns a loyalty promotion, i.e.
+    /// `promotionEarned`: Fires when a customer earns a loyalty promotion, i.e. meets its earn criteria, for example with a qualifying transaction after the promotion was issued to them.
     PromotionEarned,
     /// `cartPromotionIssued`: Fires when a cart promotion (a basket-level discount offer run by the cart promotion engine) is issued to a customer, making them eligible to use it.
     CartPromotionIssued,
@@ -109,7 +109,7 @@ pub enum EventName {
     TargetPeriodCompleted,
     /// `unifiedTargetsAchieved`: Fires when a customer achieves a unified target group: several targets combined by a rule (for example the sum of any of three targets reaching a threshold).
     UnifiedTargetsAchieved,
-    /// `unifiedTargetsUnAchieved`: Fires when a unified target group was not achieved within its time frame, i.e.
+    /// `unifiedTargetsUnAchieved`: Fires when a unified target group was not achieved within its time frame, i.e. the combined values of its targets stayed below the rule's threshold.
     UnifiedTargetsUnAchieved,
     /// `streakCustomerEnrolment`: Fires when a customer is enrolled into a streak (consecutive activity windows with levels to reach), for example through the enrolment API.
     StreakCustomerEnrolment,
@@ -815,7 +815,12 @@ impl EventName {
                 )
             }
 
-            Self::BadgeEarned => Some("Fires when a customer earns a badge, i.e."),
+            Self::BadgeEarned => {
+                Some(
+                    "Fires when a customer earns a badge, i.e. an activity meets the badge's earn criteria.",
+                )
+            }
+
             Self::PromotionIssued => {
                 Some(
                     "Fires when a loyalty promotion is issued to a customer (or a group), making them eligible to earn it, for example through the promotion-issue API, an import or a campaign.",
@@ -823,7 +828,9 @@ impl EventName {
             }
 
             Self::PromotionEarned => {
-                Some("Fires when a customer earns a loyalty promotion, i.e.")
+                Some(
+                    "Fires when a customer earns a loyalty promotion, i.e. meets its earn criteria, for example with a qualifying transaction after the promotion was issued to them.",
+                )
             }
 
             Self::CartPromotionIssued => {
@@ -894,7 +901,7 @@ impl EventName {
 
             Self::UnifiedTargetsUnAchieved => {
                 Some(
-                    "Fires when a unified target group was not achieved within its time frame, i.e.",
+                    "Fires when a unified target group was not achieved within its time frame, i.e. the combined values of its targets stayed below the rule's threshold.",
                 )
             }
 
@@ -1262,275 +1269,399 @@ impl EventName {
     pub fn json_schema_id(&self) -> Option<&'static str> {
         match self {
             Self::CustomerAdded => {
-                Some("https://ens-rs.dev/schemas/events/customerAdded.json")
+                Some(
+                    "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/events/customerAdded.json",
+                )
             }
 
             Self::CustomerUpdated => {
-                Some("https://ens-rs.dev/schemas/events/customerUpdated.json")
+                Some(
+                    "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/events/customerUpdated.json",
+                )
             }
 
             Self::LoyaltyCustomerMerge => {
-                Some("https://ens-rs.dev/schemas/events/loyaltyCustomerMerge.json")
+                Some(
+                    "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/events/loyaltyCustomerMerge.json",
+                )
             }
 
             Self::TransactionAdded => {
-                Some("https://ens-rs.dev/schemas/events/transactionAdded.json")
+                Some(
+                    "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/events/transactionAdded.json",
+                )
             }
 
             Self::TransactionUpdated => {
-                Some("https://ens-rs.dev/schemas/events/transactionUpdated.json")
+                Some(
+                    "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/events/transactionUpdated.json",
+                )
             }
 
             Self::TransactionRejected => {
-                Some("https://ens-rs.dev/schemas/events/transactionRejected.json")
+                Some(
+                    "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/events/transactionRejected.json",
+                )
             }
 
             Self::RetroBillAdded => {
-                Some("https://ens-rs.dev/schemas/events/retroBillAdded.json")
+                Some(
+                    "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/events/retroBillAdded.json",
+                )
             }
 
             Self::NotInterestedBillAdded => {
-                Some("https://ens-rs.dev/schemas/events/notInterestedBillAdded.json")
+                Some(
+                    "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/events/notInterestedBillAdded.json",
+                )
             }
 
             Self::RejectedTransactionRetrigger => {
                 Some(
-                    "https://ens-rs.dev/schemas/events/rejectedTransactionRetrigger.json",
+                    "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/events/rejectedTransactionRetrigger.json",
                 )
             }
 
             Self::PointsIssued => {
-                Some("https://ens-rs.dev/schemas/events/pointsIssued.json")
+                Some(
+                    "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/events/pointsIssued.json",
+                )
             }
 
             Self::PointsRedeemed => {
-                Some("https://ens-rs.dev/schemas/events/pointsRedeemed.json")
+                Some(
+                    "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/events/pointsRedeemed.json",
+                )
             }
 
             Self::PointsExpired => {
-                Some("https://ens-rs.dev/schemas/events/pointsExpired.json")
+                Some(
+                    "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/events/pointsExpired.json",
+                )
             }
 
             Self::PointsExpiryReminder => {
-                Some("https://ens-rs.dev/schemas/events/pointsExpiryReminder.json")
+                Some(
+                    "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/events/pointsExpiryReminder.json",
+                )
             }
 
             Self::PointsExpiryChange => {
-                Some("https://ens-rs.dev/schemas/events/pointsExpiryChange.json")
+                Some(
+                    "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/events/pointsExpiryChange.json",
+                )
             }
 
             Self::SinglePointsExpiryUpdated => {
-                Some("https://ens-rs.dev/schemas/events/singlePointsExpiryUpdated.json")
+                Some(
+                    "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/events/singlePointsExpiryUpdated.json",
+                )
             }
 
             Self::IssuedPointsReversed => {
-                Some("https://ens-rs.dev/schemas/events/issuedPointsReversed.json")
+                Some(
+                    "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/events/issuedPointsReversed.json",
+                )
             }
 
             Self::RedeemedPointsReversed => {
-                Some("https://ens-rs.dev/schemas/events/redeemedPointsReversed.json")
+                Some(
+                    "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/events/redeemedPointsReversed.json",
+                )
             }
 
             Self::PointsTransferredInitiated => {
-                Some("https://ens-rs.dev/schemas/events/pointsTransferredInitiated.json")
+                Some(
+                    "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/events/pointsTransferredInitiated.json",
+                )
             }
 
             Self::PointsTransferredReceived => {
-                Some("https://ens-rs.dev/schemas/events/pointsTransferredReceived.json")
+                Some(
+                    "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/events/pointsTransferredReceived.json",
+                )
             }
 
             Self::PromisedToCurrentPointsConversion => {
                 Some(
-                    "https://ens-rs.dev/schemas/events/promisedToCurrentPointsConversion.json",
+                    "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/events/promisedToCurrentPointsConversion.json",
                 )
             }
 
             Self::ManualPointsAdjustment => {
-                Some("https://ens-rs.dev/schemas/events/manualPointsAdjustment.json")
+                Some(
+                    "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/events/manualPointsAdjustment.json",
+                )
             }
 
             Self::AlternateCurrenciesIssued => {
-                Some("https://ens-rs.dev/schemas/events/alternateCurrenciesIssued.json")
+                Some(
+                    "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/events/alternateCurrenciesIssued.json",
+                )
             }
 
             Self::IssuedAlternateCurrenciesReversed => {
                 Some(
-                    "https://ens-rs.dev/schemas/events/issuedAlternateCurrenciesReversed.json",
+                    "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/events/issuedAlternateCurrenciesReversed.json",
                 )
             }
 
             Self::TierUpgraded => {
-                Some("https://ens-rs.dev/schemas/events/tierUpgraded.json")
+                Some(
+                    "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/events/tierUpgraded.json",
+                )
             }
 
             Self::TierDowngraded => {
-                Some("https://ens-rs.dev/schemas/events/tierDowngraded.json")
+                Some(
+                    "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/events/tierDowngraded.json",
+                )
             }
 
             Self::TierRenewed => {
-                Some("https://ens-rs.dev/schemas/events/tierRenewed.json")
+                Some(
+                    "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/events/tierRenewed.json",
+                )
             }
 
             Self::TierDowngradeReminder => {
-                Some("https://ens-rs.dev/schemas/events/tierDowngradeReminder.json")
+                Some(
+                    "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/events/tierDowngradeReminder.json",
+                )
             }
 
             Self::CouponIssue => {
-                Some("https://ens-rs.dev/schemas/events/CouponIssue.json")
+                Some(
+                    "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/events/CouponIssue.json",
+                )
             }
 
             Self::CouponRedeem => {
-                Some("https://ens-rs.dev/schemas/events/CouponRedeem.json")
+                Some(
+                    "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/events/CouponRedeem.json",
+                )
             }
 
             Self::IssueBulkCoupon => {
-                Some("https://ens-rs.dev/schemas/events/IssueBulkCoupon.json")
+                Some(
+                    "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/events/IssueBulkCoupon.json",
+                )
             }
 
             Self::RewardIssued => {
-                Some("https://ens-rs.dev/schemas/events/rewardIssued.json")
+                Some(
+                    "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/events/rewardIssued.json",
+                )
             }
 
             Self::IssueRewardFailure => {
-                Some("https://ens-rs.dev/schemas/events/issueRewardFailure.json")
+                Some(
+                    "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/events/issueRewardFailure.json",
+                )
             }
 
             Self::UpdateRewardTransaction => {
-                Some("https://ens-rs.dev/schemas/events/updateRewardTransaction.json")
+                Some(
+                    "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/events/updateRewardTransaction.json",
+                )
             }
 
             Self::RewardCreated => {
-                Some("https://ens-rs.dev/schemas/events/rewardCreated.json")
+                Some(
+                    "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/events/rewardCreated.json",
+                )
             }
 
             Self::RewardUpdated => {
-                Some("https://ens-rs.dev/schemas/events/rewardUpdated.json")
+                Some(
+                    "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/events/rewardUpdated.json",
+                )
             }
 
             Self::BadgeEarned => {
-                Some("https://ens-rs.dev/schemas/events/badgeEarned.json")
+                Some(
+                    "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/events/badgeEarned.json",
+                )
             }
 
             Self::PromotionIssued => {
-                Some("https://ens-rs.dev/schemas/events/promotionIssued.json")
+                Some(
+                    "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/events/promotionIssued.json",
+                )
             }
 
             Self::PromotionEarned => {
-                Some("https://ens-rs.dev/schemas/events/promotionEarned.json")
+                Some(
+                    "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/events/promotionEarned.json",
+                )
             }
 
             Self::CartPromotionIssued => {
-                Some("https://ens-rs.dev/schemas/events/cartPromotionIssued.json")
+                Some(
+                    "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/events/cartPromotionIssued.json",
+                )
             }
 
             Self::CartPromotionEarned => {
-                Some("https://ens-rs.dev/schemas/events/cartPromotionEarned.json")
+                Some(
+                    "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/events/cartPromotionEarned.json",
+                )
             }
 
             Self::CartPromotionRedeemed => {
-                Some("https://ens-rs.dev/schemas/events/cartPromotionRedeemed.json")
+                Some(
+                    "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/events/cartPromotionRedeemed.json",
+                )
             }
 
             Self::CartPromotionRevoked => {
-                Some("https://ens-rs.dev/schemas/events/cartPromotionRevoked.json")
+                Some(
+                    "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/events/cartPromotionRevoked.json",
+                )
             }
 
             Self::TargetCustomerEnrolment => {
-                Some("https://ens-rs.dev/schemas/events/targetCustomerEnrolment.json")
+                Some(
+                    "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/events/targetCustomerEnrolment.json",
+                )
             }
 
             Self::TargetValueAchieved => {
-                Some("https://ens-rs.dev/schemas/events/targetValueAchieved.json")
+                Some(
+                    "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/events/targetValueAchieved.json",
+                )
             }
 
             Self::TargetValueUpdated => {
-                Some("https://ens-rs.dev/schemas/events/targetValueUpdated.json")
+                Some(
+                    "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/events/targetValueUpdated.json",
+                )
             }
 
             Self::TargetAchievedValueUpdated => {
-                Some("https://ens-rs.dev/schemas/events/targetAchievedValueUpdated.json")
+                Some(
+                    "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/events/targetAchievedValueUpdated.json",
+                )
             }
 
             Self::TargetPeriodStarted => {
-                Some("https://ens-rs.dev/schemas/events/targetPeriodStarted.json")
+                Some(
+                    "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/events/targetPeriodStarted.json",
+                )
             }
 
             Self::TargetPeriodCompleted => {
-                Some("https://ens-rs.dev/schemas/events/targetPeriodCompleted.json")
+                Some(
+                    "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/events/targetPeriodCompleted.json",
+                )
             }
 
             Self::UnifiedTargetsAchieved => {
-                Some("https://ens-rs.dev/schemas/events/unifiedTargetsAchieved.json")
+                Some(
+                    "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/events/unifiedTargetsAchieved.json",
+                )
             }
 
             Self::UnifiedTargetsUnAchieved => {
-                Some("https://ens-rs.dev/schemas/events/unifiedTargetsUnAchieved.json")
+                Some(
+                    "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/events/unifiedTargetsUnAchieved.json",
+                )
             }
 
             Self::StreakCustomerEnrolment => {
-                Some("https://ens-rs.dev/schemas/events/streakCustomerEnrolment.json")
+                Some(
+                    "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/events/streakCustomerEnrolment.json",
+                )
             }
 
             Self::StreakCustomerUnEnrolment => {
-                Some("https://ens-rs.dev/schemas/events/streakCustomerUnEnrolment.json")
+                Some(
+                    "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/events/streakCustomerUnEnrolment.json",
+                )
             }
 
             Self::StreakLevelAchieved => {
-                Some("https://ens-rs.dev/schemas/events/streakLevelAchieved.json")
+                Some(
+                    "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/events/streakLevelAchieved.json",
+                )
             }
 
             Self::StreakLevelUnAchieved => {
-                Some("https://ens-rs.dev/schemas/events/streakLevelUnAchieved.json")
+                Some(
+                    "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/events/streakLevelUnAchieved.json",
+                )
             }
 
             Self::GroupCreated => {
-                Some("https://ens-rs.dev/schemas/events/groupCreated.json")
+                Some(
+                    "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/events/groupCreated.json",
+                )
             }
 
             Self::GroupUpdated => {
-                Some("https://ens-rs.dev/schemas/events/groupUpdated.json")
+                Some(
+                    "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/events/groupUpdated.json",
+                )
             }
 
             Self::GroupMemberAdded => {
-                Some("https://ens-rs.dev/schemas/events/groupMemberAdded.json")
+                Some(
+                    "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/events/groupMemberAdded.json",
+                )
             }
 
             Self::GroupMemberRemoved => {
-                Some("https://ens-rs.dev/schemas/events/groupMemberRemoved.json")
+                Some(
+                    "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/events/groupMemberRemoved.json",
+                )
             }
 
             Self::PointsContributionToGroup => {
-                Some("https://ens-rs.dev/schemas/events/pointsContributionToGroup.json")
+                Some(
+                    "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/events/pointsContributionToGroup.json",
+                )
             }
 
             Self::PartnerProgramLinked => {
-                Some("https://ens-rs.dev/schemas/events/partnerProgramLinked.json")
+                Some(
+                    "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/events/partnerProgramLinked.json",
+                )
             }
 
             Self::PartnerProgramDelinked => {
-                Some("https://ens-rs.dev/schemas/events/partnerProgramDelinked.json")
+                Some(
+                    "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/events/partnerProgramDelinked.json",
+                )
             }
 
             Self::PartnerProgramUpdated => {
-                Some("https://ens-rs.dev/schemas/events/partnerProgramUpdated.json")
+                Some(
+                    "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/events/partnerProgramUpdated.json",
+                )
             }
 
             Self::SupplementaryMembershipExpiryReminder => {
                 Some(
-                    "https://ens-rs.dev/schemas/events/supplementaryMembershipExpiryReminder.json",
+                    "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/events/supplementaryMembershipExpiryReminder.json",
                 )
             }
 
             Self::CardUpdated => {
-                Some("https://ens-rs.dev/schemas/events/cardUpdated.json")
+                Some(
+                    "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/events/cardUpdated.json",
+                )
             }
 
             Self::RequestUpdated => {
-                Some("https://ens-rs.dev/schemas/events/requestUpdated.json")
+                Some(
+                    "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/events/requestUpdated.json",
+                )
             }
 
             Self::RequestWorkflowEvent => {
-                Some("https://ens-rs.dev/schemas/events/requestWorkflowEvent.json")
+                Some(
+                    "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/events/requestWorkflowEvent.json",
+                )
             }
 
             Self::Unknown(_) => None,

@@ -7,139 +7,139 @@ pub(crate) const ENVELOPE: &str = include_str!("../../json/envelope.json");
 /// The shared sub-object documents, as `($id, JSON text)`.
 pub const SHARED: &[(&str, &str)] = &[
     (
-        "https://ens-rs.dev/schemas/shared/AlternateCurrencyPromotionType.json",
+        "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/shared/AlternateCurrencyPromotionType.json",
         include_str!("../../json/shared/AlternateCurrencyPromotionType.json"),
     ),
     (
-        "https://ens-rs.dev/schemas/shared/BillType.json",
+        "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/shared/BillType.json",
         include_str!("../../json/shared/BillType.json"),
     ),
     (
-        "https://ens-rs.dev/schemas/shared/CouponIssualType.json",
+        "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/shared/CouponIssualType.json",
         include_str!("../../json/shared/CouponIssualType.json"),
     ),
     (
-        "https://ens-rs.dev/schemas/shared/CouponSeries.json",
+        "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/shared/CouponSeries.json",
         include_str!("../../json/shared/CouponSeries.json"),
     ),
     (
-        "https://ens-rs.dev/schemas/shared/CustomerIdentifiers.json",
+        "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/shared/CustomerIdentifiers.json",
         include_str!("../../json/shared/CustomerIdentifiers.json"),
     ),
     (
-        "https://ens-rs.dev/schemas/shared/CustomerPartnerProgramDetails.json",
+        "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/shared/CustomerPartnerProgramDetails.json",
         include_str!("../../json/shared/CustomerPartnerProgramDetails.json"),
     ),
     (
-        "https://ens-rs.dev/schemas/shared/DeliveryStatus.json",
+        "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/shared/DeliveryStatus.json",
         include_str!("../../json/shared/DeliveryStatus.json"),
     ),
     (
-        "https://ens-rs.dev/schemas/shared/EnteredBy.json",
+        "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/shared/EnteredBy.json",
         include_str!("../../json/shared/EnteredBy.json"),
     ),
     (
-        "https://ens-rs.dev/schemas/shared/EntityInformation.json",
+        "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/shared/EntityInformation.json",
         include_str!("../../json/shared/EntityInformation.json"),
     ),
     (
-        "https://ens-rs.dev/schemas/shared/GroupMember.json",
+        "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/shared/GroupMember.json",
         include_str!("../../json/shared/GroupMember.json"),
     ),
     (
-        "https://ens-rs.dev/schemas/shared/IssuedCoupon.json",
+        "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/shared/IssuedCoupon.json",
         include_str!("../../json/shared/IssuedCoupon.json"),
     ),
     (
-        "https://ens-rs.dev/schemas/shared/KeyValue.json",
+        "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/shared/KeyValue.json",
         include_str!("../../json/shared/KeyValue.json"),
     ),
     (
-        "https://ens-rs.dev/schemas/shared/LoyaltyProgramDetails.json",
+        "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/shared/LoyaltyProgramDetails.json",
         include_str!("../../json/shared/LoyaltyProgramDetails.json"),
     ),
     (
-        "https://ens-rs.dev/schemas/shared/MilestoneDetail.json",
+        "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/shared/MilestoneDetail.json",
         include_str!("../../json/shared/MilestoneDetail.json"),
     ),
     (
-        "https://ens-rs.dev/schemas/shared/NameValue.json",
+        "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/shared/NameValue.json",
         include_str!("../../json/shared/NameValue.json"),
     ),
     (
-        "https://ens-rs.dev/schemas/shared/PartnerProgramType.json",
+        "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/shared/PartnerProgramType.json",
         include_str!("../../json/shared/PartnerProgramType.json"),
     ),
     (
-        "https://ens-rs.dev/schemas/shared/PointsOfferType.json",
+        "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/shared/PointsOfferType.json",
         include_str!("../../json/shared/PointsOfferType.json"),
     ),
     (
-        "https://ens-rs.dev/schemas/shared/PromotionLimitOn.json",
+        "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/shared/PromotionLimitOn.json",
         include_str!("../../json/shared/PromotionLimitOn.json"),
     ),
     (
-        "https://ens-rs.dev/schemas/shared/PromotionRedemptionRestriction.json",
+        "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/shared/PromotionRedemptionRestriction.json",
         include_str!("../../json/shared/PromotionRedemptionRestriction.json"),
     ),
     (
-        "https://ens-rs.dev/schemas/shared/RedemptionFromEarningProgram.json",
+        "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/shared/RedemptionFromEarningProgram.json",
         include_str!("../../json/shared/RedemptionFromEarningProgram.json"),
     ),
     (
-        "https://ens-rs.dev/schemas/shared/RewardDetail.json",
+        "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/shared/RewardDetail.json",
         include_str!("../../json/shared/RewardDetail.json"),
     ),
     (
-        "https://ens-rs.dev/schemas/shared/RewardGeography.json",
+        "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/shared/RewardGeography.json",
         include_str!("../../json/shared/RewardGeography.json"),
     ),
     (
-        "https://ens-rs.dev/schemas/shared/RewardMedia.json",
+        "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/shared/RewardMedia.json",
         include_str!("../../json/shared/RewardMedia.json"),
     ),
     (
-        "https://ens-rs.dev/schemas/shared/RewardRedemptionType.json",
+        "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/shared/RewardRedemptionType.json",
         include_str!("../../json/shared/RewardRedemptionType.json"),
     ),
     (
-        "https://ens-rs.dev/schemas/shared/RewardType.json",
+        "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/shared/RewardType.json",
         include_str!("../../json/shared/RewardType.json"),
     ),
     (
-        "https://ens-rs.dev/schemas/shared/RewardVendor.json",
+        "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/shared/RewardVendor.json",
         include_str!("../../json/shared/RewardVendor.json"),
     ),
     (
-        "https://ens-rs.dev/schemas/shared/RewardVendorRedemption.json",
+        "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/shared/RewardVendorRedemption.json",
         include_str!("../../json/shared/RewardVendorRedemption.json"),
     ),
     (
-        "https://ens-rs.dev/schemas/shared/StreakProgress.json",
+        "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/shared/StreakProgress.json",
         include_str!("../../json/shared/StreakProgress.json"),
     ),
     (
-        "https://ens-rs.dev/schemas/shared/TargetDetails.json",
+        "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/shared/TargetDetails.json",
         include_str!("../../json/shared/TargetDetails.json"),
     ),
     (
-        "https://ens-rs.dev/schemas/shared/TransactionRejectionDetail.json",
+        "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/shared/TransactionRejectionDetail.json",
         include_str!("../../json/shared/TransactionRejectionDetail.json"),
     ),
     (
-        "https://ens-rs.dev/schemas/shared/TriggeringActivity.json",
+        "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/shared/TriggeringActivity.json",
         include_str!("../../json/shared/TriggeringActivity.json"),
     ),
     (
-        "https://ens-rs.dev/schemas/shared/UnifiedTarget.json",
+        "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/shared/UnifiedTarget.json",
         include_str!("../../json/shared/UnifiedTarget.json"),
     ),
     (
-        "https://ens-rs.dev/schemas/shared/UnifiedTargetGroupDetails.json",
+        "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/shared/UnifiedTargetGroupDetails.json",
         include_str!("../../json/shared/UnifiedTargetGroupDetails.json"),
     ),
     (
-        "https://ens-rs.dev/schemas/shared/UnifiedTargetsAchievementCondition.json",
+        "https://raw.githubusercontent.com/ens-rs/ens-rs/main/schemas/json/shared/UnifiedTargetsAchievementCondition.json",
         include_str!("../../json/shared/UnifiedTargetsAchievementCondition.json"),
     ),
 ];

@@ -73,11 +73,11 @@ pub mod update_reward_transaction;
 pub mod reward_created;
 /// `rewardUpdated`: Fires when a reward in the org's rewards catalog is changed, for example enabled or disabled, given new dates, tiers or geographies, or new display content.
 pub mod reward_updated;
-/// `badgeEarned`: Fires when a customer earns a badge, i.e.
+/// `badgeEarned`: Fires when a customer earns a badge, i.e. an activity meets the badge's earn criteria.
 pub mod badge_earned;
 /// `promotionIssued`: Fires when a loyalty promotion is issued to a customer (or a group), making them eligible to earn it, for example through the promotion-issue API, an import or a campaign.
 pub mod promotion_issued;
-/// `promotionEarned`: Fires when a customer earns a loyalty promotion, i.e.
+/// `promotionEarned`: Fires when a customer earns a loyalty promotion, i.e. meets its earn criteria, for example with a qualifying transaction after the promotion was issued to them.
 pub mod promotion_earned;
 /// `cartPromotionIssued`: Fires when a cart promotion (a basket-level discount offer run by the cart promotion engine) is issued to a customer, making them eligible to use it.
 pub mod cart_promotion_issued;
@@ -101,7 +101,7 @@ pub mod target_period_started;
 pub mod target_period_completed;
 /// `unifiedTargetsAchieved`: Fires when a customer achieves a unified target group: several targets combined by a rule (for example the sum of any of three targets reaching a threshold).
 pub mod unified_targets_achieved;
-/// `unifiedTargetsUnAchieved`: Fires when a unified target group was not achieved within its time frame, i.e.
+/// `unifiedTargetsUnAchieved`: Fires when a unified target group was not achieved within its time frame, i.e. the combined values of its targets stayed below the rule's threshold.
 pub mod unified_targets_un_achieved;
 /// `streakCustomerEnrolment`: Fires when a customer is enrolled into a streak (consecutive activity windows with levels to reach), for example through the enrolment API.
 pub mod streak_customer_enrolment;
