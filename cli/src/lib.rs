@@ -14,16 +14,58 @@
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{ArgAction, Parser, Subcommand};
 
 mod admin;
+mod completions;
+mod diagnostics;
+mod exit;
 mod local;
+mod output;
 mod secret_arg;
+mod time_arg;
+
+use exit::{EXIT_CODES, Exit, Outcome};
+use output::{ColorChoice, Format, Ui};
+
+const TOP_HELP: &str = "\
+Examples:
+  ens events                                        # the 66 events, by group
+  ens listen --port 8080 --basic ens:s3cret -f http://127.0.0.1:3000/webhooks/ens
+  ens trigger pointsIssued --to http://127.0.0.1:8080/ --basic ens:s3cret
+  ens fixture pointsIssued --set data.totalPointsIssued=500 > points.json
+  ens validate points.json
+  ens demo
+
+ENS cannot reach localhost: to point a real ENS webhook at `ens listen`, expose the port with
+any tunnel (ngrok, cloudflared, ssh -R, …) and use the public URL in `ens webhooks create`.";
 
 /// Work with Capillary ENS webhooks from the command line.
+///
+/// Listen for deliveries and forward them to the app you are developing, send realistic events,
+/// replay recordings, validate payloads against the schemas, sign and verify requests, and
+/// manage webhooks and their delivery logs through the Capillary APIs.
 #[derive(Debug, Parser)]
-#[command(name = "ens", version, about, long_about = None, propagate_version = true)]
+#[command(
+    name = "ens",
+    version,
+    propagate_version = true,
+    after_help = format!("{TOP_HELP}\n\n{EXIT_CODES}")
+)]
 pub struct Cli {
+    /// Results as text for people or JSON for scripts (JSON lines for streams such as
+    /// `listen`, one document otherwise). Banners and progress always go to stderr.
+    #[arg(long, value_enum, global = true, default_value_t)]
+    format: Format,
+    /// Colour text output: auto (on a terminal, unless NO_COLOR is set), always, never.
+    #[arg(long, value_enum, global = true, default_value_t, value_name = "WHEN")]
+    color: ColorChoice,
+    /// More diagnostics on stderr (-v debug, -vv trace); RUST_LOG, when set, wins.
+    #[arg(short, long, action = ArgAction::Count, global = true)]
+    verbose: u8,
+    /// Only errors on stderr.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    quiet: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -34,6 +76,8 @@ enum Command {
     Local(local::LocalCommand),
     #[command(flatten)]
     Admin(admin::AdminCommand),
+    #[command(flatten)]
+    Completions(completions::CompletionsCommand),
 }
 
 /// Parses the process's arguments, runs the command and returns its exit code.
@@ -43,6 +87,8 @@ pub fn main() -> ExitCode {
 
 /// Runs parsed arguments and returns the exit code.
 pub fn run(cli: Cli) -> ExitCode {
+    diagnostics::install(cli.verbose, cli.quiet, cli.color);
+    let ui = Ui::new(cli.format, cli.color);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -50,22 +96,28 @@ pub fn run(cli: Cli) -> ExitCode {
         Ok(runtime) => runtime,
         Err(error) => {
             eprintln!("error: cannot start the async runtime: {error}");
-            return ExitCode::from(1);
+            return Exit::Failed.into();
         }
     };
-    let outcome = runtime.block_on(async {
+    let outcome: Outcome = runtime.block_on(async {
         match cli.command {
-            Command::Local(command) => local::run(command).await,
-            Command::Admin(command) => admin::run(command).await,
+            Command::Local(command) => local::run(command, ui).await,
+            Command::Admin(command) => admin::run(command, ui).await,
+            Command::Completions(command) => completions::run(command, ui),
         }
     });
     match outcome {
-        Ok(code) => code,
-        Err(error) => {
-            eprintln!("error: {error:#}");
-            ExitCode::from(1)
+        Ok(exit) => exit.into(),
+        Err(stop) => {
+            eprintln!("error: {}", stop.message);
+            stop.exit.into()
         }
     }
+}
+
+/// The command definitions, for completions and the man page.
+pub(crate) fn command() -> clap::Command {
+    <Cli as clap::CommandFactory>::command()
 }
 
 #[cfg(test)]

@@ -70,11 +70,13 @@ mod error;
 #[rustfmt::skip] // formatted by prettyplease in capillary-ens-codegen; `capillary-ens-codegen check` compares it byte for byte
 mod generated;
 mod int_or_string;
+pub mod json_path;
 pub mod json_schema;
 mod lenient;
 mod open_enum;
 mod payload;
 mod pii;
+pub mod schema_walk;
 mod single_pass;
 
 pub use delivery::{Delivery, parse, parse_tolerant};

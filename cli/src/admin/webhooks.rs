@@ -6,9 +6,10 @@ use capillary_ens_schemas::EventName;
 use clap::{Args, Subcommand};
 
 use super::EXIT_CODES;
-use super::connection::{ApiArgs, Format};
+use super::connection::ApiArgs;
 use super::exit::Failure;
 use super::output;
+use crate::output::Ui;
 
 const WEBHOOKS_HELP: &str = "\
 Examples:
@@ -121,12 +122,12 @@ struct DeleteArgs {
     api: ApiArgs,
 }
 
-pub(crate) async fn run(args: WebhooksArgs) -> Result<(), Failure> {
+pub(crate) async fn run(args: WebhooksArgs, ui: Ui) -> Result<(), Failure> {
     match args.action {
         Action::List(args) => {
             let client = args.api.client()?;
             let webhooks = client.list_webhooks().await?;
-            output::webhooks(&webhooks, args.api.format == Format::Json)?;
+            output::webhooks(&webhooks, ui.json())?;
         }
         Action::Create(args) => {
             let events = event_names(&args.events)?;
@@ -140,7 +141,7 @@ pub(crate) async fn run(args: WebhooksArgs) -> Result<(), Failure> {
             }
             let client = args.api.client()?;
             let created = client.create_webhook(&webhook).await?;
-            output::webhook(&created, args.api.format == Format::Json)?;
+            output::webhook(&created, ui.json())?;
         }
         Action::Update(args) => {
             let added = event_names(&args.add_events)?;
@@ -171,14 +172,14 @@ pub(crate) async fn run(args: WebhooksArgs) -> Result<(), Failure> {
                 webhook.active = active;
             }
             let updated = client.update_webhook(&id, &webhook).await?;
-            output::webhook(&updated, args.api.format == Format::Json)?;
+            output::webhook(&updated, ui.json())?;
         }
         Action::Delete(args) => {
             let client = args.api.client()?;
             let webhook = find(&client, &args.webhook).await?;
             let id = webhook.id.clone().unwrap_or_default();
             client.delete_webhook(&id).await?;
-            if args.api.format == Format::Json {
+            if ui.json() {
                 output::json(&serde_json::json!({"deleted": id, "name": webhook.name}))?;
             } else {
                 output::fields(&[("deleted", format!("{id} ({})", webhook.name))])?;

@@ -2,12 +2,10 @@
 
 use std::collections::BTreeMap;
 use std::net::{Ipv4Addr, SocketAddr};
-use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use anyhow::Context as _;
 use axum::Router;
 use capillary_ens_receiver::{
     Auth, EnsRouter, HandlerError, ReceiverConfig, StaticHeaders, Webhook,
@@ -17,6 +15,17 @@ use capillary_ens_schemas::events::{PointsIssued, TierUpgraded};
 use capillary_ens_testkit::fixtures;
 use capillary_ens_testkit::simulator::{DeliveryReport, DeliveryState, Simulator};
 use clap::Args;
+use serde_json::json;
+
+use crate::exit::{EXIT_CODES, Exit, Outcome, Stop};
+use crate::output::Ui;
+
+const DEMO_HELP: &str = "\
+Examples:
+  ens demo
+  ens demo --format json | jq '.checks[] | select(.ok | not)'
+
+Exit 0 when everything happened as described, 1 otherwise.";
 
 /// Start a receiver and the ENS simulator on this machine, deliver every event type, and print
 /// the delivery log.
@@ -27,9 +36,8 @@ use clap::Args;
 /// receiver answers 200 without processing it again), a receiver that answers 429 once (ENS
 /// retries it later, in simulated time) and a forged request with the wrong credentials
 /// (answered 401, which ENS does not retry).
-///
-/// Exit status: 0 when everything happened as described, 1 otherwise.
 #[derive(Debug, Args)]
+#[command(after_help = format!("{DEMO_HELP}\n\n{EXIT_CODES}"))]
 pub(crate) struct DemoArgs {}
 
 const USER: &str = "ens";
@@ -102,7 +110,7 @@ async fn everything_else(
     state.handled.record(&webhook.envelope.event_name);
 }
 
-pub(crate) async fn run(_args: DemoArgs) -> anyhow::Result<ExitCode> {
+pub(crate) async fn run(_args: DemoArgs, ui: Ui) -> Outcome {
     let handled = Arc::new(Handled::default());
     let state = DemoState {
         config: ReceiverConfig::new(Auth::new(StaticHeaders::basic(USER, PASSWORD))),
@@ -117,10 +125,19 @@ pub(crate) async fn run(_args: DemoArgs) -> anyhow::Result<ExitCode> {
         .with_state(state);
     let socket = tokio::net::TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
         .await
-        .context("cannot open a loopback port for the demo receiver")?;
-    let url = format!("http://{}/webhooks/ens", socket.local_addr()?);
+        .map_err(|error| {
+            Stop::failed(format!(
+                "cannot open a loopback port for the demo receiver: {error}"
+            ))
+        })?;
+    let address = socket
+        .local_addr()
+        .map_err(|error| Stop::failed(error.to_string()))?;
+    let url = format!("http://{address}/webhooks/ens");
     let server = tokio::spawn(async move { axum::serve(socket, app).await });
-    println!("receiver: a capillary-ens-receiver app at {url} (Basic auth, in-memory idempotency)");
+    eprintln!(
+        "receiver: a capillary-ens-receiver app at {url} (Basic auth, in-memory idempotency)"
+    );
 
     let ens = Simulator::to_url(&url)
         .basic_auth(USER, PASSWORD)
@@ -129,7 +146,7 @@ pub(crate) async fn run(_args: DemoArgs) -> anyhow::Result<ExitCode> {
     let bodies: Vec<(EventName, Vec<u8>)> = fixtures::all()
         .map(|fixture| (fixture.name(), fixture.to_bytes()))
         .collect();
-    println!(
+    eprintln!(
         "simulator: delivering {} events as ENS does (up to 10 connections at once)\n",
         bodies.len()
     );
@@ -140,7 +157,7 @@ pub(crate) async fn run(_args: DemoArgs) -> anyhow::Result<ExitCode> {
         .iter()
         .find(|(name, _)| *name == EventName::PointsIssued)
         .map(|(_, body)| body.clone())
-        .context("the fixtures lack pointsIssued")?;
+        .ok_or_else(|| Stop::failed("the fixtures lack pointsIssued"))?;
     let duplicate = ens.deliver(points_body).await;
     let forger = Simulator::to_url(&url)
         .basic_auth(USER, "a-guessed-password")
@@ -149,18 +166,20 @@ pub(crate) async fn run(_args: DemoArgs) -> anyhow::Result<ExitCode> {
     let forged = forger.deliver(fixtures::points_issued().to_bytes()).await;
     server.abort();
 
-    println!("delivery log:\n{}", ens.log());
-    println!("forged request:\n{}", forger.log());
     let metrics = ens.metrics();
-    println!(
-        "metrics: {} total, {} delivered, {} failed, {} retrying, {} pending, average delivery time {:?}\n",
-        metrics.total,
-        metrics.delivered,
-        metrics.failed,
-        metrics.retrying,
-        metrics.pending,
-        metrics.average_delivery_time
-    );
+    if !ui.json() {
+        ui.line(format!("delivery log:\n{}", ens.log()));
+        ui.line(format!("forged request:\n{}", forger.log()));
+        ui.line(format!(
+            "metrics: {} total, {} delivered, {} failed, {} retrying, {} pending, average delivery time {:?}\n",
+            metrics.total,
+            metrics.delivered,
+            metrics.failed,
+            metrics.retrying,
+            metrics.pending,
+            metrics.average_delivery_time
+        ));
+    }
 
     let checks = [
         check_all_delivered(&reports, bodies.len()),
@@ -169,16 +188,27 @@ pub(crate) async fn run(_args: DemoArgs) -> anyhow::Result<ExitCode> {
         check_duplicate(&duplicate, &handled.snapshot()),
         check_forged(&forged),
     ];
-    let mut all_passed = true;
-    for (passed, description) in &checks {
-        println!("{} {description}", if *passed { "ok  " } else { "FAIL" });
-        all_passed &= passed;
-    }
-    Ok(if all_passed {
-        ExitCode::SUCCESS
+    let all_passed = checks.iter().all(|(passed, _)| *passed);
+    if ui.json() {
+        ui.json_line(&json!({
+            "delivered": metrics.delivered,
+            "failed": metrics.failed,
+            "total": metrics.total,
+            "checks": checks
+                .iter()
+                .map(|(ok, description)| json!({"ok": ok, "description": description}))
+                .collect::<Vec<_>>(),
+            "ok": all_passed,
+        }));
     } else {
-        ExitCode::FAILURE
-    })
+        for (passed, description) in &checks {
+            ui.line(format!(
+                "{} {description}",
+                ui.verdict(*passed, if *passed { "ok  " } else { "FAIL" })
+            ));
+        }
+    }
+    Ok(Exit::from_success(all_passed))
 }
 
 fn check_all_delivered(reports: &[DeliveryReport], expected: usize) -> (bool, String) {
