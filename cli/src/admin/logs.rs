@@ -24,7 +24,15 @@ Examples:
   ens --profile eu-prod logs --ref-id 50952_312554898
 
 --follow polls every --interval seconds and backs off (doubling, up to a minute) while nothing
-new arrives or the API fails; it prints JSON lines with --format json.";
+new arrives or the API fails; it prints JSON lines with --format json.
+
+Profiles for several clusters or orgs live in $ENS_CONFIG or ~/.config/ens/config.toml:
+  default_profile = \"eu-prod\"
+  [profiles.eu-prod]
+  api_url = \"https://eu.api.capillarytech.com\"
+  user = \"api.user\"
+  password_env = \"EU_PROD_ENS_PASSWORD\"
+Flags and ENS_API_* variables win over the profile.";
 
 /// `ens logs`
 #[derive(Debug, Args)]

@@ -26,11 +26,12 @@ Examples:
   ens webhooks list
   ens subscribe crm-sync customerAdded
 
-Exit codes: 0 ok, 1 API or network error, 2 usage error, 3 not found, 4 credentials refused (401/403).";
+  # Several clusters or orgs: profiles in ~/.config/ens/config.toml (see `ens logs --help`)
+  ens webhooks list --profile eu-prod";
 
 /// `ens webhooks …`
 #[derive(Debug, Args)]
-#[command(after_long_help = WEBHOOKS_HELP, after_help = WEBHOOKS_HELP)]
+#[command(after_help = format!("{WEBHOOKS_HELP}\n\n{EXIT_CODES}"))]
 pub(crate) struct WebhooksArgs {
     #[command(subcommand)]
     action: Action,
@@ -39,16 +40,16 @@ pub(crate) struct WebhooksArgs {
 #[derive(Debug, Subcommand)]
 enum Action {
     /// List the org's webhooks (header values are never shown).
-    #[command(after_help = EXIT_CODES)]
+    #[command(after_help = format!("Examples:\n  ens webhooks list\n  ens webhooks list --format json | jq -r '.[].name'\n\n{EXIT_CODES}"))]
     List(ListArgs),
     /// Create a webhook.
-    #[command(after_help = EXIT_CODES)]
+    #[command(after_help = format!("Examples:\n  ens webhooks create --name crm-sync --url https://hooks.example.com/ens \\\n      --event pointsIssued --header \"Authorization: Bearer $WEBHOOK_SECRET\"\n\n{EXIT_CODES}"))]
     Create(CreateArgs),
     /// Change a webhook: URL, events, headers, connections, active.
-    #[command(after_help = EXIT_CODES)]
+    #[command(after_help = format!("Examples:\n  ens webhooks update crm-sync --add-event tierUpgraded --max-connections 20\n  ens webhooks update crm-sync --active false\n\n{EXIT_CODES}"))]
     Update(UpdateArgs),
     /// Delete a webhook.
-    #[command(after_help = EXIT_CODES)]
+    #[command(after_help = format!("Examples:\n  ens webhooks delete crm-sync\n\n{EXIT_CODES}"))]
     Delete(DeleteArgs),
 }
 
