@@ -16,12 +16,13 @@ use std::process::ExitCode;
 
 use clap::{ArgAction, Parser, Subcommand};
 
+#[macro_use]
+mod output;
 mod admin;
 mod completions;
 mod diagnostics;
 mod exit;
 mod local;
-mod output;
 mod secret_arg;
 mod time_arg;
 
@@ -88,6 +89,7 @@ pub fn main() -> ExitCode {
 /// Runs parsed arguments and returns the exit code.
 pub fn run(cli: Cli) -> ExitCode {
     diagnostics::install(cli.verbose, cli.quiet, cli.color);
+    output::set_quiet(cli.quiet);
     let ui = Ui::new(cli.format, cli.color);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()

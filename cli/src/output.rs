@@ -2,9 +2,31 @@
 //! when asked or on a terminal, and a closed stdout ending the command quietly with success.
 
 use std::io::{IsTerminal, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use clap::ValueEnum;
 use serde::Serialize;
+
+static QUIET: AtomicBool = AtomicBool::new(false);
+
+/// `-q`: from now on, only errors go to stderr.
+pub(crate) fn set_quiet(quiet: bool) {
+    QUIET.store(quiet, Ordering::Relaxed);
+}
+
+/// Whether `-q` was given.
+pub(crate) fn is_quiet() -> bool {
+    QUIET.load(Ordering::Relaxed)
+}
+
+/// A banner, progress line or warning on stderr, unless `-q`.
+macro_rules! note {
+    ($($arg:tt)*) => {
+        if !$crate::output::is_quiet() {
+            eprintln!($($arg)*);
+        }
+    };
+}
 
 /// How a command prints its results.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]

@@ -84,6 +84,14 @@ fn every_readme_command_parses() {
 fn words_keep_quoted_text_together() {
     assert_eq!(
         words(r#"ens verify b.json -H "x-signature: 5f0c" --x ''"#),
-        ["ens", "verify", "b.json", "-H", "x-signature: 5f0c", "--x", ""]
+        [
+            "ens",
+            "verify",
+            "b.json",
+            "-H",
+            "x-signature: 5f0c",
+            "--x",
+            ""
+        ]
     );
 }

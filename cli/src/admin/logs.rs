@@ -157,7 +157,7 @@ pub(crate) async fn run(args: LogsArgs, ui: Ui) -> Result<(), Failure> {
                 .total_pages
                 .map(|pages| format!(" of {pages}"))
                 .unwrap_or_default();
-            eprintln!(
+            note!(
                 "page {}{total}{}",
                 page.page,
                 if page.has_next() {

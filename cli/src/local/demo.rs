@@ -135,9 +135,7 @@ pub(crate) async fn run(_args: DemoArgs, ui: Ui) -> Outcome {
         .map_err(|error| Stop::failed(error.to_string()))?;
     let url = format!("http://{address}/webhooks/ens");
     let server = tokio::spawn(async move { axum::serve(socket, app).await });
-    eprintln!(
-        "receiver: a capillary-ens-receiver app at {url} (Basic auth, in-memory idempotency)"
-    );
+    note!("receiver: a capillary-ens-receiver app at {url} (Basic auth, in-memory idempotency)");
 
     let ens = Simulator::to_url(&url)
         .basic_auth(USER, PASSWORD)
@@ -146,7 +144,7 @@ pub(crate) async fn run(_args: DemoArgs, ui: Ui) -> Outcome {
     let bodies: Vec<(EventName, Vec<u8>)> = fixtures::all()
         .map(|fixture| (fixture.name(), fixture.to_bytes()))
         .collect();
-    eprintln!(
+    note!(
         "simulator: delivering {} events as ENS does (up to 10 connections at once)\n",
         bodies.len()
     );

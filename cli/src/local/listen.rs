@@ -127,7 +127,7 @@ pub(crate) async fn run(args: ListenArgs, ui: Ui) -> Outcome {
         .receiver_auth()
         .map_err(|error| Stop::usage(error.to_string()))?;
     if args.auth.is_empty() {
-        eprintln!("warning: no authentication configured; every request is accepted");
+        note!("warning: no authentication configured; every request is accepted");
     }
     let events = if args.events.is_empty() {
         None
@@ -210,9 +210,9 @@ pub(crate) async fn run(args: ListenArgs, ui: Ui) -> Outcome {
     let address = socket
         .local_addr()
         .map_err(|error| Stop::failed(error.to_string()))?;
-    eprintln!("listening on http://{address}{}", args.path);
+    note!("listening on http://{address}{}", args.path);
     if let Some(forwarder) = &listener.forwarder {
-        eprintln!("forwarding to {}", forwarder.url());
+        note!("forwarding to {}", forwarder.url());
     }
     let shutdown = {
         let listener = Arc::clone(&listener);

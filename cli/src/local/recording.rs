@@ -153,7 +153,7 @@ pub(crate) fn open_for_append(path: &std::path::Path) -> io::Result<std::fs::Fil
         let file = options.open(path)?;
         let mode = file.metadata()?.permissions().mode();
         if mode & 0o077 != 0 {
-            eprintln!(
+            note!(
                 "warning: {} is readable by other users (mode {:o}); it will hold raw personal data",
                 path.display(),
                 mode & 0o777

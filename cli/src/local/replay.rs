@@ -102,7 +102,7 @@ pub(crate) async fn run(args: ReplayArgs, ui: Ui) -> Outcome {
     check_input(&file, &inputs)?;
     let sender = args.send.sender()?;
     if sender.unauthenticated() {
-        eprintln!(
+        note!(
             "warning: sending without credentials; a receiver that checks them answers 401 \
              (add --basic, --bearer, --header, --hmac-secret or --standard-webhooks-secret)"
         );
@@ -121,7 +121,7 @@ pub(crate) async fn run(args: ReplayArgs, ui: Ui) -> Outcome {
         } else {
             "--all"
         };
-        eprintln!("skipped {count}: {reason} ({hint} sends them)");
+        note!("skipped {count}: {reason} ({hint} sends them)");
     }
     let total = to_send.len();
     let interactive = std::io::stderr().is_terminal();
@@ -152,10 +152,10 @@ pub(crate) async fn run(args: ReplayArgs, ui: Ui) -> Outcome {
         progress(index + 1, total, interactive);
     }
     if interactive && total > 0 {
-        eprintln!();
+        note!();
     }
     let failed = total - delivered;
-    eprintln!("replayed {total}: {delivered} accepted, {failed} not, {duplicates} duplicates");
+    note!("replayed {total}: {delivered} accepted, {failed} not, {duplicates} duplicates");
     Ok(Exit::from_success(failed == 0))
 }
 
@@ -168,6 +168,9 @@ fn edited(edits: &EditArgs, body: &[u8]) -> Result<Vec<u8>, String> {
 }
 
 fn progress(done: usize, total: usize, interactive: bool) {
+    if crate::output::is_quiet() {
+        return;
+    }
     let percent = done * 100 / total.max(1);
     let mut stderr = std::io::stderr().lock();
     // A terminal gets one line that updates; a log gets a line every 100 deliveries.

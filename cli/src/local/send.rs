@@ -180,7 +180,7 @@ impl Sender {
             }
             let retry = u32::try_from(attempts.len()).unwrap_or(u32::MAX);
             if self.max_attempts.is_some_and(|max| retry >= max) {
-                eprintln!("giving up after {retry} attempts (--max-attempts)");
+                note!("giving up after {retry} attempts (--max-attempts)");
                 break;
             }
             let Some(delay) = self.policy.delay_before_retry(retry) else {
@@ -188,7 +188,7 @@ impl Sender {
             };
             nominal_elapsed += delay;
             if nominal_elapsed > self.policy.window() {
-                eprintln!(
+                note!(
                     "giving up: ENS stops retrying after {:?}",
                     self.policy.window()
                 );
@@ -197,14 +197,14 @@ impl Sender {
             let wait = delay / self.speedup;
             let name = event_name.as_deref().unwrap_or("the delivery");
             if self.speedup > 1 {
-                eprintln!(
+                note!(
                     "retry {retry} of {name}: ENS would wait {}, waiting {} (compressed {}x by --retry-speedup)",
                     human(delay),
                     human(wait),
                     self.speedup
                 );
             } else {
-                eprintln!(
+                note!(
                     "retry {retry} of {name}: waiting {} as ENS would (compress with --retry-speedup N; Ctrl-C stops)",
                     human(delay)
                 );
