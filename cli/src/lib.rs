@@ -56,16 +56,35 @@ any tunnel (ngrok, cloudflared, ssh -R, …) and use the public URL in `ens webh
 pub struct Cli {
     /// Results as text for people or JSON for scripts (JSON lines for streams such as
     /// `listen`, one document otherwise). Banners and progress always go to stderr.
-    #[arg(long, value_enum, global = true, default_value_t)]
+    #[arg(
+        long,
+        value_enum,
+        global = true,
+        default_value_t,
+        help_heading = "Global options"
+    )]
     format: Format,
     /// Colour text output: auto (on a terminal, unless NO_COLOR is set), always, never.
-    #[arg(long, value_enum, global = true, default_value_t, value_name = "WHEN")]
+    #[arg(
+        long,
+        value_enum,
+        global = true,
+        default_value_t,
+        value_name = "WHEN",
+        help_heading = "Global options"
+    )]
     color: ColorChoice,
     /// More diagnostics on stderr (-v debug, -vv trace); RUST_LOG, when set, wins.
-    #[arg(short, long, action = ArgAction::Count, global = true)]
+    #[arg(short, long, action = ArgAction::Count, global = true, help_heading = "Global options")]
     verbose: u8,
     /// Only errors on stderr.
-    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    #[arg(
+        short,
+        long,
+        global = true,
+        conflicts_with = "verbose",
+        help_heading = "Global options"
+    )]
     quiet: bool,
     #[command(subcommand)]
     command: Command,

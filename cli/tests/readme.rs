@@ -95,3 +95,47 @@ fn words_keep_quoted_text_together() {
         ]
     );
 }
+
+/// The example lines (`ens …`, continuation lines joined) of a help text.
+fn help_examples(help: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut joined = String::new();
+    for line in help.lines() {
+        let line = line.trim();
+        if joined.is_empty() && !line.starts_with("ens ") {
+            continue;
+        }
+        joined.push_str(line.trim_end_matches('\\'));
+        joined.push(' ');
+        if line.ends_with('\\') {
+            continue;
+        }
+        let command = std::mem::take(&mut joined);
+        let command = command.split(" # ").next().unwrap_or_default();
+        let command = command
+            .split(['|', ';', '&', '>', '<'])
+            .next()
+            .unwrap_or_default();
+        found.push(command.trim().to_owned());
+    }
+    found
+}
+
+#[test]
+fn every_example_in_every_help_parses() {
+    use clap::CommandFactory as _;
+    let mut root = capillary_ens_cli::Cli::command();
+    root.build();
+    let mut pending: Vec<clap::Command> = vec![root];
+    let mut examples = Vec::new();
+    while let Some(mut command) = pending.pop() {
+        examples.extend(help_examples(&command.render_long_help().to_string()));
+        pending.extend(command.get_subcommands().cloned());
+    }
+    assert!(examples.len() >= 40, "found {examples:?}");
+    for example in examples {
+        if let Err(error) = capillary_ens_cli::Cli::try_parse_from(words(&example)) {
+            panic!("help example `{example}` does not parse: {error}");
+        }
+    }
+}

@@ -21,7 +21,7 @@ Examples:
   ens logs --ref-id 50952_312554898
   ens logs --consumer-group 6f1c… --event-type pointsIssued --sort duration --all --format json
   ens logs --consumer-group 6f1c… --follow            # new deliveries as they happen (Ctrl-C stops)
-  ens --profile eu-prod logs --ref-id 50952_312554898
+  ens logs --ref-id 50952_312554898 --profile eu-prod
 
 --follow polls every --interval seconds and backs off (doubling, up to a minute) while nothing
 new arrives or the API fails; it prints JSON lines with --format json.
