@@ -219,6 +219,24 @@ fn replay_refuses_bad_files_skips_forged_reports_duplicates() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("rejected as forged"));
     let output = replay(&recording, &["--include-forged"]);
     assert!(output.status.success());
+    // A fresh event: the target would acknowledge a known eventId without handling it.
+    let single = write(
+        &directory,
+        "one.json",
+        &fixtures::points_issued().to_bytes(),
+    );
+    let output = replay(&single, &["--set", "data.totalPointsIssued=77"]);
+    assert!(output.status.success());
+    assert_eq!(
+        app.received().last().unwrap()["data"]["totalPointsIssued"],
+        77
+    );
+    assert_eq!(
+        replay(&single, &["--set", "data.totalPointIssued=1"])
+            .status
+            .code(),
+        Some(2)
+    );
     let names: Vec<String> = app
         .received()
         .iter()
@@ -693,4 +711,70 @@ fn colour_only_on_request_or_a_terminal() {
         .output()
         .unwrap();
     assert!(!stdout_of(&never).contains('\u{1b}'));
+}
+
+#[test]
+fn a_retriable_app_answer_reaches_the_app_again_on_the_retry() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let timestamps = Arc::new(Mutex::new(Vec::new()));
+    let app: Router = Router::new()
+        .route("/", post(flaky_app))
+        .with_state(Arc::clone(&timestamps));
+    let socket = runtime
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let app_url = format!("http://{}/", socket.local_addr().unwrap());
+    runtime.spawn(async move { axum::serve(socket, app).await });
+    // The listener checks the signature and re-signs what it forwards.
+    let listener = RunningListener::start(&[
+        "--standard-webhooks-secret",
+        WHSEC,
+        "-f",
+        &app_url,
+        "--max-deliveries",
+        "2",
+    ]);
+    let output = ens()
+        .args(["trigger", "pointsIssued", "--to", &listener.url])
+        .args(["--standard-webhooks-secret", WHSEC])
+        .args(["--retry", "--retry-speedup", "30"])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout_of(&output).contains("503, 200"),
+        "{}",
+        stdout_of(&output)
+    );
+    let (_, printed) = listener.finish();
+    assert_eq!(timestamps.lock().unwrap().len(), 2, "{printed}");
+    assert!(printed.contains("| app 503"), "{printed}");
+    assert!(printed.contains("| app 200"), "{printed}");
+}
+
+#[test]
+fn forward_header_gives_the_app_its_own_credentials() {
+    let app = TestReceiver::start(Auth::new(StaticHeaders::bearer("app-t0ken")));
+    let listener = RunningListener::start(&[
+        "--basic",
+        "ens:s3cret",
+        "-f",
+        &app.url,
+        "--forward-header",
+        "authorization:Bearer app-t0ken",
+        "--max-deliveries",
+        "1",
+    ]);
+    ens()
+        .args(["trigger", "tierUpgraded", "--to", &listener.url])
+        .args(["--basic", "ens:s3cret"])
+        .assert()
+        .success();
+    let (_, printed) = listener.finish();
+    assert_eq!(app.received().len(), 1, "{printed}");
+    assert!(!printed.contains("app-t0ken") && !printed.contains("s3cret"));
 }
