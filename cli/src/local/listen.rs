@@ -312,6 +312,13 @@ impl Listener {
             Err(_) => (None, None),
         };
         let now = millis(SystemTime::now());
+        tracing::debug!(
+            event = name.as_ref().map_or("-", EventName::as_str),
+            event_id = event_id.as_deref().unwrap_or("-"),
+            status = status.as_u16(),
+            body_len = body.len(),
+            "received"
+        );
         if let Some(file) = &self.record {
             let line = RecordedDelivery::new(
                 now,
