@@ -116,7 +116,7 @@ pub fn run(cli: Cli) -> ExitCode {
     {
         Ok(runtime) => runtime,
         Err(error) => {
-            eprintln!("error: cannot start the async runtime: {error}");
+            error_line!("error: cannot start the async runtime: {error}");
             return Exit::Failed.into();
         }
     };
@@ -130,7 +130,7 @@ pub fn run(cli: Cli) -> ExitCode {
     match outcome {
         Ok(exit) => exit.into(),
         Err(stop) => {
-            eprintln!("error: {}", stop.message);
+            error_line!("error: {}", stop.message);
             stop.exit.into()
         }
     }

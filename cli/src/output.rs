@@ -23,9 +23,22 @@ pub(crate) fn is_quiet() -> bool {
 macro_rules! note {
     ($($arg:tt)*) => {
         if !$crate::output::is_quiet() {
-            eprintln!($($arg)*);
+            $crate::output::write_stderr(&format!($($arg)*));
         }
     };
+}
+
+/// An error on stderr, even with `-q`.
+macro_rules! error_line {
+    ($($arg:tt)*) => {
+        $crate::output::write_stderr(&format!($($arg)*))
+    };
+}
+
+/// Writes one line to stderr; a closed stderr is ignored rather than a panic.
+pub(crate) fn write_stderr(line: &str) {
+    let mut stderr = std::io::stderr().lock();
+    let _ = writeln!(stderr, "{line}");
 }
 
 /// How a command prints its results.
@@ -98,7 +111,7 @@ impl Ui {
         match serde_json::to_string(value) {
             Ok(text) => self.line(text),
             Err(error) => {
-                eprintln!("error: cannot print the result as JSON: {error}");
+                write_stderr(&format!("error: cannot print the result as JSON: {error}"));
                 std::process::exit(1);
             }
         }
@@ -142,7 +155,7 @@ pub(crate) fn write_stdout(bytes: &[u8]) {
         if error.kind() == std::io::ErrorKind::BrokenPipe {
             std::process::exit(0);
         }
-        eprintln!("error: cannot write the output: {error}");
+        write_stderr(&format!("error: cannot write the output: {error}"));
         std::process::exit(1);
     }
 }

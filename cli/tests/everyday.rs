@@ -383,6 +383,30 @@ fn a_closed_stdout_ends_every_command_quietly_with_success() {
     }
 }
 
+#[test]
+fn a_closed_stderr_is_no_panic_either() {
+    for (arguments, code) in [
+        (vec!["trigger", "nope", "--to", "http://127.0.0.1:1/"], 2),
+        (
+            vec!["replay", "/no/such/file", "--to", "http://127.0.0.1:1/"],
+            3,
+        ),
+        (vec!["events"], 0),
+    ] {
+        let mut child = StdCommand::new(assert_cmd::cargo::cargo_bin("ens"))
+            .args(&arguments)
+            .env("ENS_CONFIG", "/nonexistent")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        drop(child.stderr.take());
+        let status = child.wait().unwrap();
+        assert_eq!(status.code(), Some(code), "{arguments:?}");
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn the_first_line_of_every_json_output_parses() {
     let directory = tempfile::tempdir().unwrap();

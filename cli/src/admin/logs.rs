@@ -243,7 +243,7 @@ async fn follow(client: &Client, args: &LogsArgs, query: &LogQuery, ui: Ui) -> R
             }
             Err(error) => {
                 delay = (delay * 2).min(ceiling);
-                eprintln!("warning: {error}; polling again in {}s", delay.as_secs());
+                note!("warning: {error}; polling again in {}s", delay.as_secs());
             }
         }
         tokio::select! {

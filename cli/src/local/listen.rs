@@ -330,7 +330,7 @@ impl Listener {
                 body,
             );
             if let Err(error) = line.append_to(&mut *lock(file)) {
-                eprintln!("error: cannot record the delivery: {error}");
+                error_line!("error: cannot record the delivery: {error}");
             }
         }
         let filtered_out = name.as_ref().is_some_and(|name| !self.wanted(name));

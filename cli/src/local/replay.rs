@@ -152,7 +152,7 @@ pub(crate) async fn run(args: ReplayArgs, ui: Ui) -> Outcome {
         progress(index + 1, total, interactive);
     }
     if interactive && total > 0 {
-        note!();
+        note!("");
     }
     let failed = total - delivered;
     note!("replayed {total}: {delivered} accepted, {failed} not, {duplicates} duplicates");

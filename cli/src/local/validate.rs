@@ -89,7 +89,7 @@ pub(crate) fn run(args: ValidateArgs, ui: Ui) -> Outcome {
                 }
             }
             Err(error) => {
-                eprintln!("error: cannot read {}: {error}", file.display());
+                error_line!("error: cannot read {}: {error}", file.display());
                 unreadable = true;
             }
         }
