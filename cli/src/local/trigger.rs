@@ -118,9 +118,10 @@ pub(crate) async fn run(args: TriggerArgs, ui: Ui) -> Outcome {
     let sender = args.send.sender()?;
     let body = fixture.to_bytes();
     let mut all_delivered = true;
-    for _ in 0..args.times.max(1) {
+    for time in 0..args.times.max(1) {
         let sent = sender.send(&body).await;
-        print_sent(&ui, None, &sent, None);
+        let note = (time > 0).then_some("duplicate of the first (--times)");
+        print_sent(&ui, None, &sent, note);
         all_delivered &= sent.delivered;
     }
     Ok(Exit::from_success(all_delivered))
