@@ -183,7 +183,11 @@ fn trigger_checks_paths_and_types_values_by_the_schema() {
     let lines: Vec<String> = stdout_of(&output).lines().map(str::to_owned).collect();
     assert_eq!(lines.len(), 2);
     assert!(lines[1].contains("duplicate of the first"), "{lines:?}");
-    assert_eq!(app.received().len(), 2, "the receiver handled the duplicate once");
+    assert_eq!(
+        app.received().len(),
+        2,
+        "the receiver handled the duplicate once"
+    );
 }
 
 #[test]

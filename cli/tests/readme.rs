@@ -129,7 +129,18 @@ fn every_example_in_every_help_parses() {
     let mut pending: Vec<clap::Command> = vec![root];
     let mut examples = Vec::new();
     while let Some(mut command) = pending.pop() {
-        examples.extend(help_examples(&command.render_long_help().to_string()));
+        if command.get_name() == "help" {
+            continue; // clap's own `ens help <command>`
+        }
+        let help = command.render_long_help().to_string();
+        let name = command.get_name().to_owned();
+        assert!(help.contains("Example"), "`{name} --help` shows no example");
+        assert!(
+            help.contains("Exit codes"),
+            "`{name} --help` shows no exit codes"
+        );
+        assert!(command.get_about().is_some(), "`{name}` has no description");
+        examples.extend(help_examples(&help));
         pending.extend(command.get_subcommands().cloned());
     }
     assert!(examples.len() >= 40, "found {examples:?}");

@@ -334,6 +334,24 @@ mod tests {
         assert_eq!(delivery["attributes"]["data"]["totalPointsIssued"], 7);
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        #[test]
+        fn any_edit_is_an_answer_never_a_panic(
+            path in "[a-zA-Z.\\[\\]0-9]{0,24}",
+            value in "\\PC{0,12}",
+            allow_unknown in proptest::bool::ANY,
+        ) {
+            let edits = EditArgs {
+                sets: vec![format!("{path}={value}")],
+                removals: vec![path.clone()],
+                allow_unknown,
+            };
+            let mut delivery = json!({"eventName": "pointsIssued", "data": {"a": [1]}});
+            let _ = edits.apply(&EventName::PointsIssued, &mut delivery);
+        }
+    }
+
     #[test]
     fn distance_counts_edits() {
         assert_eq!(edit_distance("kitten", "sitting"), 3);
