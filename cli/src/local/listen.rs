@@ -93,8 +93,9 @@ pub(crate) struct ListenArgs {
     /// `[redacted]`.
     #[arg(long)]
     show_pii: bool,
-    /// The largest body accepted, in bytes.
-    #[arg(long, default_value_t = 1024 * 1024)]
+    /// The largest body accepted, in bytes (generous: no real ENS event comes near it, and a
+    /// 413 would lose the event).
+    #[arg(long, default_value_t = 16 * 1024 * 1024)]
     body_limit: usize,
     /// Stop after this many deliveries.
     #[arg(long, value_name = "N")]
