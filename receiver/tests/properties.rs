@@ -7,7 +7,8 @@ use std::time::{Duration, UNIX_EPOCH};
 
 use bytes::Bytes;
 use capillary_ens_receiver::{
-    Auth, HmacSha256, ReceiverConfig, SignatureEncoding, StandardWebhooks, StaticHeaders, receive,
+    Auth, Delivery, HmacSha256, ReceiverConfig, SignatureEncoding, StandardWebhooks, StaticHeaders,
+    receive,
 };
 use capillary_ens_schemas::EventName;
 use http::{HeaderMap, HeaderName, HeaderValue};
@@ -145,6 +146,12 @@ proptest! {
     ) {
         let config = ReceiverConfig::new(Auth::allow_unauthenticated());
         let body = format!("{{\"eventName\":\"{name}\",\"data\":{data}}}");
-        let _ = receive(&config, &HeaderMap::new(), Bytes::from(body));
+        if let Ok(delivery) = receive(&config, &HeaderMap::new(), Bytes::from(body)) {
+            // What the fuzz target checks too: a stored delivery parses again to the same key,
+            // and every delivery narrows to `Webhook<Event>`.
+            let stored = Delivery::parse(delivery.raw.clone(), delivery.received_at).unwrap();
+            prop_assert_eq!(stored.key(), delivery.key());
+            prop_assert!(delivery.narrow::<capillary_ens_schemas::Event>().is_ok());
+        }
     }
 }

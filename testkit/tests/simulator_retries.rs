@@ -110,8 +110,8 @@ async fn bad_request_is_final_after_one_attempt() {
 }
 
 #[tokio::test]
-async fn other_client_errors_are_final_too() {
-    for status in [401, 403, 404, 410, 413, 415, 422] {
+async fn other_client_errors_request_timeout_and_redirects_are_final_too() {
+    for status in [401, 403, 404, 408, 410, 413, 415, 422, 301, 302, 307, 308] {
         let receiver = Recorder::always(status);
         let ens = Simulator::to_router(receiver.router()).path("/ens").build();
 
@@ -123,8 +123,8 @@ async fn other_client_errors_are_final_too() {
 }
 
 #[tokio::test]
-async fn request_timeout_and_server_errors_are_retried() {
-    for status in [408, 429, 500, 502, 503, 504] {
+async fn too_many_requests_and_server_errors_are_retried() {
+    for status in [429, 500, 502, 503, 504] {
         let receiver = Recorder::statuses(&[status, status], 204);
         let ens = Simulator::to_router(receiver.router()).path("/ens").build();
 
@@ -209,13 +209,15 @@ fn outcome_classification() {
             "{code}"
         );
     }
-    for code in [400, 401, 403, 404, 409, 422, 499] {
+    for code in [
+        100, 301, 302, 307, 308, 400, 401, 403, 404, 408, 409, 422, 499, 600,
+    ] {
         assert!(
             !Status(code).is_success() && !Status(code).is_retriable(),
             "{code}"
         );
     }
-    for code in [408, 429, 500, 503, 599, 302] {
+    for code in [429, 500, 503, 599] {
         assert!(
             !Status(code).is_success() && Status(code).is_retriable(),
             "{code}"

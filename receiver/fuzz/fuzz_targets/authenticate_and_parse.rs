@@ -8,7 +8,9 @@
 use std::time::{Duration, UNIX_EPOCH};
 
 use bytes::Bytes;
-use capillary_ens_receiver::{Auth, HmacSha256, ReceiverConfig, StandardWebhooks, StaticHeaders, receive};
+use capillary_ens_receiver::{
+    Auth, Delivery, HmacSha256, ReceiverConfig, StandardWebhooks, StaticHeaders, receive,
+};
 use http::{HeaderMap, HeaderName, HeaderValue};
 use libfuzzer_sys::fuzz_target;
 
@@ -53,9 +55,13 @@ fuzz_target!(|input: &[u8]| {
     }
     .with_clock(pinned);
     let config = ReceiverConfig::new(auth).body_limit(64 * 1024);
-    if let Ok(received) = receive(&config, &headers, Bytes::copy_from_slice(body)) {
-        // Exercise what a handler would touch.
-        let _ = received.event.to_data();
-        let _ = format!("{:?}", received.envelope);
+    if let Ok(delivery) = receive(&config, &headers, Bytes::copy_from_slice(body)) {
+        // Exercise what a handler and a durable inbox would touch.
+        let _ = delivery.event.to_data();
+        let _ = format!("{delivery:?}");
+        let stored = Delivery::parse(delivery.raw.clone(), delivery.received_at)
+            .expect("a stored delivery parses again");
+        assert_eq!(stored.key(), delivery.key(), "the dedup key is stable");
+        let _ = delivery.narrow::<capillary_ens_schemas::Event>().expect("every event narrows");
     }
 });

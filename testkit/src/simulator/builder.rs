@@ -11,7 +11,7 @@ use super::{Duplicates, RetryPolicy, Simulator, VirtualClock};
 /// Configures a [`Simulator`]; start with [`Simulator::to_url`] or [`Simulator::to_router`].
 ///
 /// Defaults: [`RetryPolicy::ens`], 30 s attempt timeout, 10 connections, no duplicates, no
-/// reordering, a [`VirtualClock`] starting at the real now. `Debug` shows header names only,
+/// reordering, no [queue mode](Self::queue_mode), a [`VirtualClock`] starting at the real now. `Debug` shows header names only,
 /// never their values.
 #[derive(Debug)]
 #[must_use = "call .build() to get a Simulator"]
@@ -24,6 +24,7 @@ pub struct SimulatorBuilder {
     pub(crate) duplicates: Duplicates,
     pub(crate) reorder: Option<u64>,
     pub(crate) clock: Option<VirtualClock>,
+    pub(crate) queue_mode: bool,
 }
 
 impl SimulatorBuilder {
@@ -37,6 +38,7 @@ impl SimulatorBuilder {
             duplicates: Duplicates::none(),
             reorder: None,
             clock: None,
+            queue_mode: false,
         }
     }
 
@@ -121,6 +123,20 @@ impl SimulatorBuilder {
     /// same seed gives the same order.
     pub fn reorder(mut self, seed: u64) -> Self {
         self.reorder = Some(seed);
+        self
+    }
+
+    /// Delivers like ENS's per-webhook queue: one event at a time, in the order given, and an
+    /// event that is retrying **holds back every later event** until it is delivered or its
+    /// retry window closes (seven days with [`RetryPolicy::ens`]). Off by default, when events
+    /// are attempted independently (up to [`max_connections`](Self::max_connections) at once).
+    ///
+    /// Use it to show the cost of a retriable answer: with a receiver that answers 503 to one
+    /// event it will never accept, [`DeliveryReport::held_back`](super::DeliveryReport::held_back)
+    /// of the next event is the whole retry window. Order is kept within one `deliver_all`
+    /// (and its `resume`); [`reorder`](Self::reorder) still shuffles the order first.
+    pub fn queue_mode(mut self) -> Self {
+        self.queue_mode = true;
         self
     }
 

@@ -32,6 +32,7 @@ struct Inner {
     policy: RetryPolicy,
     attempt_timeout: Duration,
     max_connections: usize,
+    queue_mode: bool,
     connections: Arc<Semaphore>,
     clock: VirtualClock,
     /// Events given so far, and which of them to duplicate.
@@ -78,6 +79,7 @@ impl Simulator {
                 policy: builder.policy,
                 attempt_timeout: builder.attempt_timeout,
                 max_connections: builder.max_connections,
+                queue_mode: builder.queue_mode,
                 connections: Arc::new(Semaphore::new(builder.max_connections)),
                 clock: builder.clock.unwrap_or_default(),
                 duplicates: Mutex::new((0, builder.duplicates.decider())),
@@ -245,16 +247,20 @@ impl Simulator {
         jobs
     }
 
-    /// The discrete-event loop: make the earliest due attempts, then schedule retries.
+    /// The discrete-event loop: make the earliest due attempts, then schedule retries. In queue
+    /// mode only the oldest unfinished delivery is attempted: it holds back the rest.
     async fn run(&self, mut queue: Vec<Job>, deadline: Option<SystemTime>) {
-        while let Some(earliest) = queue.iter().map(|job| job.due).min() {
+        while let Some(earliest) = self.next_due(&queue) {
             if deadline.is_some_and(|deadline| earliest > deadline) {
                 lock(&self.inner.parked).append(&mut queue);
                 break;
             }
             let now = self.inner.clock.advance_to(earliest);
-            let (mut batch, rest): (Vec<Job>, Vec<Job>) =
-                queue.into_iter().partition(|job| job.due <= now);
+            let head = queue.iter().map(|job| job.index).min();
+            let queue_mode = self.inner.queue_mode;
+            let (mut batch, rest): (Vec<Job>, Vec<Job>) = queue
+                .into_iter()
+                .partition(|job| job.due <= now && (!queue_mode || Some(job.index) == head));
             queue = rest;
             batch.sort_by_key(|job| (job.due, job.index));
             for job in self.attempt_batch(batch, now).await {
@@ -263,6 +269,15 @@ impl Simulator {
         }
         if let Some(deadline) = deadline {
             self.inner.clock.advance_to(deadline);
+        }
+    }
+
+    /// When the next attempt is due: the earliest job's, or in queue mode the oldest job's.
+    fn next_due(&self, queue: &[Job]) -> Option<SystemTime> {
+        if self.inner.queue_mode {
+            queue.iter().min_by_key(|job| job.index).map(|job| job.due)
+        } else {
+            queue.iter().map(|job| job.due).min()
         }
     }
 
@@ -372,6 +387,7 @@ impl fmt::Debug for Simulator {
             .field("policy", &self.inner.policy)
             .field("attempt_timeout", &self.inner.attempt_timeout)
             .field("max_connections", &self.inner.max_connections)
+            .field("queue_mode", &self.inner.queue_mode)
             .field("clock", &self.inner.clock)
             .field("deliveries", &lock(&self.inner.log).len())
             .finish()

@@ -5,9 +5,14 @@
 //! application/json`, `user-agent: Java/1.8.0_272`, Spring's `accept`) plus the webhook's
 //! configured headers, optionally signed ([`HmacSha256`](capillary_ens_receiver::HmacSha256),
 //! [`StandardWebhooks`](capillary_ens_receiver::StandardWebhooks)). Answers are classified like ENS
-//! does: 2xx delivers; 400 and every other 4xx except 408 and 429 fail for good; 408, 429,
-//! 5xx, timeouts and connection errors are retried with exponential backoff until the retry
-//! window (seven days) closes ([`RetryPolicy`]).
+//! documents them: 2xx delivers; 429, 5xx, timeouts and connection errors are retried with
+//! exponential backoff until the retry window (seven days) closes ([`RetryPolicy`]); every
+//! other answer fails for good, **408 and 3xx included** (ENS documents no retry for them: a
+//! receiver relying on one would pass here and lose events in production).
+//!
+//! In [queue mode](SimulatorBuilder::queue_mode) events go one at a time in order, and a
+//! retrying event holds back every later one, as in ENS's per-webhook queue: the cost of a
+//! wrong retriable answer shows in [`DeliveryReport::held_back`].
 //!
 //! # Time
 //!

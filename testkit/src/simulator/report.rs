@@ -58,12 +58,14 @@ impl AttemptOutcome {
         matches!(self, Self::Status(code) if (200..300).contains(code))
     }
 
-    /// Whether ENS tries again after this outcome: 408, 429, every status that is neither 2xx
-    /// nor 4xx (so 5xx, also 1xx and 3xx), timeouts and connection errors. Other 4xx are final.
+    /// Whether ENS tries again after this outcome: 429, 5xx, timeouts and connection errors
+    /// (no answer at all, like a timeout). Every other status is final, 408 and 1xx/3xx
+    /// included: ENS documents retries for 429, 5xx and timeouts only, and a receiver that
+    /// relied on a retry of anything else would pass its tests here and lose events in
+    /// production.
     pub fn is_retriable(&self) -> bool {
         match self {
-            Self::Status(408 | 429) => true,
-            Self::Status(code) => !(200..300).contains(code) && !(400..500).contains(code),
+            Self::Status(code) => *code == 429 || (500..600).contains(code),
             Self::TimedOut | Self::ConnectionError(_) => true,
         }
     }
@@ -159,6 +161,12 @@ impl DeliveryReport {
             .iter()
             .map(|attempt| &attempt.outcome)
             .collect()
+    }
+
+    /// Virtual time from queueing to the first attempt: how long the delivery waited, e.g.
+    /// behind an earlier event that was retrying in [queue mode](super::SimulatorBuilder::queue_mode).
+    pub fn held_back(&self) -> Option<Duration> {
+        self.attempts.first().map(|attempt| self.offset(attempt.at))
     }
 
     /// Virtual time from queueing to the start of the successful attempt, once delivered.
