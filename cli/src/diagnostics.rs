@@ -19,9 +19,10 @@ const OUR_CRATES: [&str; 6] = [
     "capillary_ens_schemas",
 ];
 
-/// The filter for `-v` given `verbose` times, or `-q`.
-fn default_filter(verbose: u8, quiet: bool) -> String {
-    if quiet {
+/// The filter for `-v` given `verbose` times, or `-q`; `calm` commands (the demo, whose
+/// receivers fail on purpose) show only errors unless `-v`.
+fn default_filter(verbose: u8, quiet: bool, calm: bool) -> String {
+    if quiet || (calm && verbose == 0) {
         return "error".to_owned();
     }
     let ours = match verbose {
@@ -37,10 +38,10 @@ fn default_filter(verbose: u8, quiet: bool) -> String {
 }
 
 /// Installs the subscriber; `RUST_LOG`, when set, wins over `-v`/`-q`.
-pub(crate) fn install(verbose: u8, quiet: bool, color: ColorChoice) {
+pub(crate) fn install(verbose: u8, quiet: bool, calm: bool, color: ColorChoice) {
     let filter = match std::env::var("RUST_LOG") {
         Ok(directives) if !directives.trim().is_empty() => EnvFilter::new(directives),
-        _ => EnvFilter::new(default_filter(verbose, quiet)),
+        _ => EnvFilter::new(default_filter(verbose, quiet, calm)),
     };
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
@@ -56,10 +57,12 @@ mod tests {
 
     #[test]
     fn verbosity_selects_our_crates_only() {
-        assert_eq!(default_filter(0, false), "warn");
-        assert_eq!(default_filter(3, true), "error");
-        assert!(default_filter(1, false).contains("capillary_ens_admin=debug"));
-        assert!(default_filter(2, false).contains("capillary_ens_cli=trace"));
-        assert!(default_filter(1, false).starts_with("warn,"));
+        assert_eq!(default_filter(0, false, false), "warn");
+        assert_eq!(default_filter(3, true, false), "error");
+        assert_eq!(default_filter(0, false, true), "error");
+        assert!(default_filter(1, false, true).contains("capillary_ens_receiver=debug"));
+        assert!(default_filter(1, false, false).contains("capillary_ens_admin=debug"));
+        assert!(default_filter(2, false, false).contains("capillary_ens_cli=trace"));
+        assert!(default_filter(1, false, false).starts_with("warn,"));
     }
 }

@@ -292,6 +292,9 @@ fn demo_delivers_every_event_and_shows_the_log() {
         predicate::str::contains("66 of 66 event types delivered")
             .and(predicate::str::contains("429@0s 200@30s"))
             .and(predicate::str::contains("401@0s"))
+            .and(predicate::str::contains(
+                "a retriable answer to an event that can never succeed held the next event back 6d",
+            ))
             .and(predicate::str::contains("FAIL").not()),
     );
 }

@@ -11,7 +11,7 @@ use capillary_ens_receiver::{
     Auth, EnsRouter, HandlerError, ReceiverConfig, StaticHeaders, Webhook,
 };
 use capillary_ens_schemas::EventName;
-use capillary_ens_schemas::events::{PointsIssued, TierUpgraded};
+use capillary_ens_schemas::events::{CustomerUpdated, PointsIssued, TierUpgraded};
 use capillary_ens_testkit::fixtures;
 use capillary_ens_testkit::simulator::{DeliveryReport, DeliveryState, Simulator};
 use clap::Args;
@@ -23,6 +23,7 @@ use crate::output::Ui;
 const DEMO_HELP: &str = "\
 Examples:
   ens demo
+  ens demo -v          # also the receivers' log lines (every 503 of the queue-mode part)
   ens demo --format json | jq '.checks[] | select(.ok | not)'
 
 Exit 0 when everything happened as described, 1 otherwise.";
@@ -36,6 +37,11 @@ Exit 0 when everything happened as described, 1 otherwise.";
 /// receiver answers 200 without processing it again), a receiver that answers 429 once (ENS
 /// retries it later, in simulated time) and a forged request with the wrong credentials
 /// (answered 401, which ENS does not retry).
+///
+/// Then the cost of a wrong retriable answer, with the simulator in queue mode (ENS re-sends a
+/// retried event before the webhook's later ones): a handler that answers 503 to an event it
+/// will never process holds the next event back for ENS's whole retry window (a week), while
+/// acknowledging it (2xx, and logging it) holds nothing back.
 #[derive(Debug, Args)]
 #[command(after_help = format!("{DEMO_HELP}\n\n{EXIT_CODES}"))]
 pub(crate) struct DemoArgs {}
@@ -179,12 +185,25 @@ pub(crate) async fn run(_args: DemoArgs, ui: Ui) -> Outcome {
         ));
     }
 
+    let retriable = queue_cost(true).await?;
+    let acknowledged = queue_cost(false).await?;
+    if !ui.json() {
+        ui.line(format!(
+            "queue mode: a handler answering 503 to a customerUpdated it can never process: {}",
+            retriable.describe()
+        ));
+        ui.line(format!(
+            "queue mode: the same handler acknowledging it (2xx, logged): {}\n",
+            acknowledged.describe()
+        ));
+    }
     let checks = [
         check_all_delivered(&reports, bodies.len()),
         check_handled_once(&handled.snapshot(), bodies.len()),
         check_retried_after_429(&reports),
         check_duplicate(&duplicate, &handled.snapshot()),
         check_forged(&forged),
+        check_queue_cost(&retriable, &acknowledged),
     ];
     let all_passed = checks.iter().all(|(passed, _)| *passed);
     if ui.json() {
@@ -192,6 +211,11 @@ pub(crate) async fn run(_args: DemoArgs, ui: Ui) -> Outcome {
             "delivered": metrics.delivered,
             "failed": metrics.failed,
             "total": metrics.total,
+            "queueMode": {
+                "retriableHeldBackSeconds": retriable.held_back.as_secs(),
+                "retriableAttempts": retriable.attempts,
+                "acknowledgedHeldBackSeconds": acknowledged.held_back.as_secs(),
+            },
             "checks": checks
                 .iter()
                 .map(|(ok, description)| json!({"ok": ok, "description": description}))
@@ -276,4 +300,106 @@ fn check_forged(forged: &DeliveryReport) -> (bool, String) {
             forged.attempts_summary()
         ),
     )
+}
+
+/// What one poisoned event cost the event queued behind it.
+struct QueueCost {
+    /// How long the next event waited for its first attempt.
+    held_back: Duration,
+    /// How many times the poisoned event was sent.
+    attempts: usize,
+    /// Whether the next event was delivered in the end.
+    next_delivered: bool,
+}
+
+impl QueueCost {
+    fn describe(&self) -> String {
+        format!(
+            "the poisoned event was sent {} time{}, the tierUpgraded behind it waited {}",
+            self.attempts,
+            if self.attempts == 1 { "" } else { "s" },
+            human_duration(self.held_back)
+        )
+    }
+}
+
+/// Delivers pointsIssued, a customerUpdated the handler can never process, and tierUpgraded,
+/// in ENS's queue order, to a receiver whose customerUpdated handler answers retriably (503)
+/// or acknowledges.
+async fn queue_cost(retriable: bool) -> Result<QueueCost, Stop> {
+    let ens = EnsRouter::<ReceiverConfig>::new()
+        .on::<CustomerUpdated, _, _>(move |_: Webhook<CustomerUpdated>| async move {
+            if retriable {
+                Err(HandlerError::unavailable(
+                    "the CRM refuses this customer (and always will)",
+                ))
+            } else {
+                // The right answer to a failure that can never succeed: acknowledge, log it.
+                Ok(())
+            }
+        })
+        .fallback(|_: Webhook| async {});
+    let app: Router = Router::new()
+        .nest("/ens", ens.into_router())
+        .with_state(ReceiverConfig::new(Auth::allow_unauthenticated()));
+    let body = |name: EventName| {
+        fixtures::for_event(&name)
+            .map(|fixture| fixture.to_bytes())
+            .ok_or_else(|| Stop::failed(format!("the fixtures lack {name}")))
+    };
+    let bodies = [
+        body(EventName::PointsIssued)?,
+        body(EventName::CustomerUpdated)?,
+        body(EventName::TierUpgraded)?,
+    ];
+    let reports = Simulator::to_router(app)
+        .path("/ens")
+        .queue_mode()
+        .build()
+        .deliver_all(bodies)
+        .await;
+    let (Some(poisoned), Some(next)) = (reports.get(1), reports.get(2)) else {
+        return Err(Stop::failed("the simulator lost a delivery"));
+    };
+    Ok(QueueCost {
+        held_back: next.held_back().unwrap_or_default(),
+        attempts: poisoned.attempts.len(),
+        next_delivered: next.is_delivered(),
+    })
+}
+
+fn check_queue_cost(retriable: &QueueCost, acknowledged: &QueueCost) -> (bool, String) {
+    const SIX_DAYS: Duration = Duration::from_secs(6 * 24 * 60 * 60);
+    (
+        retriable.held_back > SIX_DAYS
+            && acknowledged.held_back < Duration::from_secs(1)
+            && acknowledged.attempts == 1
+            && retriable.next_delivered
+            && acknowledged.next_delivered,
+        format!(
+            "a retriable answer to an event that can never succeed held the next event back {}; acknowledging it, {}",
+            human_duration(retriable.held_back),
+            human_duration(acknowledged.held_back)
+        ),
+    )
+}
+
+/// `6d 23h 30m`, `0s`.
+fn human_duration(duration: Duration) -> String {
+    let seconds = duration.as_secs();
+    let (days, hours, minutes) = (seconds / 86_400, seconds / 3600 % 24, seconds / 60 % 60);
+    let mut parts = Vec::new();
+    if days > 0 {
+        parts.push(format!("{days}d"));
+    }
+    if hours > 0 {
+        parts.push(format!("{hours}h"));
+    }
+    if minutes > 0 {
+        parts.push(format!("{minutes}m"));
+    }
+    if parts.is_empty() {
+        parts.push(format!("{}s", seconds % 60));
+    }
+    parts.join(" ")
 }
