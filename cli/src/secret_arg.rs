@@ -32,3 +32,10 @@ impl FromStr for SecretArg {
         }
     }
 }
+
+impl<'de> serde::Deserialize<'de> for SecretArg {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}

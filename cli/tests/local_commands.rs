@@ -1,73 +1,40 @@
 //! Every local subcommand of `ens`, run as a user runs it: the real binary, real files, real
 //! loopback servers.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command as StdCommand, Stdio};
-use std::sync::{Arc, Mutex};
-
-use assert_cmd::Command;
-use axum::Router;
-use capillary_ens_receiver::{Auth, EnsRouter, ReceiverConfig, StaticHeaders, Webhook};
+use capillary_ens_receiver::{Auth, StaticHeaders};
 use capillary_ens_schemas::EventName;
 use capillary_ens_testkit::fixtures;
 use predicates::prelude::*;
 use serde_json::Value;
 
-fn ens() -> Command {
-    Command::cargo_bin("ens").expect("the ens binary is built")
-}
-
-/// A receiver on a loopback port, in a thread of its own so blocking commands can call it.
-struct TestReceiver {
-    url: String,
-    received: Arc<Mutex<Vec<Value>>>,
-    _runtime: tokio::runtime::Runtime,
-}
-
-impl TestReceiver {
-    fn start(auth: Auth) -> Self {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .unwrap();
-        let received = Arc::new(Mutex::new(Vec::new()));
-        let sink = Arc::clone(&received);
-        let ens = EnsRouter::new().fallback(move |webhook: Webhook| {
-            let sink = Arc::clone(&sink);
-            async move {
-                let body: Value = serde_json::from_slice(&webhook.raw).unwrap();
-                sink.lock().unwrap().push(body);
-            }
-        });
-        let app: Router = Router::new()
-            .nest("/hook", ens.into_router())
-            .with_state(ReceiverConfig::new(auth));
-        let listener = runtime
-            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-            .unwrap();
-        let url = format!("http://{}/hook", listener.local_addr().unwrap());
-        runtime.spawn(async move { axum::serve(listener, app).await });
-        Self {
-            url,
-            received,
-            _runtime: runtime,
-        }
-    }
-
-    fn received(&self) -> Vec<Value> {
-        self.received.lock().unwrap().clone()
-    }
-}
+mod support;
+use support::{RunningListener, TestReceiver, ens};
 
 #[test]
 fn every_subcommand_has_help() {
-    for command in ["events", "validate", "listen", "trigger", "replay", "demo"] {
-        ens()
-            .args([command, "--help"])
-            .assert()
-            .success()
-            .stdout(predicate::str::contains("Usage: ens"));
+    for command in [
+        "events",
+        "validate",
+        "listen",
+        "trigger",
+        "replay",
+        "demo",
+        "fixture",
+        "sign",
+        "verify",
+        "completions",
+        "man",
+        "webhooks",
+        "subscribe",
+        "logs",
+        "metrics",
+    ] {
+        ens().args([command, "--help"]).assert().success().stdout(
+            predicate::str::contains("Usage: ens")
+                .and(predicate::str::contains("Example"))
+                .and(predicate::str::contains("Exit codes"))
+                .and(predicate::str::contains("2  usage error")),
+        );
     }
 }
 
@@ -181,7 +148,10 @@ fn trigger_sends_a_fixture_with_overrides_and_the_configured_auth() {
         .args(["--set", "data.totalPointsIssued=500"])
         .assert()
         .success()
-        .stdout(predicate::str::contains("pointsIssued").and(predicate::str::contains("200@0s")));
+        .stdout(
+            predicate::str::contains("pointsIssued")
+                .and(predicate::str::contains("-> 200 (delivered)")),
+        );
     let received = receiver.received();
     assert_eq!(received.len(), 1);
     assert_eq!(received[0]["eventName"], "pointsIssued");
@@ -227,30 +197,15 @@ fn trigger_sends_a_fixture_with_overrides_and_the_configured_auth() {
 fn listen_prints_redacted_events_records_them_and_replay_sends_them_again() {
     let directory = tempfile::tempdir().unwrap();
     let recording = directory.path().join("deliveries.jsonl");
-    let mut listener = StdCommand::new(assert_cmd::cargo::cargo_bin("ens"))
-        .args([
-            "listen",
-            "--port",
-            "0",
-            "--bearer",
-            "t0ken",
-            "--max-deliveries",
-            "3",
-            "--record",
-        ])
-        .arg(&recording)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut stdout = BufReader::new(listener.stdout.take().unwrap());
-    let mut first_line = String::new();
-    stdout.read_line(&mut first_line).unwrap();
-    let url = first_line
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap_or_else(|| panic!("unexpected first line {first_line:?}"))
-        .to_owned();
+    let listener = RunningListener::start(&[
+        "--bearer",
+        "t0ken",
+        "--max-deliveries",
+        "3",
+        "--record",
+        recording.to_str().unwrap(),
+    ]);
+    let url = listener.url.clone();
 
     let body = fixtures::points_issued().mobile("919800000001").to_bytes();
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -270,12 +225,8 @@ fn listen_prints_redacted_events_records_them_and_replay_sends_them_again() {
     assert_eq!(send("t0ken"), 200);
     assert_eq!(send("forged"), 401);
     assert_eq!(send("t0ken"), 200, "a duplicate is acknowledged");
-    assert!(
-        listener.wait().unwrap().success(),
-        "stops after --max-deliveries"
-    );
-    let mut printed = String::new();
-    std::io::Read::read_to_string(&mut stdout, &mut printed).unwrap();
+    let (success, printed) = listener.finish();
+    assert!(success, "stops after --max-deliveries");
     assert!(printed.contains("pointsIssued"), "{printed}");
     assert!(printed.contains("-> 401"), "{printed}");
     assert!(printed.contains("duplicate"), "{printed}");
@@ -328,7 +279,7 @@ fn credentials_come_from_the_same_variables_a_receiver_reads() {
     };
     trigger(&vars)
         .success()
-        .stdout(predicate::str::contains("200@0s"));
+        .stdout(predicate::str::contains("-> 200 (delivered)"));
     trigger(&[("ENS_BEARER", "t0ken"), ("ENS_HEADER", "x-api-key:wrong")])
         .code(1)
         .stdout(predicate::str::contains("401"));
@@ -341,6 +292,9 @@ fn demo_delivers_every_event_and_shows_the_log() {
         predicate::str::contains("66 of 66 event types delivered")
             .and(predicate::str::contains("429@0s 200@30s"))
             .and(predicate::str::contains("401@0s"))
+            .and(predicate::str::contains(
+                "a retriable answer to an event that can never succeed held the next event back 6d",
+            ))
             .and(predicate::str::contains("FAIL").not()),
     );
 }
@@ -348,34 +302,17 @@ fn demo_delivers_every_event_and_shows_the_log() {
 #[test]
 fn trigger_signs_as_listen_verifies_with_hmac_and_standard_webhooks() {
     let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
-    let mut listener = StdCommand::new(assert_cmd::cargo::cargo_bin("ens"))
-        .args([
-            "listen",
-            "--port",
-            "0",
-            "--max-deliveries",
-            "2",
-            "--format",
-            "json",
-        ])
-        .args([
-            "--hmac-secret",
-            "gateway-key",
-            "--standard-webhooks-secret",
-            secret,
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut stdout = BufReader::new(listener.stdout.take().unwrap());
-    let mut first_line = String::new();
-    stdout.read_line(&mut first_line).unwrap();
-    let url = first_line
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap()
-        .to_owned();
+    let listener = RunningListener::start(&[
+        "--max-deliveries",
+        "2",
+        "--format",
+        "json",
+        "--hmac-secret",
+        "gateway-key",
+        "--standard-webhooks-secret",
+        secret,
+    ]);
+    let url = listener.url.clone();
 
     ens()
         .args(["trigger", "tierUpgraded", "--to", &url])
@@ -397,10 +334,11 @@ fn trigger_signs_as_listen_verifies_with_hmac_and_standard_webhooks() {
         ])
         .assert()
         .code(1);
-    assert!(listener.wait().unwrap().success());
-    let lines: Vec<Value> = stdout
+    let (success, printed) = listener.finish();
+    assert!(success);
+    let lines: Vec<Value> = printed
         .lines()
-        .map(|line| serde_json::from_str(&line.unwrap()).unwrap())
+        .map(|line| serde_json::from_str(line).unwrap())
         .collect();
     let statuses: Vec<u64> = lines
         .iter()

@@ -78,6 +78,7 @@ mod error;
 #[rustfmt::skip] // formatted by prettyplease in capillary-ens-codegen; `capillary-ens-codegen check` compares it byte for byte
 mod generated;
 mod int_or_string;
+pub mod json_path;
 pub mod json_schema;
 mod lenient;
 mod number_or_text;
@@ -85,6 +86,7 @@ mod open_enum;
 mod payload;
 mod pii;
 pub mod retry_after;
+pub mod schema_walk;
 mod single_pass;
 mod timestamp;
 

@@ -1,18 +1,20 @@
-//! Where the API is and how to authenticate: flags or `ENS_API_*` variables; `--format`.
+//! Where the API is and how to authenticate: flags, `ENS_API_*` variables, or a profile.
 
 use std::time::Duration;
 
 use capillary_ens_admin::{ApiSettings, Client, Credentials};
-use clap::{Args, ValueEnum};
+use clap::Args;
 
 use super::exit::Failure;
+use super::profiles;
 use crate::secret_arg::SecretArg;
 
-/// The cluster, the credentials and the output format, shared by every admin command.
+/// The cluster and the credentials, shared by every admin command.
 ///
 /// The variables are [`ApiSettings`]'s, so the CLI, scripts and webhook handlers share one
 /// environment. The values are combined here rather than by [`ApiSettings::from_env`]: a
-/// flag overrides its variable, and the CLI keeps its own messages and exit codes.
+/// flag overrides its variable, a variable overrides the profile, and the CLI keeps its own
+/// messages and exit codes.
 #[derive(Debug, Args)]
 pub(crate) struct ApiArgs {
     /// Base URL of your Capillary cluster, e.g. `https://eu.api.capillarytech.com`.
@@ -38,29 +40,37 @@ pub(crate) struct ApiArgs {
     )]
     token: Option<SecretArg>,
     /// Seconds to wait for each API call.
-    #[arg(long, default_value_t = 30, value_name = "SECONDS")]
-    timeout: u64,
-    /// Output: a table for people or JSON for scripts.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub(crate) format: Format,
-}
-
-/// How results are printed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub(crate) enum Format {
-    /// Aligned columns.
-    Table,
-    /// JSON on one line per document.
-    Json,
+    #[arg(long, value_name = "SECONDS")]
+    timeout: Option<u64>,
+    /// A profile of the config file ($ENS_CONFIG or ~/.config/ens/config.toml) for the
+    /// cluster and credentials; flags and ENS_API_* variables still win.
+    #[arg(long, env = "ENS_PROFILE", value_name = "NAME")]
+    profile: Option<String>,
 }
 
 impl ApiArgs {
     /// A client for the configured cluster; usage errors when something is missing.
     pub(crate) fn client(&self) -> Result<Client, Failure> {
-        let url = self.api_url.as_deref().ok_or_else(|| {
-            Failure::usage("no API URL: pass --api-url or set ENS_API_URL (e.g. https://eu.api.capillarytech.com)")
+        let profile = profiles::load(self.profile.as_deref())
+            .map_err(Failure::usage)?
+            .unwrap_or_default();
+        let url = self.api_url.as_deref().or(profile.api_url.as_deref()).ok_or_else(|| {
+            Failure::usage("no API URL: pass --api-url, set ENS_API_URL (e.g. https://eu.api.capillarytech.com) or use a --profile")
         })?;
-        let credentials = match (&self.token, &self.user, &self.password) {
+        let env_gave_credentials =
+            self.token.is_some() || (self.user.is_some() && self.password.is_some());
+        let (token, user, password) = if env_gave_credentials {
+            (self.token.clone(), self.user.clone(), self.password.clone())
+        } else {
+            (
+                profile.token(),
+                self.user.clone().or(profile.user.clone()),
+                self.password.clone().or_else(|| profile.password()),
+            )
+        };
+        let timeout = self.timeout.or(profile.timeout).unwrap_or(30);
+        tracing::debug!(url, profile = self.profile.as_deref(), "API connection");
+        let credentials = match (&token, &user, &password) {
             (Some(token), _, _) => Credentials::bearer(token.expose()),
             (None, Some(user), Some(password)) => Credentials::basic(user, password.expose()),
             _ => {
@@ -72,7 +82,7 @@ impl ApiArgs {
         };
         Ok(Client::builder(url)
             .credentials(credentials)
-            .timeout(Duration::from_secs(self.timeout.max(1)))
+            .timeout(Duration::from_secs(timeout.max(1)))
             .build()?)
     }
 }

@@ -1,9 +1,10 @@
 //! Failures of the admin commands and their exit codes.
 
 use std::fmt;
-use std::process::ExitCode;
 
 use capillary_ens_admin::Error;
+
+use crate::exit::Exit;
 
 /// Why an admin command failed.
 #[derive(Debug)]
@@ -21,13 +22,13 @@ impl Failure {
         Self::Usage(message.into())
     }
 
-    fn code(&self) -> u8 {
+    /// The exit code, from the one table.
+    pub(crate) fn exit(&self) -> Exit {
         match self {
-            Self::Usage(_) => 2,
-            Self::Api(Error::InvalidInput { .. }) => 2,
-            Self::Api(error) if error.is_not_found() => 3,
-            Self::Api(error) if error.is_unauthorized() => 4,
-            Self::Api(_) | Self::Output(_) => 1,
+            Self::Usage(_) | Self::Api(Error::InvalidInput { .. }) => Exit::Usage,
+            Self::Api(error) if error.is_not_found() => Exit::NotFound,
+            Self::Api(error) if error.is_unauthorized() => Exit::CredentialsRefused,
+            Self::Api(_) | Self::Output(_) => Exit::Failed,
         }
     }
 }
@@ -65,21 +66,16 @@ impl From<std::io::Error> for Failure {
     }
 }
 
-/// Prints a failure to stderr and turns the outcome into an exit code.
-pub(crate) fn report(outcome: Result<(), Failure>) -> ExitCode {
-    match outcome {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(failure) => {
-            eprintln!("error: {failure}");
-            if let Failure::Api(error) = &failure
-                && error.is_unauthorized()
-            {
-                eprintln!(
-                    "hint: check ENS_API_USER/ENS_API_PASSWORD or ENS_API_TOKEN and the \
-                     user's access to the webhook resource group"
-                );
-            }
-            ExitCode::from(failure.code())
-        }
+/// The message for a failure, with a hint when the credentials were refused.
+pub(crate) fn message(failure: &Failure) -> String {
+    let mut message = failure.to_string();
+    if let Failure::Api(error) = failure
+        && error.is_unauthorized()
+    {
+        message.push_str(
+            "\nhint: check ENS_API_USER/ENS_API_PASSWORD or ENS_API_TOKEN (or the profile) and \
+             the user's access to the webhook resource group",
+        );
     }
+    message
 }

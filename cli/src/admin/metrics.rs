@@ -6,32 +6,34 @@ use capillary_ens_admin::TimeRange;
 use clap::Args;
 
 use super::EXIT_CODES;
-use super::connection::{ApiArgs, Format};
+use super::connection::ApiArgs;
 use super::exit::Failure;
 use super::output;
-use super::time_arg::parse_instant;
+use crate::output::Ui;
+use crate::time_arg::parse_instant;
 
 /// `ens metrics`
 #[derive(Debug, Args)]
 #[command(after_help = format!(
     "Examples:\n  ens metrics --consumer-group 6f1c… --since 7d\n  \
-     ens metrics --consumer-group 6f1c… --since 1761393961170 --until now --format json\n\n{EXIT_CODES}"
+     ens metrics --consumer-group 6f1c… --since 2025-11-01T00:00:00+05:30 --until now --format json\n\n{EXIT_CODES}"
 ))]
 pub(crate) struct MetricsArgs {
     /// The webhook's consumer group id (see `ens webhooks list`).
     #[arg(long, value_name = "ID")]
     consumer_group: String,
-    /// Start: epoch milliseconds, `now`, or a duration ago like 24h, 7d.
+    /// Start: RFC 3339 (2025-11-29T00:00:00Z), epoch milliseconds, `now`, or a duration ago
+    /// like 24h, 7d.
     #[arg(long, value_name = "WHEN")]
     since: Option<String>,
-    /// End: epoch milliseconds, `now`, or a duration ago.
+    /// End: RFC 3339, epoch milliseconds, `now`, or a duration ago.
     #[arg(long, value_name = "WHEN")]
     until: Option<String>,
     #[command(flatten)]
     api: ApiArgs,
 }
 
-pub(crate) async fn run(args: MetricsArgs) -> Result<(), Failure> {
+pub(crate) async fn run(args: MetricsArgs, ui: Ui) -> Result<(), Failure> {
     let now = SystemTime::now();
     let instant = |value: &Option<String>| {
         value
@@ -49,7 +51,7 @@ pub(crate) async fn run(args: MetricsArgs) -> Result<(), Failure> {
     }
     let client = args.api.client()?;
     let metrics = client.metrics(&args.consumer_group, range).await?;
-    if args.api.format == Format::Json {
+    if ui.json() {
         output::json(&metrics)?;
         return Ok(());
     }

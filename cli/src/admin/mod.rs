@@ -1,31 +1,21 @@
 //! `ens webhooks`, `ens subscribe`, `ens logs`, `ens metrics`: the Capillary webhook APIs.
-//!
-//! Exit codes of these commands:
-//!
-//! | code | meaning |
-//! |---|---|
-//! | 0 | done |
-//! | 1 | the API answered an error, or could not be reached |
-//! | 2 | usage error: bad arguments, unknown event name, missing URL or credentials |
-//! | 3 | not found: no such webhook, event or consumer group |
-//! | 4 | the API refused the credentials (401) or their permissions (403) |
-
-use std::process::ExitCode;
+//! Their exit codes are the table in [`crate::exit`].
 
 use clap::Subcommand;
+
+use crate::exit::{Exit, Outcome, Stop};
+use crate::output::Ui;
 
 mod connection;
 mod exit;
 mod logs;
 mod metrics;
 mod output;
+mod profiles;
 mod subscribe;
-mod time_arg;
 mod webhooks;
 
-/// Printed under the help of every admin command.
-const EXIT_CODES: &str = "Exit codes: 0 ok, 1 API or network error, 2 usage error, \
-3 not found, 4 credentials refused (401/403).";
+pub(crate) use crate::exit::EXIT_CODES;
 
 /// Commands that talk to the Capillary webhook configuration and delivery-log APIs.
 #[derive(Debug, Subcommand)]
@@ -41,12 +31,18 @@ pub(crate) enum AdminCommand {
 }
 
 /// Runs one admin command.
-pub(crate) async fn run(command: AdminCommand) -> anyhow::Result<ExitCode> {
+pub(crate) async fn run(command: AdminCommand, ui: Ui) -> Outcome {
     let outcome = match command {
-        AdminCommand::Webhooks(args) => webhooks::run(args).await,
-        AdminCommand::Subscribe(args) => subscribe::run(args).await,
-        AdminCommand::Logs(args) => logs::run(args).await,
-        AdminCommand::Metrics(args) => metrics::run(args).await,
+        AdminCommand::Webhooks(args) => webhooks::run(args, ui).await,
+        AdminCommand::Subscribe(args) => subscribe::run(args, ui).await,
+        AdminCommand::Logs(args) => logs::run(args, ui).await,
+        AdminCommand::Metrics(args) => metrics::run(args, ui).await,
     };
-    Ok(exit::report(outcome))
+    match outcome {
+        Ok(()) => Ok(Exit::Success),
+        Err(failure) => Err(Stop {
+            exit: failure.exit(),
+            message: exit::message(&failure),
+        }),
+    }
 }

@@ -1,17 +1,21 @@
 //! Printing results: aligned tables for people, JSON for scripts. Header values are never
 //! printed, only header names.
 
-use std::io::{self, Write};
+use std::fmt::Write as _;
+use std::io;
 
 use capillary_ens_admin::{DeliveryRecord, WebhookConfig};
 use serde::Serialize;
 use serde_json::{Value, json};
 
+use crate::output::write_stdout;
+
 /// Writes `value` as one line of JSON to stdout.
 pub(crate) fn json(value: &impl Serialize) -> io::Result<()> {
-    let mut out = io::stdout().lock();
-    serde_json::to_writer(&mut out, value)?;
-    writeln!(out)
+    let mut line = serde_json::to_vec(value)?;
+    line.push(b'\n');
+    write_stdout(&line);
+    Ok(())
 }
 
 /// Writes a table with a header row, columns padded to the widest cell.
@@ -22,29 +26,31 @@ pub(crate) fn table(headers: &[&str], rows: &[Vec<String>]) -> io::Result<()> {
             *width = (*width).max(cell.chars().count());
         }
     }
-    let mut out = io::stdout().lock();
-    let line = |out: &mut io::StdoutLock<'_>, cells: Vec<&str>| -> io::Result<()> {
+    let mut out = String::new();
+    let mut line = |cells: Vec<&str>| {
         let padded: Vec<String> = cells
             .iter()
             .zip(&widths)
             .map(|(cell, width)| format!("{cell:<width$}"))
             .collect();
-        writeln!(out, "{}", padded.join("  ").trim_end())
+        let _ = writeln!(out, "{}", padded.join("  ").trim_end());
     };
-    line(&mut out, headers.to_vec())?;
+    line(headers.to_vec());
     for row in rows {
-        line(&mut out, row.iter().map(String::as_str).collect())?;
+        line(row.iter().map(String::as_str).collect());
     }
+    write_stdout(out.as_bytes());
     Ok(())
 }
 
 /// Writes `key: value` lines, keys aligned.
 pub(crate) fn fields(pairs: &[(&str, String)]) -> io::Result<()> {
     let width = pairs.iter().map(|(key, _)| key.len()).max().unwrap_or(0);
-    let mut out = io::stdout().lock();
+    let mut out = String::new();
     for (key, value) in pairs {
-        writeln!(out, "{key:<width$}  {value}")?;
+        let _ = writeln!(out, "{key:<width$}  {value}");
     }
+    write_stdout(out.as_bytes());
     Ok(())
 }
 
@@ -115,6 +121,14 @@ pub(crate) fn webhook(webhook: &WebhookConfig, as_json: bool) -> io::Result<()> 
 
 /// Prints delivery logs as a table.
 pub(crate) fn log_table(logs: &[DeliveryRecord]) -> io::Result<()> {
+    table(
+        &["EVENT ID", "EVENT", "STATUS", "MS", "REQUEST ID", "AT"],
+        &log_rows(logs),
+    )
+}
+
+/// The table rows of delivery logs.
+pub(crate) fn log_rows(logs: &[DeliveryRecord]) -> Vec<Vec<String>> {
     let rows: Vec<Vec<String>> = logs
         .iter()
         .map(|log| {
@@ -142,8 +156,5 @@ pub(crate) fn log_table(logs: &[DeliveryRecord]) -> io::Result<()> {
             ]
         })
         .collect();
-    table(
-        &["EVENT ID", "EVENT", "STATUS", "MS", "REQUEST ID", "AT"],
-        &rows,
-    )
+    rows
 }

@@ -3,10 +3,11 @@
 use clap::Args;
 
 use super::EXIT_CODES;
-use super::connection::{ApiArgs, Format};
+use super::connection::ApiArgs;
 use super::exit::Failure;
 use super::output;
 use super::webhooks::{event_names, find};
+use crate::output::Ui;
 
 /// `ens subscribe`
 #[derive(Debug, Args)]
@@ -21,12 +22,12 @@ pub(crate) struct SubscribeArgs {
     api: ApiArgs,
 }
 
-pub(crate) async fn run(args: SubscribeArgs) -> Result<(), Failure> {
+pub(crate) async fn run(args: SubscribeArgs, ui: Ui) -> Result<(), Failure> {
     let events = event_names(&args.events)?;
     let client = args.api.client()?;
     let webhook = find(&client, &args.webhook).await?;
     let id = webhook.id.clone().unwrap_or_default();
     let updated = client.subscribe(&id, events).await?;
-    output::webhook(&updated, args.api.format == Format::Json)?;
+    output::webhook(&updated, ui.json())?;
     Ok(())
 }

@@ -6,9 +6,10 @@ use capillary_ens_schemas::EventName;
 use clap::{Args, Subcommand};
 
 use super::EXIT_CODES;
-use super::connection::{ApiArgs, Format};
+use super::connection::ApiArgs;
 use super::exit::Failure;
 use super::output;
+use crate::output::Ui;
 
 const WEBHOOKS_HELP: &str = "\
 Examples:
@@ -25,11 +26,12 @@ Examples:
   ens webhooks list
   ens subscribe crm-sync customerAdded
 
-Exit codes: 0 ok, 1 API or network error, 2 usage error, 3 not found, 4 credentials refused (401/403).";
+  # Several clusters or orgs: profiles in ~/.config/ens/config.toml (see `ens logs --help`)
+  ens webhooks list --profile eu-prod";
 
 /// `ens webhooks …`
 #[derive(Debug, Args)]
-#[command(after_long_help = WEBHOOKS_HELP, after_help = WEBHOOKS_HELP)]
+#[command(after_help = format!("{WEBHOOKS_HELP}\n\n{EXIT_CODES}"))]
 pub(crate) struct WebhooksArgs {
     #[command(subcommand)]
     action: Action,
@@ -38,16 +40,16 @@ pub(crate) struct WebhooksArgs {
 #[derive(Debug, Subcommand)]
 enum Action {
     /// List the org's webhooks (header values are never shown).
-    #[command(after_help = EXIT_CODES)]
+    #[command(after_help = format!("Examples:\n  ens webhooks list\n  ens webhooks list --format json | jq -r '.[].name'\n\n{EXIT_CODES}"))]
     List(ListArgs),
     /// Create a webhook.
-    #[command(after_help = EXIT_CODES)]
+    #[command(after_help = format!("Examples:\n  ens webhooks create --name crm-sync --url https://hooks.example.com/ens \\\n      --event pointsIssued --header \"Authorization: Bearer $WEBHOOK_SECRET\"\n\n{EXIT_CODES}"))]
     Create(CreateArgs),
     /// Change a webhook: URL, events, headers, connections, active.
-    #[command(after_help = EXIT_CODES)]
+    #[command(after_help = format!("Examples:\n  ens webhooks update crm-sync --add-event tierUpgraded --max-connections 20\n  ens webhooks update crm-sync --active false\n\n{EXIT_CODES}"))]
     Update(UpdateArgs),
     /// Delete a webhook.
-    #[command(after_help = EXIT_CODES)]
+    #[command(after_help = format!("Examples:\n  ens webhooks delete crm-sync\n\n{EXIT_CODES}"))]
     Delete(DeleteArgs),
 }
 
@@ -121,12 +123,12 @@ struct DeleteArgs {
     api: ApiArgs,
 }
 
-pub(crate) async fn run(args: WebhooksArgs) -> Result<(), Failure> {
+pub(crate) async fn run(args: WebhooksArgs, ui: Ui) -> Result<(), Failure> {
     match args.action {
         Action::List(args) => {
             let client = args.api.client()?;
             let webhooks = client.list_webhooks().await?;
-            output::webhooks(&webhooks, args.api.format == Format::Json)?;
+            output::webhooks(&webhooks, ui.json())?;
         }
         Action::Create(args) => {
             let events = event_names(&args.events)?;
@@ -140,7 +142,7 @@ pub(crate) async fn run(args: WebhooksArgs) -> Result<(), Failure> {
             }
             let client = args.api.client()?;
             let created = client.create_webhook(&webhook).await?;
-            output::webhook(&created, args.api.format == Format::Json)?;
+            output::webhook(&created, ui.json())?;
         }
         Action::Update(args) => {
             let added = event_names(&args.add_events)?;
@@ -171,14 +173,14 @@ pub(crate) async fn run(args: WebhooksArgs) -> Result<(), Failure> {
                 webhook.active = active;
             }
             let updated = client.update_webhook(&id, &webhook).await?;
-            output::webhook(&updated, args.api.format == Format::Json)?;
+            output::webhook(&updated, ui.json())?;
         }
         Action::Delete(args) => {
             let client = args.api.client()?;
             let webhook = find(&client, &args.webhook).await?;
             let id = webhook.id.clone().unwrap_or_default();
             client.delete_webhook(&id).await?;
-            if args.api.format == Format::Json {
+            if ui.json() {
                 output::json(&serde_json::json!({"deleted": id, "name": webhook.name}))?;
             } else {
                 output::fields(&[("deleted", format!("{id} ({})", webhook.name))])?;

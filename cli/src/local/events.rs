@@ -1,22 +1,25 @@
 //! `ens events`: the 66 events by group.
 
-use std::process::ExitCode;
-
 use capillary_ens_schemas::{EventGroup, EventName};
 use clap::Args;
 use serde_json::json;
 
-use super::format::OutputFormat;
+use crate::exit::{EXIT_CODES, Exit, Outcome};
+use crate::output::Ui;
 
-/// List the events ENS sends, by group.
+const EVENTS_HELP: &str = "\
+Examples:
+  ens events
+  ens events --group points
+  ens events --format json | jq -r '.[].events[].name'";
+
+/// List the events ENS sends, by group, with what each one means.
 #[derive(Debug, Args)]
+#[command(after_help = format!("{EVENTS_HELP}\n\n{EXIT_CODES}"))]
 pub(crate) struct EventsArgs {
     /// Only this group (`customer`, `points`, `tier`, …).
     #[arg(long, value_parser = parse_group)]
     group: Option<EventGroup>,
-    /// Text for people, JSON for scripts.
-    #[arg(long, value_enum, default_value_t)]
-    format: OutputFormat,
 }
 
 fn parse_group(text: &str) -> Result<EventGroup, String> {
@@ -30,19 +33,20 @@ fn parse_group(text: &str) -> Result<EventGroup, String> {
         })
 }
 
-pub(crate) fn run(args: EventsArgs) -> anyhow::Result<ExitCode> {
+pub(crate) fn run(args: EventsArgs, ui: Ui) -> Outcome {
     let groups: Vec<EventGroup> = match args.group {
         Some(group) => vec![group],
         None => EventGroup::ALL.to_vec(),
     };
-    match args.format {
-        OutputFormat::Text => print_text(&groups),
-        OutputFormat::Json => print_json(&groups)?,
+    if ui.json() {
+        print_json(&ui, &groups);
+    } else {
+        print_text(&ui, &groups);
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(Exit::Success)
 }
 
-fn print_text(groups: &[EventGroup]) {
+fn print_text(ui: &Ui, groups: &[EventGroup]) {
     let total: usize = groups.iter().map(|group| group.events().len()).sum();
     let width = EventName::ALL
         .iter()
@@ -50,25 +54,25 @@ fn print_text(groups: &[EventGroup]) {
         .max()
         .unwrap_or(0);
     for group in groups {
-        println!(
+        ui.line(format!(
             "{} ({}): {}",
             group.title(),
             group.as_str(),
             group.description()
-        );
+        ));
         for name in group.events() {
-            println!(
+            ui.line(format!(
                 "  {:<width$}  {}",
                 name.as_str(),
                 name.summary().unwrap_or("")
-            );
+            ));
         }
-        println!();
+        ui.line("");
     }
-    println!("{total} events");
+    ui.line(format!("{total} events"));
 }
 
-fn print_json(groups: &[EventGroup]) -> anyhow::Result<()> {
+fn print_json(ui: &Ui, groups: &[EventGroup]) {
     let listing: Vec<serde_json::Value> = groups
         .iter()
         .map(|group| {
@@ -82,6 +86,5 @@ fn print_json(groups: &[EventGroup]) -> anyhow::Result<()> {
             })
         })
         .collect();
-    println!("{}", serde_json::to_string_pretty(&listing)?);
-    Ok(())
+    ui.json_line(&listing);
 }

@@ -6,7 +6,11 @@
 //! ```
 //!
 //! The body is stored as a string when it is UTF-8 (every JSON body is) and as `bodyBase64`
-//! otherwise. Bodies contain personal data: treat a recording like the payloads themselves.
+//! otherwise. Bodies contain personal data: treat a recording like the payloads themselves
+//! (`ens listen` creates it readable by its owner only, mode 0600).
+//!
+//! This module also reads every input file `ens replay` and `ens validate` take: a recording,
+//! one delivery, or a JSON array of deliveries.
 
 use std::io::{self, BufRead, Write};
 
@@ -99,7 +103,18 @@ impl RecordedDelivery {
 }
 
 /// Reads every line of a recording, keeping the lines that could not be read as errors.
+#[cfg(test)]
 pub(crate) fn read(reader: impl BufRead) -> io::Result<Vec<Result<RecordedDelivery, BadLine>>> {
+    Ok(read_numbered(reader)?
+        .into_iter()
+        .map(|(_, line)| line)
+        .collect())
+}
+
+/// [`read`], each line with its number.
+fn read_numbered(
+    reader: impl BufRead,
+) -> io::Result<Vec<(usize, Result<RecordedDelivery, BadLine>)>> {
     let mut deliveries = Vec::new();
     for (index, line) in reader.lines().enumerate() {
         let line = line?;
@@ -121,9 +136,127 @@ pub(crate) fn read(reader: impl BufRead) -> io::Result<Vec<Result<RecordedDelive
                 reason,
             }),
         });
-        deliveries.push(checked);
+        deliveries.push((index + 1, checked));
     }
     Ok(deliveries)
+}
+
+/// Opens a recording for appending, creating it readable and writable by its owner only
+/// (mode 0600): it holds raw personal data. An existing file readable by others is reported.
+pub(crate) fn open_for_append(path: &std::path::Path) -> io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.create(true).append(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
+        options.mode(0o600);
+        let file = options.open(path)?;
+        let mode = file.metadata()?.permissions().mode();
+        if mode & 0o077 != 0 {
+            note!(
+                "warning: {} is readable by other users (mode {:o}); it will hold raw personal data",
+                path.display(),
+                mode & 0o777
+            );
+        }
+        Ok(file)
+    }
+    #[cfg(not(unix))]
+    {
+        options.open(path)
+    }
+}
+
+/// One delivery read from an input file.
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) struct InputDelivery {
+    /// The file, and the line or array index when a file holds several deliveries.
+    pub(crate) source: String,
+    /// The body to check or send.
+    pub(crate) body: Vec<u8>,
+    /// The status the listener answered, for a recorded delivery.
+    pub(crate) recorded_status: Option<u16>,
+    /// Why the line could not be read, for a recorded line that is broken.
+    pub(crate) unreadable: Option<String>,
+}
+
+impl std::fmt::Debug for InputDelivery {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InputDelivery")
+            .field("source", &self.source)
+            .field("body_len", &self.body.len())
+            .field("recorded_status", &self.recorded_status)
+            .field("unreadable", &self.unreadable)
+            .finish()
+    }
+}
+
+impl InputDelivery {
+    fn plain(source: String, body: Vec<u8>) -> Self {
+        Self {
+            source,
+            body,
+            recorded_status: None,
+            unreadable: None,
+        }
+    }
+}
+
+/// Splits a file into the deliveries it holds: a JSON array of deliveries, a recording (one
+/// JSON object per line), or one delivery.
+pub(crate) fn read_input(file: &str, bytes: &[u8]) -> Vec<InputDelivery> {
+    match serde_json::from_slice::<serde_json::Value>(bytes) {
+        Ok(serde_json::Value::Array(items)) => items
+            .iter()
+            .enumerate()
+            .map(|(index, item)| {
+                InputDelivery::plain(format!("{file}[{index}]"), item.to_string().into_bytes())
+            })
+            .collect(),
+        Ok(value) if is_recording_line(&value) => recorded(file, bytes),
+        Ok(_) => vec![InputDelivery::plain(file.to_owned(), bytes.to_vec())],
+        Err(_) => {
+            let first_line = bytes
+                .split(|&byte| byte == b'\n')
+                .find(|line| !line.iter().all(u8::is_ascii_whitespace));
+            let looks_recorded = first_line
+                .and_then(|line| serde_json::from_slice::<serde_json::Value>(line).ok())
+                .is_some_and(|value| is_recording_line(&value));
+            if looks_recorded {
+                recorded(file, bytes)
+            } else {
+                vec![InputDelivery::plain(file.to_owned(), bytes.to_vec())]
+            }
+        }
+    }
+}
+
+fn is_recording_line(value: &serde_json::Value) -> bool {
+    value.get("receivedAt").is_some()
+        && (value.get("body").is_some() || value.get("bodyBase64").is_some())
+}
+
+fn recorded(file: &str, bytes: &[u8]) -> Vec<InputDelivery> {
+    let Ok(lines) = read_numbered(bytes) else {
+        return vec![InputDelivery::plain(file.to_owned(), bytes.to_vec())];
+    };
+    lines
+        .into_iter()
+        .map(|(number, line)| match line {
+            Ok(delivery) => InputDelivery {
+                source: format!("{file}:{number}"),
+                body: delivery.body_bytes().unwrap_or_default(),
+                recorded_status: Some(delivery.status),
+                unreadable: None,
+            },
+            Err(bad) => InputDelivery {
+                source: format!("{file}:{}", bad.line),
+                body: Vec::new(),
+                recorded_status: None,
+                unreadable: Some(bad.reason),
+            },
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -160,6 +293,44 @@ mod tests {
         assert!(lines[0].is_ok());
         assert_eq!(lines[1].as_ref().unwrap_err().line, 2);
         assert_eq!(lines[2].as_ref().unwrap_err().line, 3);
+    }
+
+    #[test]
+    fn files_split_into_deliveries() {
+        let array = br#"[{"eventName":"a","data":{}},{"eventName":"b","data":{}}]"#;
+        assert_eq!(read_input("f", array).len(), 2);
+        let single = br#"{"eventName":"a","data":{}}"#;
+        assert_eq!(read_input("f", single)[0].body, single);
+        let recorded = b"{\"receivedAt\":1,\"status\":200,\"body\":\"{}\"}\n\n{\"receivedAt\":2,\"status\":401,\"body\":\"[]\"}\n";
+        let split = read_input("r", recorded);
+        let summary: Vec<_> = split
+            .iter()
+            .map(|input| {
+                (
+                    input.source.as_str(),
+                    input.body.as_slice(),
+                    input.recorded_status,
+                )
+            })
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                ("r:1", &b"{}"[..], Some(200)),
+                ("r:3", &b"[]"[..], Some(401))
+            ]
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn recordings_are_created_for_their_owner_only() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let directory = tempfile::tempdir().unwrap();
+        let path = directory.path().join("r.jsonl");
+        open_for_append(&path).unwrap();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
     }
 
     proptest! {

@@ -2,35 +2,39 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::process::ExitCode;
 
+use capillary_ens_schemas::json_path::JsonPath;
+use capillary_ens_schemas::schema_walk::SchemaSet;
 use capillary_ens_schemas::{Envelope, Event, EventName, WireForm, json_schema};
 use clap::Args;
 use jsonschema::{Registry, Validator};
 use serde::Serialize;
 use serde_json::Value;
 
-use super::format::OutputFormat;
-use super::recording;
-use super::schema_walk::SchemaSet;
+use super::recording::read_input;
+use crate::exit::{EXIT_CODES, Exit, Outcome, Stop};
+use crate::output::Ui;
+
+const VALIDATE_HELP: &str = "\
+Examples:
+  ens fixture pointsIssued > points.json && ens validate points.json
+  ens validate deliveries.jsonl --deny-drift
+  ens validate payloads/*.json --format json | jq '.[] | select(.errors != [])'
+
+Exit 0 when every delivery is valid, 1 when one is not (or, with --deny-drift, carries keys
+the schemas do not know), 3 when a file cannot be read.";
 
 /// Check payload files against the schemas: does each parse into its typed event, which
 /// fields are wrong (with their paths), and which keys are new to the schemas (drift)?
 ///
 /// A file holds one delivery (a JSON object as ENS POSTs it, in either envelope form), a JSON
 /// array of deliveries, or a recording written by `ens listen --record` (one per line).
-///
-/// Exit status: 0 when every delivery is valid, 1 when one is not (or, with `--deny-drift`,
-/// carries keys the schemas do not know), 3 when a file cannot be read.
 #[derive(Debug, Args)]
-#[command(verbatim_doc_comment)]
+#[command(after_help = format!("{VALIDATE_HELP}\n\n{EXIT_CODES}"))]
 pub(crate) struct ValidateArgs {
     /// The files to check.
     #[arg(required = true, value_name = "FILE")]
     files: Vec<PathBuf>,
-    /// Text for people; JSON for scripts (one object per delivery).
-    #[arg(long, value_enum, default_value_t)]
-    format: OutputFormat,
     /// Count keys the schemas do not know as failures.
     #[arg(long)]
     deny_drift: bool,
@@ -73,40 +77,38 @@ impl Verdict {
     }
 }
 
-pub(crate) fn run(args: ValidateArgs) -> anyhow::Result<ExitCode> {
+pub(crate) fn run(args: ValidateArgs, ui: Ui) -> Outcome {
     let checker = Checker::new()?;
     let mut verdicts = Vec::new();
     let mut unreadable = false;
     for file in &args.files {
         match std::fs::read(file) {
             Ok(bytes) => {
-                for (source, body) in split_deliveries(&file.display().to_string(), &bytes) {
-                    verdicts.push(checker.check(source, &body));
+                for input in read_input(&file.display().to_string(), &bytes) {
+                    verdicts.push(checker.check(input.source, &input.body));
                 }
             }
             Err(error) => {
-                eprintln!("error: cannot read {}: {error}", file.display());
+                error_line!("error: cannot read {}: {error}", file.display());
                 unreadable = true;
             }
         }
     }
-    match args.format {
-        OutputFormat::Text => print_text(&verdicts, args.deny_drift),
-        OutputFormat::Json => println!("{}", serde_json::to_string_pretty(&verdicts)?),
+    if ui.json() {
+        ui.json_line(&verdicts);
+    } else {
+        print_text(&ui, &verdicts, args.deny_drift);
     }
     let all_valid = verdicts
         .iter()
         .all(|verdict| verdict.is_valid(args.deny_drift));
-    Ok(if unreadable {
-        ExitCode::from(3)
-    } else if all_valid {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
+    if unreadable {
+        return Err(Stop::not_found("a file could not be read"));
+    }
+    Ok(Exit::from_success(all_valid))
 }
 
-fn print_text(verdicts: &[Verdict], deny_drift: bool) {
+fn print_text(ui: &Ui, verdicts: &[Verdict], deny_drift: bool) {
     for verdict in verdicts {
         let status = if !verdict.errors.is_empty() {
             "invalid"
@@ -121,79 +123,34 @@ fn print_text(verdicts: &[Verdict], deny_drift: bool) {
             (true, true) => "typed",
             (true, false) => "not typed",
         };
-        println!(
-            "{status:<8} {}  {name} ({}, {kind})",
+        let ok = status == "ok" || (status == "drift" && !deny_drift);
+        ui.line(format!(
+            "{} {}  {name} ({}, {kind})",
+            ui.verdict(ok, &format!("{status:<8}")),
             verdict.source,
             verdict.wire_form.unwrap_or("?")
-        );
+        ));
         for problem in &verdict.errors {
             match &problem.path {
-                Some(path) => println!(
+                Some(path) => ui.line(format!(
                     "         {} error at {path}: {}",
                     problem.check, problem.message
-                ),
-                None => println!("         {} error: {}", problem.check, problem.message),
+                )),
+                None => ui.line(format!(
+                    "         {} error: {}",
+                    problem.check, problem.message
+                )),
             }
         }
         for key in &verdict.unknown_keys {
-            println!("         unknown key {key}");
+            ui.line(format!("         unknown key {key}"));
         }
     }
     let invalid = verdicts
         .iter()
         .filter(|verdict| !verdict.is_valid(deny_drift))
         .count();
-    println!("{} checked, {invalid} failed", verdicts.len());
-}
-
-/// Splits a file into the deliveries it holds, each labelled with where it came from.
-pub(crate) fn split_deliveries(file: &str, bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
-    match serde_json::from_slice::<Value>(bytes) {
-        Ok(Value::Array(items)) => items
-            .iter()
-            .enumerate()
-            .map(|(index, item)| (format!("{file}[{index}]"), item.to_string().into_bytes()))
-            .collect(),
-        Ok(value) if is_recording_line(&value) => match recording::read(bytes) {
-            Ok(lines) => recorded_bodies(file, lines),
-            Err(_) => vec![(file.to_owned(), bytes.to_vec())],
-        },
-        Ok(_) => vec![(file.to_owned(), bytes.to_vec())],
-        Err(_) => {
-            let first_line = bytes
-                .split(|&byte| byte == b'\n')
-                .find(|line| !line.is_empty());
-            let looks_recorded = first_line
-                .and_then(|line| serde_json::from_slice::<Value>(line).ok())
-                .is_some_and(|value| is_recording_line(&value));
-            match (looks_recorded, recording::read(bytes)) {
-                (true, Ok(lines)) => recorded_bodies(file, lines),
-                _ => vec![(file.to_owned(), bytes.to_vec())],
-            }
-        }
-    }
-}
-
-fn is_recording_line(value: &Value) -> bool {
-    value.get("receivedAt").is_some()
-        && (value.get("body").is_some() || value.get("bodyBase64").is_some())
-}
-
-fn recorded_bodies(
-    file: &str,
-    lines: Vec<Result<recording::RecordedDelivery, recording::BadLine>>,
-) -> Vec<(String, Vec<u8>)> {
-    lines
-        .into_iter()
-        .enumerate()
-        .map(|(index, line)| match line {
-            Ok(delivery) => (
-                format!("{file}:{}", index + 1),
-                delivery.body_bytes().unwrap_or_default(),
-            ),
-            Err(bad) => (format!("{file}:{}", bad.line), Vec::new()),
-        })
-        .collect()
+    ui.line(format!("{} checked, {invalid} failed", verdicts.len()));
 }
 
 /// Checks deliveries against the embedded schemas and the generated types.
@@ -204,12 +161,14 @@ pub(crate) struct Checker {
 }
 
 impl Checker {
-    pub(crate) fn new() -> anyhow::Result<Self> {
+    pub(crate) fn new() -> Result<Self, Stop> {
         // The schemas as the parser reads them, so a delivery that types is never invalid.
         let registry = Registry::new()
             .extend(json_schema::accepting_documents())
             .and_then(|registry| registry.prepare())
-            .map_err(|error| anyhow::anyhow!("the embedded schemas do not resolve: {error}"))?;
+            .map_err(|error| {
+                Stop::failed(format!("the embedded schemas do not resolve: {error}"))
+            })?;
         Ok(Self {
             registry,
             walker: SchemaSet::embedded(),
@@ -293,7 +252,7 @@ impl Checker {
                 for (pointer, message) in leaf_errors(&error) {
                     verdict.errors.push(Problem {
                         check: "schema",
-                        path: Some(pointer_to_path(&pointer)),
+                        path: Some(JsonPath::from_pointer(&pointer).to_string()),
                         message,
                     });
                 }
@@ -339,25 +298,6 @@ fn leaf_errors(error: &jsonschema::ValidationError<'_>) -> Vec<(String, String)>
             error.masked().to_string(),
         )],
     }
-}
-
-/// `/data/coupons/0/code` → `data.coupons[0].code`.
-fn pointer_to_path(pointer: &str) -> String {
-    let mut path = String::new();
-    for segment in pointer.split('/').skip(1) {
-        let segment = segment.replace("~1", "/").replace("~0", "~");
-        if !segment.is_empty() && segment.bytes().all(|byte| byte.is_ascii_digit()) {
-            path.push('[');
-            path.push_str(&segment);
-            path.push(']');
-        } else {
-            if !path.is_empty() {
-                path.push('.');
-            }
-            path.push_str(&segment);
-        }
-    }
-    path
 }
 
 #[cfg(test)]
@@ -426,39 +366,13 @@ mod tests {
         }
     }
 
-    #[test]
-    fn pointers_become_dotted_paths() {
-        assert_eq!(
-            pointer_to_path("/data/coupons/0/code"),
-            "data.coupons[0].code"
-        );
-        assert_eq!(pointer_to_path(""), "");
-    }
-
-    #[test]
-    fn files_split_into_deliveries() {
-        let array = br#"[{"eventName":"a","data":{}},{"eventName":"b","data":{}}]"#;
-        assert_eq!(split_deliveries("f", array).len(), 2);
-        let single = br#"{"eventName":"a","data":{}}"#;
-        assert_eq!(split_deliveries("f", single)[0].1, single);
-        let recorded = b"{\"receivedAt\":1,\"status\":200,\"body\":\"{}\"}\n{\"receivedAt\":2,\"status\":200,\"body\":\"[]\"}\n";
-        let split = split_deliveries("r", recorded);
-        assert_eq!(
-            split,
-            [
-                ("r:1".to_owned(), b"{}".to_vec()),
-                ("r:2".to_owned(), b"[]".to_vec())
-            ]
-        );
-    }
-
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(64))]
         #[test]
         fn checking_arbitrary_bytes_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..256)) {
             let checker = Checker::new().unwrap();
-            for (source, body) in split_deliveries("f", &bytes) {
-                let _ = checker.check(source, &body);
+            for input in read_input("f", &bytes) {
+                let _ = checker.check(input.source, &input.body);
             }
         }
     }

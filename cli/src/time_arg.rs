@@ -1,12 +1,20 @@
-//! `--since` / `--until`: epoch milliseconds or a duration ago (`90m`, `24h`, `7d`).
+//! Times on the command line (`--since`, `--until`, `--timestamp`, `--at`): RFC 3339
+//! (`2025-11-29T10:00:00Z`, `2025-11-29T15:30:00+05:30`), epoch milliseconds, `now`, or a
+//! duration ago (`90m`, `24h`, `7d`).
 
 use std::time::{Duration, SystemTime};
 
 use capillary_ens_admin::TimeRange;
 
-/// Reads `value` as epoch milliseconds, `now`, or `<n>s|m|h|d` before `now`.
+/// Reads `value` as RFC 3339, epoch milliseconds, `now`, or `<n>s|m|h|d` before `now`; the
+/// answer is epoch milliseconds.
 pub(crate) fn parse_instant(value: &str, now: SystemTime) -> Result<i64, String> {
     let value = value.trim();
+    if let Ok(time) =
+        time::OffsetDateTime::parse(value, &time::format_description::well_known::Rfc3339)
+    {
+        return i64::try_from(time.unix_timestamp_nanos() / 1_000_000).map_err(|_| invalid(value));
+    }
     if value == "now" {
         return Ok(TimeRange::epoch_ms(now));
     }
@@ -34,7 +42,8 @@ pub(crate) fn parse_instant(value: &str, now: SystemTime) -> Result<i64, String>
 
 fn invalid(value: &str) -> String {
     format!(
-        "`{value}` is not a time: use epoch milliseconds, `now`, or a duration ago like 90m, 24h, 7d"
+        "`{value}` is not a time: use RFC 3339 (2025-11-29T10:00:00Z), epoch milliseconds, `now`, \
+         or a duration ago like 90m, 24h, 7d"
     )
 }
 
@@ -52,5 +61,14 @@ mod tests {
         assert!(parse_instant("yesterday", now).is_err());
         assert!(parse_instant("h", now).is_err());
         assert!(parse_instant("5w", now).is_err());
+        assert_eq!(
+            parse_instant("2025-10-25T12:06:01.170Z", now),
+            Ok(1_761_393_961_170)
+        );
+        assert_eq!(
+            parse_instant("2025-10-25T17:36:01.170+05:30", now),
+            Ok(1_761_393_961_170)
+        );
+        assert!(parse_instant("2025-10-25", now).is_err());
     }
 }

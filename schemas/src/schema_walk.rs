@@ -1,85 +1,60 @@
 //! Walks a delivery alongside its JSON Schema to find keys the schemas do not know (drift) and
 //! values the schemas mark as personal data (`x-pii`).
 //!
-//! Validation proper is the `jsonschema` crate's job; this walk answers the two questions a
-//! validator does not: "what is new in this payload?" and "what must be redacted before printing?".
+//! Validation proper is a JSON Schema validator's job; this walk answers the questions a
+//! validator does not: "what is new in this payload?", "what must be redacted before
+//! printing?" and "does this path exist in the event, with which types?".
+//!
+//! ```
+//! use capillary_ens_schemas::EventName;
+//! use capillary_ens_schemas::schema_walk::{SchemaSet, redact};
+//! use serde_json::json;
+//!
+//! let mut delivery = json!({
+//!     "eventName": "pointsIssued", "eventId": "e1",
+//!     "data": {"customerIdentifiers": {"instore": {"mobile": "919876543210"}}, "newKey": 1}
+//! });
+//! let report = SchemaSet::embedded().walk_delivery(&EventName::PointsIssued, &delivery);
+//! assert_eq!(report.unknown_keys[0].to_string(), "data.newKey");
+//! redact(&mut delivery, &report.personal_data);
+//! assert_eq!(delivery["data"]["customerIdentifiers"]["instore"]["mobile"], "[redacted]");
+//! ```
 
-use std::fmt;
-
-use capillary_ens_schemas::EventName;
-use capillary_ens_schemas::json_schema::{self, SchemaNode as Node};
 use serde_json::Value;
 
-/// One step of a path into a JSON value.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) enum Segment {
-    Key(String),
-    Index(usize),
-}
-
-/// A path into a JSON value, printed as `data.coupons[0].code`.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub(crate) struct JsonPath(Vec<Segment>);
-
-impl JsonPath {
-    fn child(&self, segment: Segment) -> Self {
-        let mut segments = self.0.clone();
-        segments.push(segment);
-        Self(segments)
-    }
-
-    fn starts_with_key(&self, key: &str) -> bool {
-        matches!(self.0.first(), Some(Segment::Key(first)) if first == key)
-    }
-
-    fn is_under_data(&self) -> bool {
-        self.starts_with_key("data")
-            || (self.starts_with_key("attributes")
-                && matches!(self.0.get(1), Some(Segment::Key(second)) if second == "data"))
-    }
-}
-
-impl fmt::Display for JsonPath {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (position, segment) in self.0.iter().enumerate() {
-            match segment {
-                Segment::Key(key) if position == 0 => f.write_str(key)?,
-                Segment::Key(key) => write!(f, ".{key}")?,
-                Segment::Index(index) => write!(f, "[{index}]")?,
-            }
-        }
-        Ok(())
-    }
-}
+use crate::EventName;
+use crate::json_path::{JsonPath, PathSegment as Segment};
+use crate::json_schema::{self, SchemaNode as Node};
 
 /// What the walk found in one delivery.
-#[derive(Debug, Default)]
-pub(crate) struct WalkReport {
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct WalkReport {
     /// Keys that no applicable schema lists.
-    pub(crate) unknown_keys: Vec<JsonPath>,
+    pub unknown_keys: Vec<JsonPath>,
     /// Values marked `x-pii`.
-    pub(crate) personal_data: Vec<JsonPath>,
+    pub personal_data: Vec<JsonPath>,
 }
 
-/// The schemas embedded in `capillary-ens-schemas`, walked beside a delivery.
-pub(crate) struct SchemaSet;
+/// The schemas embedded in this crate, walked beside a delivery.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SchemaSet;
 
 const REFERENCE_DEPTH_LIMIT: usize = 32;
 
 impl SchemaSet {
-    /// The documents embedded in `capillary-ens-schemas` (parsed there, once per process).
-    pub(crate) fn embedded() -> Self {
+    /// The documents embedded in this crate (parsed once per process).
+    pub fn embedded() -> Self {
         Self
     }
 
     /// Walks a delivery of `name` (or of an event the schemas do not know, against the
     /// envelope alone, in which case nothing under `data` counts as unknown).
-    pub(crate) fn walk_delivery(&self, name: &EventName, delivery: &Value) -> WalkReport {
+    pub fn walk_delivery(&self, name: &EventName, delivery: &Value) -> WalkReport {
         let event_document = name.json_schema_id().and_then(json_schema::document);
         let mut report = WalkReport::default();
         match event_document {
             Some(node) => {
-                self.walk(&[node], delivery, &JsonPath::default(), &mut report);
+                self.walk(&[node], delivery, &JsonPath::root(), &mut report);
             }
             None => {
                 if let Some(envelope) = json_schema::document(json_schema::ENVELOPE_ID) {
@@ -96,7 +71,7 @@ impl SchemaSet {
                         .iter()
                         .map(|node| {
                             let mut trial = WalkReport::default();
-                            self.walk(&[*node], delivery, &JsonPath::default(), &mut trial);
+                            self.walk(&[*node], delivery, &JsonPath::root(), &mut trial);
                             trial
                         })
                         .min_by_key(|trial| trial.unknown_keys.len());
@@ -179,12 +154,7 @@ impl SchemaSet {
                     return;
                 }
                 for (index, item) in items.iter().enumerate() {
-                    self.walk(
-                        &item_schemas,
-                        item,
-                        &path.child(Segment::Index(index)),
-                        report,
-                    );
+                    self.walk(&item_schemas, item, &path.index(index), report);
                 }
             }
             _ => {}
@@ -207,7 +177,7 @@ impl SchemaSet {
             return;
         }
         for (key, child) in object {
-            let child_path = path.child(Segment::Key(key.clone()));
+            let child_path = path.key(key);
             let mut child_schemas: Vec<Node> = conjuncts
                 .iter()
                 .filter_map(|node| Some(node.with_schema(node.schema.get("properties")?.get(key)?)))
@@ -271,6 +241,164 @@ impl SchemaSet {
     }
 }
 
+/// What the schemas say about one path of an event.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PathLookup {
+    /// The schemas describe the path.
+    Known {
+        /// The JSON types allowed there (`string`, `integer`, …); empty when any type is.
+        types: Vec<&'static str>,
+        /// Whether the value is marked as personal data (`x-pii`).
+        personal: bool,
+    },
+    /// The path lies inside an object or array the schemas leave open: anything goes there.
+    Open,
+    /// No schema of the event has this path.
+    Unknown,
+}
+
+impl SchemaSet {
+    /// What the schemas of `name` say about `path` (flat or wrapped form). An event the
+    /// schemas do not know is [`PathLookup::Open`] everywhere.
+    pub fn lookup(&self, name: &EventName, path: &JsonPath) -> PathLookup {
+        let Some(document) = name.json_schema_id().and_then(json_schema::document) else {
+            return PathLookup::Open;
+        };
+        let mut nodes = vec![document];
+        for segment in path.segments() {
+            let expanded = self.expand_all(&nodes);
+            let mut next = Vec::new();
+            let mut open = false;
+            for node in &expanded {
+                match segment {
+                    Segment::Key(key) => {
+                        if let Some(child) = node.schema.get("properties").and_then(|p| p.get(key))
+                        {
+                            next.push(node.with_schema(child));
+                            continue;
+                        }
+                        match node.schema.get("additionalProperties") {
+                            Some(Value::Bool(true)) => open = true,
+                            Some(additional) if additional.is_object() => {
+                                next.push(node.with_schema(additional));
+                            }
+                            _ => {}
+                        }
+                    }
+                    Segment::Index(_) => {
+                        if let Some(items) = node.schema.get("items") {
+                            next.push(node.with_schema(items));
+                        }
+                    }
+                }
+            }
+            if next.is_empty() {
+                let described = expanded.iter().any(|node| match segment {
+                    Segment::Key(_) => {
+                        node.schema.get("properties").is_some()
+                            || node.schema.get("additionalProperties").is_some()
+                    }
+                    Segment::Index(_) => node.schema.get("items").is_some(),
+                });
+                return if open || !described {
+                    PathLookup::Open
+                } else {
+                    PathLookup::Unknown
+                };
+            }
+            nodes = next;
+        }
+        let expanded = self.expand_all(&nodes);
+        let mut types: Vec<&'static str> = Vec::new();
+        for node in &expanded {
+            match node.schema.get("type") {
+                Some(Value::String(name)) => types.push(name),
+                Some(Value::Array(names)) => types.extend(names.iter().filter_map(Value::as_str)),
+                _ => {}
+            }
+        }
+        types.sort_unstable();
+        types.dedup();
+        let personal = expanded
+            .iter()
+            .any(|node| node.schema.get("x-pii").and_then(Value::as_bool) == Some(true));
+        PathLookup::Known { types, personal }
+    }
+
+    /// Every path the schemas of `name` describe (array elements as `[0]`), sorted; for
+    /// suggesting the closest valid path to a misspelt one.
+    pub fn known_paths(&self, name: &EventName) -> Vec<JsonPath> {
+        let mut paths = Vec::new();
+        if let Some(document) = name.json_schema_id().and_then(json_schema::document) {
+            self.collect_paths(&[document], &JsonPath::root(), 0, &mut paths);
+        }
+        paths.sort();
+        paths.dedup();
+        paths
+    }
+
+    fn collect_paths(
+        &self,
+        nodes: &[Node],
+        path: &JsonPath,
+        depth: usize,
+        out: &mut Vec<JsonPath>,
+    ) {
+        if depth > REFERENCE_DEPTH_LIMIT / 2 {
+            return;
+        }
+        let expanded = self.expand_all(nodes);
+        let mut children: std::collections::BTreeMap<&'static str, Vec<Node>> =
+            std::collections::BTreeMap::new();
+        let mut items = Vec::new();
+        for node in &expanded {
+            if let Some(Value::Object(properties)) = node.schema.get("properties") {
+                for (key, schema) in properties {
+                    children
+                        .entry(key.as_str())
+                        .or_default()
+                        .push(node.with_schema(schema));
+                }
+            }
+            if let Some(schema) = node.schema.get("items") {
+                items.push(node.with_schema(schema));
+            }
+        }
+        for (key, nodes) in children {
+            let child = path.key(key);
+            out.push(child.clone());
+            self.collect_paths(&nodes, &child, depth + 1, out);
+        }
+        if !items.is_empty() {
+            let child = path.index(0);
+            out.push(child.clone());
+            self.collect_paths(&items, &child, depth + 1, out);
+        }
+    }
+
+    /// The nodes, what they refer to, their `allOf` members and every `anyOf`/`oneOf` branch.
+    fn expand_all(&self, nodes: &[Node]) -> Vec<Node> {
+        const NODE_LIMIT: usize = 1024;
+        let mut out = Vec::new();
+        for node in nodes {
+            self.expand(*node, 0, &mut out);
+        }
+        let mut index = 0;
+        while index < out.len() && out.len() < NODE_LIMIT {
+            let node = out[index];
+            for keyword in ["anyOf", "oneOf"] {
+                if let Some(branches) = node.schema.get(keyword).and_then(Value::as_array) {
+                    for branch in branches {
+                        self.expand(node.with_schema(branch), 0, &mut out);
+                    }
+                }
+            }
+            index += 1;
+        }
+        out
+    }
+}
+
 fn json_type_matches(name: &str, value: &Value) -> bool {
     match name {
         "object" => value.is_object(),
@@ -285,17 +413,9 @@ fn json_type_matches(name: &str, value: &Value) -> bool {
 }
 
 /// Replaces every value at `paths` with `"[redacted]"`.
-pub(crate) fn redact(value: &mut Value, paths: &[JsonPath]) {
+pub fn redact(value: &mut Value, paths: &[JsonPath]) {
     for path in paths {
-        let mut cursor = Some(&mut *value);
-        for segment in &path.0 {
-            cursor = match (cursor, segment) {
-                (Some(Value::Object(object)), Segment::Key(key)) => object.get_mut(key),
-                (Some(Value::Array(items)), Segment::Index(index)) => items.get_mut(*index),
-                _ => None,
-            };
-        }
-        if let Some(target) = cursor
+        if let Some(target) = path.get_mut(value)
             && !target.is_null()
         {
             *target = Value::String("[redacted]".to_owned());
@@ -372,6 +492,27 @@ mod tests {
             delivery["data"]["customerIdentifiers"]["customerId"],
             564937812
         );
+    }
+
+    #[test]
+    fn paths_are_looked_up_with_their_types() {
+        let schemas = SchemaSet::embedded();
+        let path = |text: &str| text.parse::<JsonPath>().unwrap();
+        let name = EventName::PointsIssued;
+        match schemas.lookup(&name, &path("data.customerIdentifiers.instore.mobile")) {
+            PathLookup::Known { types, personal } => {
+                assert!(types.contains(&"string"), "{types:?}");
+                assert!(personal);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(
+            schemas.lookup(&name, &path("data.totalPointIssued")),
+            PathLookup::Unknown
+        );
+        let known = schemas.known_paths(&name);
+        assert!(known.contains(&path("data.totalPointsIssued")), "{known:?}");
+        assert!(known.contains(&path("data.regularPointsBreakup[0].expiryAt")));
     }
 
     #[test]
