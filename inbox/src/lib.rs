@@ -1,0 +1,96 @@
+//! A durable inbox for Capillary ENS webhooks: acknowledge a delivery once it is committed,
+//! process it afterwards with retries and dead letters.
+//!
+//! ENS re-sends a failed event *before* later ones for days, so a receiver that runs the
+//! brand's processing inside the request chains every later event to its slowest downstream.
+//! The inbox breaks that chain:
+//!
+//! 1. **Acknowledge after commit.** An authenticated delivery is inserted with
+//!    `INSERT … ON CONFLICT (key) DO NOTHING` (key: event name + event id, or event name + a
+//!    body hash) and answered 2xx after the commit; a conflict is a duplicate, answered 2xx
+//!    too and counted. Concurrent deliveries share one commit ([group commit](InboxConfig::group_commit)).
+//!    If the database is down the answer is 503 with `Retry-After`: ENS retries, nothing is lost.
+//! 2. **Process from the table.** [`Workers`] claim due rows with a lease, run the same typed
+//!    handlers, and record the outcome: processed; retry with exponential backoff and jitter;
+//!    after the last attempt, or at once for a payload that does not match its type, a dead
+//!    letter with its error (kind and JSON path only, never a payload value).
+//! 3. **At-least-once, stated plainly.** A worker that dies mid-handler leaves its lease to
+//!    expire, and the row is claimed again: the handler can run twice. Handlers whose effects
+//!    live in the inbox's own database can run inside the inbox's transaction instead
+//!    ([`SqliteTransactional`]), which makes their effects exactly-once.
+//! 4. **Retention.** Processed rows are kept 8 days (ENS retries for 7) to catch duplicates,
+//!    then pruned in bounded batches.
+//!
+//! Backends are features: `sqlite` (default: one file, WAL, no server), `postgres` (several
+//! replicas: `FOR UPDATE SKIP LOCKED` claims, `LISTEN/NOTIFY` wake-ups, embedded migrations),
+//! `redis` (a deduplication store only, for replicas that keep handling inline).
+//!
+//! # Quick start
+//!
+//! ```
+//! use capillary_ens_inbox::{Inbox, InboxConfig, NewDelivery, Outcome, Stored, open};
+//! use capillary_ens_schemas::parse;
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let dir = tempfile::tempdir()?;
+//! let url = format!("sqlite:{}", dir.path().join("inbox.db").display());
+//! let inbox = open(&url, InboxConfig::default()).await?;
+//!
+//! // What the receiver does after authenticating and parsing a delivery:
+//! let body = br#"{"eventName":"pointsIssued","eventId":"e-1","data":{}}"#;
+//! let delivery = parse(body.to_vec())?;
+//! let new = NewDelivery::new(&delivery.envelope, body.to_vec().into(), std::time::SystemTime::now());
+//! assert_eq!(inbox.acknowledge(new.clone()).await?, Stored::New);
+//! assert_eq!(inbox.acknowledge(new).await?, Stored::Duplicate);
+//!
+//! // What the workers do, here once in this task:
+//! let processed = inbox.process_due(&|_claimed| async { Outcome::Handled }).await?;
+//! assert_eq!(processed, 1);
+//! let stats = inbox.stats().await?;
+//! assert_eq!((stats.received, stats.processed, stats.duplicates_suppressed), (1, 1, 1));
+//! # Ok(()) }
+//! ```
+
+mod backoff;
+mod claim_tokens;
+mod config;
+mod error;
+mod group_commit;
+mod inbox;
+mod process;
+mod record;
+mod stats;
+mod store;
+mod time;
+mod typed;
+mod url;
+mod worker;
+
+#[cfg(feature = "postgres")]
+mod postgres;
+#[cfg(feature = "redis")]
+mod redis_dedup;
+#[cfg(feature = "sqlite")]
+mod sqlite;
+
+pub use config::InboxConfig;
+pub use error::{InboxError, InvalidUrl, MigrationFailed, Unavailable};
+pub use inbox::{Inbox, NotStored};
+pub use process::{Outcome, Processor};
+pub use record::{
+    Arrival, Claimed, ErrorKind, Filter, Finish, LastError, NewDelivery, State, StateCounts,
+    Stored, StoredDelivery, UnknownState, inbox_key,
+};
+pub use stats::Stats;
+pub use store::InboxStore;
+pub use typed::TypedEvent;
+pub use url::{InboxUrl, open};
+pub use worker::Workers;
+
+#[cfg(feature = "postgres")]
+pub use postgres::{PostgresDedup, PostgresStore};
+#[cfg(feature = "redis")]
+pub use redis_dedup::RedisDedup;
+#[cfg(feature = "sqlite")]
+pub use sqlite::{SqliteDedup, SqliteOptions, SqliteStore, SqliteTransactional, Synchronous};
