@@ -1,0 +1,138 @@
+//! The SQLite inbox in temporary files: the store rules, the dedup store's conformance, and
+//! exactly-once effects with a transactional handler.
+
+mod support;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use capillary_ens_inbox::{
+    Inbox, InboxStore, Outcome, SqliteDedup, SqliteStore, SqliteTransactional, State,
+};
+use capillary_ens_receiver::HandlerError;
+use capillary_ens_schemas::events::PointsIssued;
+use capillary_ens_testkit::conformance::{self, Replicas, Timings};
+use support::{ManualClock, points_issued, rules};
+
+async fn fresh_store(dir: &tempfile::TempDir) -> SqliteStore {
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    SqliteStore::open(dir.path().join(format!("inbox-{n}.db")))
+        .await
+        .expect("a sqlite inbox opens in a temp dir")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sqlite_store_keeps_the_inbox_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    rules::all(|| async { Arc::new(fresh_store(&dir).await) as Arc<dyn InboxStore> }).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sqlite_dedup_store_passes_the_conformance_suite() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = &dir;
+    conformance::check_shared_store(move |timings: Timings| {
+        let path = dir.path().join(format!("dedup-{:?}.db", std::time::Instant::now()));
+        async move {
+            // Two stores (two writer connections) on one file, as two processes would be.
+            let first = SqliteStore::open(&path).await.unwrap();
+            let second = SqliteStore::open(&path).await.unwrap();
+            let dedup = |store: &SqliteStore| {
+                SqliteDedup::new(store)
+                    .processing_timeout(timings.processing_timeout)
+                    .ttl(timings.ttl)
+            };
+            Replicas::new(Arc::new(dedup(&first)), Arc::new(dedup(&second)))
+        }
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn acknowledgements_survive_reopening_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("inbox.db");
+    let clock = ManualClock::new();
+    {
+        let inbox = rules::inbox(Arc::new(SqliteStore::open(&path).await.unwrap()), &clock);
+        inbox.acknowledge(points_issued("kept", clock.now())).await.unwrap();
+    }
+    let inbox = rules::inbox(Arc::new(SqliteStore::open(&path).await.unwrap()), &clock);
+    let shown = inbox.show("pointsIssued:kept").await.unwrap().expect("still there");
+    assert_eq!(shown.state, State::Pending);
+    assert_eq!(SqliteStore::schema_version(), 1);
+}
+
+/// The brand's table lives in the inbox's file; the handler writes to it inside the inbox's
+/// transaction. A failing attempt leaves no trace, a retry writes once, and a stale claim
+/// (lease expired, another worker took over) writes nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn transactional_handlers_have_exactly_once_effects() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = fresh_store(&dir).await;
+    let clock = ManualClock::new();
+    let fail_first = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let failing = Arc::clone(&fail_first);
+    let processor = SqliteTransactional::new(&store)
+        .with_clock(clock.as_clock())
+        .on::<PointsIssued, _>(move |tx, points| {
+            tx.execute(
+                "CREATE TABLE IF NOT EXISTS ledger (event_id TEXT, points TEXT)",
+                (),
+            )?;
+            tx.execute(
+                "INSERT INTO ledger (event_id, points) VALUES (?1, ?2)",
+                (
+                    points.envelope.event_id.as_deref(),
+                    points.event.total_points_issued.to_string(),
+                ),
+            )?;
+            if failing.swap(false, std::sync::atomic::Ordering::SeqCst) {
+                return Err(HandlerError::from("the first attempt fails after writing"));
+            }
+            Ok(())
+        });
+    let inbox = Inbox::with_clock(Arc::new(store.clone()), rules::config(), clock.as_clock());
+    inbox.acknowledge(points_issued("tx-1", clock.now())).await.unwrap();
+
+    assert_eq!(inbox.process_due(&processor).await.unwrap(), 1);
+    let shown = inbox.show("pointsIssued:tx-1").await.unwrap().unwrap();
+    assert_eq!(shown.state, State::Retrying, "the failed attempt is retried");
+    clock.advance(Duration::from_secs(2));
+    assert_eq!(inbox.process_due(&processor).await.unwrap(), 1);
+    assert_eq!(
+        inbox.show("pointsIssued:tx-1").await.unwrap().unwrap().state,
+        State::Processed
+    );
+
+    // A stale claim: another worker's lease expired and the row was taken over.
+    inbox.acknowledge(points_issued("tx-2", clock.now())).await.unwrap();
+    let stale = inbox.store().claim(clock.now(), 1, Duration::from_secs(30)).await.unwrap();
+    clock.advance(Duration::from_secs(31));
+    assert_eq!(inbox.process_due(&processor).await.unwrap(), 1);
+    let stale = stale.into_iter().next().unwrap();
+    assert_eq!(
+        capillary_ens_inbox::Processor::process(&processor, stale).await,
+        Outcome::LostClaim
+    );
+
+    let path = store.path().to_path_buf();
+    let ledger = tokio::task::spawn_blocking(move || read_ledger(&path))
+        .await
+        .unwrap();
+    assert_eq!(ledger, ["tx-1", "tx-2"], "each event's effect exactly once");
+}
+
+/// Reads the brand's ledger through a second connection, as another process would.
+fn read_ledger(path: &std::path::Path) -> Vec<String> {
+    let connection = rusqlite::Connection::open(path).unwrap();
+    let mut select = connection
+        .prepare("SELECT event_id FROM ledger ORDER BY event_id")
+        .unwrap();
+    select
+        .query_map([], |row| row.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
