@@ -73,11 +73,7 @@ impl Inbox {
     }
 
     /// An inbox over a shared `store`, taking "now" from `clock`.
-    pub fn with_clock(
-        store: Arc<dyn InboxStore>,
-        config: InboxConfig,
-        clock: impl Clock,
-    ) -> Self {
+    pub fn with_clock(store: Arc<dyn InboxStore>, config: InboxConfig, clock: impl Clock) -> Self {
         let writer = GroupCommit::start(
             Arc::clone(&store),
             config.commit_window,

@@ -58,7 +58,9 @@ pub struct UnknownState;
 
 impl fmt::Display for UnknownState {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("unknown inbox state (expected pending, processing, processed, retrying or dead)")
+        f.write_str(
+            "unknown inbox state (expected pending, processing, processed, retrying or dead)",
+        )
     }
 }
 
@@ -460,7 +462,10 @@ mod tests {
 
     #[test]
     fn keys_are_the_event_name_and_id_or_a_body_hash() {
-        assert_eq!(inbox_key("pointsIssued", Some("e-1"), b"{}"), "pointsIssued:e-1");
+        assert_eq!(
+            inbox_key("pointsIssued", Some("e-1"), b"{}"),
+            "pointsIssued:e-1"
+        );
         let hashed = inbox_key("pointsIssued", None, b"{}");
         assert!(hashed.starts_with("pointsIssued:sha256:"), "{hashed}");
         assert_ne!(hashed, inbox_key("pointsIssued", None, b"{ }"));

@@ -17,10 +17,8 @@ pub trait InboxStore: Send + Sync + 'static {
     /// already present are [`Stored::Duplicate`] (and count one duplicate more, plus the
     /// arrival's repeats). The batch never repeats a key. Returns only after the commit is
     /// durable.
-    fn insert<'a>(
-        &'a self,
-        batch: &'a [Arrival],
-    ) -> BoxFuture<'a, Result<Vec<Stored>, InboxError>>;
+    fn insert<'a>(&'a self, batch: &'a [Arrival])
+    -> BoxFuture<'a, Result<Vec<Stored>, InboxError>>;
 
     /// Claims up to `limit` due rows (pending or retrying whose next attempt is due, or
     /// processing whose lease expired), marking them processing until `now + lease` and
@@ -48,12 +46,16 @@ pub trait InboxStore: Send + Sync + 'static {
     fn counts(&self) -> BoxFuture<'_, Result<StateCounts, InboxError>>;
 
     /// Rows matching `filter`, newest first.
-    fn list<'a>(&'a self, filter: &'a Filter)
-    -> BoxFuture<'a, Result<Vec<StoredDelivery>, InboxError>>;
+    fn list<'a>(
+        &'a self,
+        filter: &'a Filter,
+    ) -> BoxFuture<'a, Result<Vec<StoredDelivery>, InboxError>>;
 
     /// The row with `key`.
-    fn show<'a>(&'a self, key: &'a str)
-    -> BoxFuture<'a, Result<Option<StoredDelivery>, InboxError>>;
+    fn show<'a>(
+        &'a self,
+        key: &'a str,
+    ) -> BoxFuture<'a, Result<Option<StoredDelivery>, InboxError>>;
 
     /// Makes the dead letters matching `filter` due again at `now`, attempts reset; returns
     /// how many.

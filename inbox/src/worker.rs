@@ -30,7 +30,11 @@ impl Workers {
                 processor: Arc::clone(&processor),
                 stopped: stopped.clone(),
             };
-            tasks.spawn(worker.run().instrument(tracing::debug_span!("ens.inbox.worker", index)));
+            tasks.spawn(
+                worker
+                    .run()
+                    .instrument(tracing::debug_span!("ens.inbox.worker", index)),
+            );
         }
         tasks.spawn(retention(inbox.clone(), stopped));
         Self { stop, tasks }

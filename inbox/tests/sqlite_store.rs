@@ -33,7 +33,9 @@ async fn the_sqlite_dedup_store_passes_the_conformance_suite() {
     let dir = tempfile::tempdir().unwrap();
     let dir = &dir;
     conformance::check_shared_store(move |timings: Timings| {
-        let path = dir.path().join(format!("dedup-{:?}.db", std::time::Instant::now()));
+        let path = dir
+            .path()
+            .join(format!("dedup-{:?}.db", std::time::Instant::now()));
         async move {
             // Two stores (two writer connections) on one file, as two processes would be.
             let first = SqliteStore::open(&path).await.unwrap();
@@ -56,10 +58,17 @@ async fn acknowledgements_survive_reopening_the_file() {
     let clock = ManualClock::new();
     {
         let inbox = rules::inbox(Arc::new(SqliteStore::open(&path).await.unwrap()), &clock);
-        inbox.acknowledge(points_issued("kept", clock.now())).await.unwrap();
+        inbox
+            .acknowledge(points_issued("kept", clock.now()))
+            .await
+            .unwrap();
     }
     let inbox = rules::inbox(Arc::new(SqliteStore::open(&path).await.unwrap()), &clock);
-    let shown = inbox.show("pointsIssued:kept").await.unwrap().expect("still there");
+    let shown = inbox
+        .show("pointsIssued:kept")
+        .await
+        .unwrap()
+        .expect("still there");
     assert_eq!(shown.state, State::Pending);
     assert_eq!(SqliteStore::schema_version(), 1);
 }
@@ -94,21 +103,40 @@ async fn transactional_handlers_have_exactly_once_effects() {
             Ok(())
         });
     let inbox = Inbox::with_clock(Arc::new(store.clone()), rules::config(), clock.as_clock());
-    inbox.acknowledge(points_issued("tx-1", clock.now())).await.unwrap();
+    inbox
+        .acknowledge(points_issued("tx-1", clock.now()))
+        .await
+        .unwrap();
 
     assert_eq!(inbox.process_due(&processor).await.unwrap(), 1);
     let shown = inbox.show("pointsIssued:tx-1").await.unwrap().unwrap();
-    assert_eq!(shown.state, State::Retrying, "the failed attempt is retried");
+    assert_eq!(
+        shown.state,
+        State::Retrying,
+        "the failed attempt is retried"
+    );
     clock.advance(Duration::from_secs(2));
     assert_eq!(inbox.process_due(&processor).await.unwrap(), 1);
     assert_eq!(
-        inbox.show("pointsIssued:tx-1").await.unwrap().unwrap().state,
+        inbox
+            .show("pointsIssued:tx-1")
+            .await
+            .unwrap()
+            .unwrap()
+            .state,
         State::Processed
     );
 
     // A stale claim: another worker's lease expired and the row was taken over.
-    inbox.acknowledge(points_issued("tx-2", clock.now())).await.unwrap();
-    let stale = inbox.store().claim(clock.now(), 1, Duration::from_secs(30)).await.unwrap();
+    inbox
+        .acknowledge(points_issued("tx-2", clock.now()))
+        .await
+        .unwrap();
+    let stale = inbox
+        .store()
+        .claim(clock.now(), 1, Duration::from_secs(30))
+        .await
+        .unwrap();
     clock.advance(Duration::from_secs(31));
     assert_eq!(inbox.process_due(&processor).await.unwrap(), 1);
     let stale = stale.into_iter().next().unwrap();

@@ -133,7 +133,11 @@ fn stored_delivery(row: &Row<'_>) -> rusqlite::Result<StoredDelivery> {
         event_id: row.get(2)?,
         received_at: from_millis(row.get(3)?),
         state: state.parse().map_err(|error| {
-            rusqlite::Error::FromSqlConversionFailure(4, rusqlite::types::Type::Text, Box::new(error))
+            rusqlite::Error::FromSqlConversionFailure(
+                4,
+                rusqlite::types::Type::Text,
+                Box::new(error),
+            )
         })?,
         attempts: row.get(5)?,
         next_attempt_at: millis(6)?,
@@ -297,9 +301,8 @@ impl InboxStore for SqliteStore {
                     .collect::<rusqlite::Result<Vec<_>>>()?;
                 (duplicates.len() as i64, duplicates.iter().sum::<i64>())
             };
-            let mut total = transaction.prepare_cached(
-                "UPDATE ens_inbox_totals SET value = value + ?2 WHERE name = ?1",
-            )?;
+            let mut total = transaction
+                .prepare_cached("UPDATE ens_inbox_totals SET value = value + ?2 WHERE name = ?1")?;
             total.execute(params!["pruned", rows])?;
             total.execute(params!["pruned_duplicates", duplicates])?;
             drop(total);

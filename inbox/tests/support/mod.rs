@@ -53,3 +53,6 @@ pub fn mistyped(id: &str, at: SystemTime) -> NewDelivery {
     assert!(error.is_some(), "the fixture must not type-check");
     NewDelivery::new(&delivery.envelope, body.into(), at)
 }
+
+#[cfg(feature = "postgres")]
+pub mod postgres;

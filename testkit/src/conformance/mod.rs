@@ -33,8 +33,8 @@ use std::time::Duration;
 use capillary_ens_receiver::{BoxFuture, IdempotencyStore};
 
 pub use checks::{
-    check_claim, check_concurrent_duplicate, check_crash_recovery, check_duplicate,
-    check_release, check_release_fencing, check_retention,
+    check_claim, check_concurrent_duplicate, check_crash_recovery, check_duplicate, check_release,
+    check_release_fencing, check_retention,
 };
 
 /// The timings a store under test is built with. Keep them short: the suite sleeps past them.
