@@ -56,3 +56,5 @@ pub fn mistyped(id: &str, at: SystemTime) -> NewDelivery {
 
 #[cfg(feature = "postgres")]
 pub mod postgres;
+
+pub mod receiver;
