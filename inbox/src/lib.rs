@@ -29,7 +29,7 @@
 //!
 //! ```
 //! use capillary_ens_inbox::{Inbox, InboxConfig, NewDelivery, Outcome, Stored, open};
-//! use capillary_ens_schemas::parse;
+//! use capillary_ens_schemas::parse_tolerant;
 //!
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -39,7 +39,7 @@
 //!
 //! // What the receiver does after authenticating and parsing a delivery:
 //! let body = br#"{"eventName":"pointsIssued","eventId":"e-1","data":{}}"#;
-//! let delivery = parse(body.to_vec())?;
+//! let (delivery, _type_error) = parse_tolerant(&body[..])?;
 //! let new = NewDelivery::new(&delivery.envelope, body.to_vec().into(), std::time::SystemTime::now());
 //! assert_eq!(inbox.acknowledge(new.clone()).await?, Stored::New);
 //! assert_eq!(inbox.acknowledge(new).await?, Stored::Duplicate);
