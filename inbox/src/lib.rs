@@ -89,8 +89,13 @@ pub use url::{InboxUrl, open};
 pub use worker::Workers;
 
 #[cfg(feature = "postgres")]
-pub use postgres::{PostgresDedup, PostgresStore};
+pub use postgres::{PostgresDedup, PostgresStore, PostgresTransactional};
 #[cfg(feature = "redis")]
 pub use redis_dedup::RedisDedup;
 #[cfg(feature = "sqlite")]
 pub use sqlite::{SqliteDedup, SqliteOptions, SqliteStore, SqliteTransactional, Synchronous};
+
+/// The README's examples, compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

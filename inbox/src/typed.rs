@@ -20,7 +20,7 @@ pub struct TypedEvent<T> {
 }
 
 /// Parses `claimed`'s body; a body that fails is the outcome to record.
-#[cfg_attr(not(feature = "sqlite"), allow(dead_code))]
+#[cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(dead_code))]
 pub(crate) fn typed_event(claimed: &Claimed) -> Result<(Event, Envelope), Outcome> {
     match capillary_ens_schemas::parse_tolerant(claimed.body.clone()) {
         Ok((delivery, None)) => {

@@ -14,20 +14,36 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
 
-use capillary_ens_inbox::{InboxConfig, SqliteStore, SqliteTransactional};
+use capillary_ens_inbox::{
+    InboxConfig, PostgresStore, PostgresTransactional, SqliteStore, SqliteTransactional,
+};
 use capillary_ens_receiver::HandlerError;
 use capillary_ens_schemas::events::PointsIssued;
 use capillary_ens_testkit::fixtures;
 use capillary_ens_testkit::simulator::{Duplicates, RetryPolicy, Simulator};
+use support::postgres::TestDatabase;
 use tokio::process::{Child, Command};
 
 const CHILD: &str = "ENS_INBOX_CRASH_CHILD";
 const PORT: &str = "ENS_INBOX_CRASH_PORT";
-const TEST: &str = "a_receiver_killed_under_load_loses_nothing_and_processes_once";
 
-/// Child mode: the brand's ledger lives in the inbox's file, written inside the inbox's
-/// transaction. The first attempt of every tenth event fails (and is retried).
-async fn run_child(path: &Path, port: u16) {
+fn child_config() -> InboxConfig {
+    InboxConfig::default()
+        .workers(2)
+        .claim_batch(4)
+        .lease(Duration::from_millis(800))
+        .backoff(Duration::from_millis(20), Duration::from_millis(100))
+        .poll_interval(Duration::from_millis(50))
+}
+
+/// Whether the handler fails this attempt: the first attempt of every tenth event.
+fn flaky(event_id: Option<&str>, attempt: u32) -> bool {
+    event_id.is_some_and(|id| id.ends_with('7')) && attempt == 1
+}
+
+/// Child mode, SQLite: the brand's ledger lives in the inbox's file, written inside the
+/// inbox's transaction.
+async fn run_sqlite_child(path: &Path, port: u16) {
     let store = SqliteStore::open(path)
         .await
         .expect("the child opens the inbox");
@@ -40,29 +56,56 @@ async fn run_child(path: &Path, port: u16) {
             "INSERT INTO effects (event_id, attempt) VALUES (?1, ?2)",
             (points.envelope.event_id.as_deref(), points.attempt),
         )?;
-        let flaky = points
-            .envelope
-            .event_id
-            .as_deref()
-            .is_some_and(|id| id.ends_with('7'));
-        if flaky && points.attempt == 1 {
+        if flaky(points.envelope.event_id.as_deref(), points.attempt) {
             return Err(HandlerError::from("the downstream is briefly down"));
         }
         Ok(())
     });
-    let config = InboxConfig::default()
-        .workers(2)
-        .claim_batch(4)
-        .lease(Duration::from_millis(800))
-        .backoff(Duration::from_millis(20), Duration::from_millis(100))
-        .poll_interval(Duration::from_millis(50));
-    let inbox = capillary_ens_inbox::Inbox::new(store, config);
+    let inbox = capillary_ens_inbox::Inbox::new(store, child_config());
     let _workers = inbox.start(processor);
     support::receiver::serve(inbox, SocketAddr::from(([127, 0, 0, 1], port))).await;
 }
 
+/// Child mode, PostgreSQL: the ledger is a table in the inbox's database.
+async fn run_postgres_child(url: &str, port: u16) {
+    let store = PostgresStore::connect(url)
+        .await
+        .expect("the child opens the inbox");
+    let processor = PostgresTransactional::new(&store).on::<PointsIssued, _>(|tx, points| {
+        Box::pin(async move {
+            let attempt = points.attempt as i32;
+            tx.execute(
+                "INSERT INTO effects (event_id, attempt) VALUES ($1, $2)",
+                &[&points.envelope.event_id, &attempt],
+            )
+            .await?;
+            if flaky(points.envelope.event_id.as_deref(), points.attempt) {
+                return Err(HandlerError::from("the downstream is briefly down"));
+            }
+            Ok(())
+        })
+    });
+    let inbox = capillary_ens_inbox::Inbox::new(store, child_config());
+    let _workers = inbox.start(processor);
+    support::receiver::serve(inbox, SocketAddr::from(([127, 0, 0, 1], port))).await;
+}
+
+/// Runs the child when this process is one; returns whether it was.
+async fn child_mode() -> bool {
+    let Ok(url) = std::env::var(CHILD) else {
+        return false;
+    };
+    let port = std::env::var(PORT).unwrap().parse().unwrap();
+    match url.strip_prefix("sqlite:") {
+        Some(path) => run_sqlite_child(Path::new(path), port).await,
+        None => run_postgres_child(&url, port).await,
+    }
+    true
+}
+
 struct Receiver {
-    path: PathBuf,
+    url: String,
+    test: &'static str,
     port: u16,
     child: Option<Child>,
 }
@@ -70,8 +113,8 @@ struct Receiver {
 impl Receiver {
     async fn start(&mut self) {
         let child = Command::new(std::env::current_exe().unwrap())
-            .args(["--exact", TEST, "--nocapture", "--test-threads=1"])
-            .env(CHILD, &self.path)
+            .args(["--exact", self.test, "--nocapture", "--test-threads=1"])
+            .env(CHILD, &self.url)
             .env(PORT, self.port.to_string())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -127,15 +170,46 @@ fn events(round: usize) -> Vec<(String, serde_json::Value)> {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_receiver_killed_under_load_loses_nothing_and_processes_once() {
-    if let Ok(path) = std::env::var(CHILD) {
-        let port = std::env::var(PORT).unwrap().parse().unwrap();
-        run_child(Path::new(&path), port).await;
+async fn a_sqlite_receiver_killed_under_load_loses_nothing_and_processes_once() {
+    if child_mode().await {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("inbox.db");
+    let ledger = Ledger::Sqlite(path.clone());
+    crash_under_load(
+        format!("sqlite:{}", path.display()),
+        "a_sqlite_receiver_killed_under_load_loses_nothing_and_processes_once",
+        &ledger,
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_postgres_receiver_killed_under_load_loses_nothing_and_processes_once() {
+    if child_mode().await {
+        return;
+    }
+    let database = TestDatabase::create("crash").await;
+    PostgresStore::connect(database.url()).await.unwrap();
+    let ledger = Ledger::Postgres(database.url().to_owned());
+    ledger
+        .execute("CREATE TABLE effects (event_id text NOT NULL, attempt integer)")
+        .await;
+    crash_under_load(
+        database.url().to_owned(),
+        "a_postgres_receiver_killed_under_load_loses_nothing_and_processes_once",
+        &ledger,
+    )
+    .await;
+}
+
+/// Delivers five rounds of events with duplicates, killing the receiver mid-load in the first
+/// four, then checks every acknowledged event's fate in the inbox and the ledger.
+async fn crash_under_load(url: String, test: &'static str, ledger: &Ledger) {
     let mut receiver = Receiver {
-        path: dir.path().join("inbox.db"),
+        url,
+        test,
         port: free_port(),
         child: None,
     };
@@ -204,8 +278,7 @@ async fn a_receiver_killed_under_load_loses_nothing_and_processes_once() {
         }
     }
     // Let the last receiver drain the inbox (bounded), then stop it.
-    let path = receiver.path.clone();
-    let drained = wait_until_drained(&path).await;
+    let drained = wait_until_drained(ledger).await;
     receiver.kill().await;
     assert!(drained, "the inbox drained within the time limit");
 
@@ -213,15 +286,7 @@ async fn a_receiver_killed_under_load_loses_nothing_and_processes_once() {
         interrupted >= 2,
         "the kills hit the receiver under load ({interrupted} rounds)"
     );
-    let (states, effects) = read_outcome(&path);
-    let reclaimed: u32 = rusqlite::Connection::open(&path)
-        .unwrap()
-        .query_row(
-            "SELECT COUNT(*) FROM ens_inbox WHERE attempts > 1 AND event_id NOT LIKE '%7'",
-            [],
-            |row| row.get(0),
-        )
-        .unwrap();
+    let (states, effects, reclaimed) = ledger.outcome().await;
     eprintln!("rows claimed again after a kill: {reclaimed}");
     assert_eq!(
         acknowledged.len(),
@@ -249,9 +314,9 @@ async fn a_receiver_killed_under_load_loses_nothing_and_processes_once() {
     );
 }
 
-async fn wait_until_drained(path: &Path) -> bool {
+async fn wait_until_drained(ledger: &Ledger) -> bool {
     for _ in 0..200 {
-        let (states, _) = read_outcome(path);
+        let (states, _, _) = ledger.outcome().await;
         if states
             .values()
             .all(|state| state == "processed" || state == "dead")
@@ -263,34 +328,89 @@ async fn wait_until_drained(path: &Path) -> bool {
     false
 }
 
-/// Each row's state, and how many effect rows each event id has.
-fn read_outcome(path: &Path) -> (BTreeMap<String, String>, BTreeMap<String, u32>) {
-    let connection = rusqlite::Connection::open(path).unwrap();
-    connection.busy_timeout(Duration::from_secs(5)).unwrap();
-    let states = connection
-        .prepare("SELECT key, state FROM ens_inbox")
-        .unwrap()
-        .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
-    let has_effects: bool = connection
-        .query_row(
-            "SELECT COUNT(*) > 0 FROM sqlite_master WHERE name = 'effects'",
-            [],
-            |row| row.get(0),
-        )
-        .unwrap();
-    let effects = if has_effects {
-        connection
-            .prepare("SELECT event_id, COUNT(*) FROM effects GROUP BY event_id")
-            .unwrap()
-            .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap()
-    } else {
-        BTreeMap::new()
-    };
-    (states, effects)
+/// Where the test reads the inbox and the handler's effects.
+enum Ledger {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+type States = BTreeMap<String, String>;
+type Effects = BTreeMap<String, u32>;
+
+impl Ledger {
+    async fn execute(&self, sql: &str) {
+        if let Ledger::Postgres(url) = self {
+            let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+                .await
+                .unwrap();
+            tokio::spawn(connection);
+            client.batch_execute(sql).await.unwrap();
+        }
+    }
+
+    /// Each row's state, how many effect rows each event id has, and how many rows (not
+    /// failed on purpose) took more than one attempt: re-claimed after a kill.
+    async fn outcome(&self) -> (States, Effects, i64) {
+        const STATES: &str = "SELECT key, state FROM ens_inbox";
+        const EFFECTS: &str = "SELECT event_id, COUNT(*) FROM effects GROUP BY event_id";
+        const RECLAIMED: &str =
+            "SELECT COUNT(*) FROM ens_inbox WHERE attempts > 1 AND event_id NOT LIKE '%7'";
+        match self {
+            Ledger::Sqlite(path) => {
+                let connection = rusqlite::Connection::open(path).unwrap();
+                connection.busy_timeout(Duration::from_secs(5)).unwrap();
+                let states = connection
+                    .prepare(STATES)
+                    .unwrap()
+                    .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+                    .unwrap()
+                    .collect::<Result<_, _>>()
+                    .unwrap();
+                let has_effects: bool = connection
+                    .query_row(
+                        "SELECT COUNT(*) > 0 FROM sqlite_master WHERE name = 'effects'",
+                        [],
+                        |row| row.get(0),
+                    )
+                    .unwrap();
+                let effects = if has_effects {
+                    connection
+                        .prepare(EFFECTS)
+                        .unwrap()
+                        .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+                        .unwrap()
+                        .collect::<Result<_, _>>()
+                        .unwrap()
+                } else {
+                    BTreeMap::new()
+                };
+                let reclaimed = connection
+                    .query_row(RECLAIMED, [], |row| row.get(0))
+                    .unwrap();
+                (states, effects, reclaimed)
+            }
+            Ledger::Postgres(url) => {
+                let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+                    .await
+                    .unwrap();
+                tokio::spawn(connection);
+                let states = client
+                    .query(STATES, &[])
+                    .await
+                    .unwrap()
+                    .iter()
+                    .map(|row| (row.get(0), row.get(1)))
+                    .collect();
+                let effects = client
+                    .query(EFFECTS, &[])
+                    .await
+                    .unwrap()
+                    .iter()
+                    .map(|row| (row.get(0), row.get::<_, i64>(1) as u32))
+                    .collect();
+                let reclaimed = client.query_one(RECLAIMED, &[]).await.unwrap().get(0);
+                (states, effects, reclaimed)
+            }
+        }
+    }
 }

@@ -8,6 +8,7 @@
 mod dedup;
 mod listen;
 mod migrations;
+mod transactional;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -21,6 +22,7 @@ use tokio_postgres::types::ToSql;
 use tokio_postgres::{NoTls, Row};
 
 pub use dedup::PostgresDedup;
+pub use transactional::PostgresTransactional;
 
 use crate::InboxError;
 use crate::record::{
