@@ -12,8 +12,9 @@ use crate::inbox::Inbox;
 use crate::process::{Outcome, Processor};
 use crate::record::{Claimed, ErrorKind, Finish, LastError};
 
-/// Running workers and the retention task. Dropping it leaves them running until the runtime
-/// stops; [`shutdown`](Self::shutdown) stops them after their current delivery.
+/// Running workers and the retention task. Keep it for as long as they should run: dropping it
+/// aborts them at once (a delivery being processed is claimed again when its lease expires);
+/// [`shutdown`](Self::shutdown) stops them after their current delivery.
 #[derive(Debug)]
 pub struct Workers {
     stop: watch::Sender<bool>,

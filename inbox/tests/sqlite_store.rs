@@ -164,3 +164,126 @@ fn read_ledger(path: &std::path::Path) -> Vec<String> {
         .collect::<Result<_, _>>()
         .unwrap()
 }
+
+/// Counts the statements a store is asked to run, delegating to SQLite.
+struct CountingStore {
+    inner: SqliteStore,
+    inserts: std::sync::atomic::AtomicUsize,
+}
+
+impl InboxStore for CountingStore {
+    fn insert<'a>(
+        &'a self,
+        batch: &'a [capillary_ens_inbox::Arrival],
+    ) -> capillary_ens_receiver::BoxFuture<
+        'a,
+        Result<Vec<capillary_ens_inbox::Stored>, capillary_ens_inbox::InboxError>,
+    > {
+        self.inserts
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        self.inner.insert(batch)
+    }
+    fn claim(
+        &self,
+        now: std::time::SystemTime,
+        limit: usize,
+        lease: Duration,
+    ) -> capillary_ens_receiver::BoxFuture<
+        '_,
+        Result<Vec<capillary_ens_inbox::Claimed>, capillary_ens_inbox::InboxError>,
+    > {
+        self.inner.claim(now, limit, lease)
+    }
+    fn finish<'a>(
+        &'a self,
+        claimed: &'a capillary_ens_inbox::Claimed,
+        now: std::time::SystemTime,
+        finish: capillary_ens_inbox::Finish,
+    ) -> capillary_ens_receiver::BoxFuture<'a, Result<bool, capillary_ens_inbox::InboxError>> {
+        self.inner.finish(claimed, now, finish)
+    }
+    fn prune(
+        &self,
+        before: std::time::SystemTime,
+        batch: usize,
+    ) -> capillary_ens_receiver::BoxFuture<'_, Result<u64, capillary_ens_inbox::InboxError>> {
+        self.inner.prune(before, batch)
+    }
+    fn counts(
+        &self,
+    ) -> capillary_ens_receiver::BoxFuture<
+        '_,
+        Result<capillary_ens_inbox::StateCounts, capillary_ens_inbox::InboxError>,
+    > {
+        self.inner.counts()
+    }
+    fn list<'a>(
+        &'a self,
+        filter: &'a capillary_ens_inbox::Filter,
+    ) -> capillary_ens_receiver::BoxFuture<
+        'a,
+        Result<Vec<capillary_ens_inbox::StoredDelivery>, capillary_ens_inbox::InboxError>,
+    > {
+        self.inner.list(filter)
+    }
+    fn show<'a>(
+        &'a self,
+        key: &'a str,
+    ) -> capillary_ens_receiver::BoxFuture<
+        'a,
+        Result<Option<capillary_ens_inbox::StoredDelivery>, capillary_ens_inbox::InboxError>,
+    > {
+        self.inner.show(key)
+    }
+    fn requeue_dead<'a>(
+        &'a self,
+        filter: &'a capillary_ens_inbox::Filter,
+        now: std::time::SystemTime,
+    ) -> capillary_ens_receiver::BoxFuture<'a, Result<u64, capillary_ens_inbox::InboxError>> {
+        self.inner.requeue_dead(filter, now)
+    }
+    fn purge<'a>(
+        &'a self,
+        filter: &'a capillary_ens_inbox::Filter,
+    ) -> capillary_ens_receiver::BoxFuture<'a, Result<u64, capillary_ens_inbox::InboxError>> {
+        self.inner.purge(filter)
+    }
+    fn wait_for_work(&self, timeout: Duration) -> capillary_ens_receiver::BoxFuture<'_, ()> {
+        self.inner.wait_for_work(timeout)
+    }
+}
+
+/// 64 concurrent acknowledgements share a handful of commits: one statement and one commit
+/// per batch, not per delivery.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_acknowledgements_share_one_commit_per_batch() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(CountingStore {
+        inner: fresh_store(&dir).await,
+        inserts: std::sync::atomic::AtomicUsize::new(0),
+    });
+    let clock = ManualClock::new();
+    let config =
+        capillary_ens_inbox::InboxConfig::default().group_commit(Duration::from_millis(20), 32);
+    let inbox = Inbox::with_clock(store.clone(), config, clock.as_clock());
+    let barrier = Arc::new(tokio::sync::Barrier::new(64));
+    let mut tasks = tokio::task::JoinSet::new();
+    for event in 0..64 {
+        let inbox = inbox.clone();
+        let barrier = Arc::clone(&barrier);
+        let delivery = points_issued(&format!("group-{event}"), clock.now());
+        tasks.spawn(async move {
+            barrier.wait().await;
+            inbox.acknowledge(delivery).await.unwrap()
+        });
+    }
+    while let Some(stored) = tasks.join_next().await {
+        assert_eq!(stored.unwrap(), capillary_ens_inbox::Stored::New);
+    }
+    let commits = store.inserts.load(std::sync::atomic::Ordering::SeqCst);
+    assert!(
+        (2..=8).contains(&commits),
+        "64 deliveries in batches of at most 32 took {commits} commits"
+    );
+    assert_eq!(inbox.stats().await.unwrap().received, 64);
+}
