@@ -1,7 +1,7 @@
 //! Deduplication: ENS delivers at least once, so each event must be processed once.
 //!
-//! A delivery is keyed by its `eventId`, or by a SHA-256 of the raw body when the event has
-//! none. Before the handler runs, the key is *claimed*; success *completes* it (later
+//! A delivery is keyed by its event name and `eventId`, or by its event name and a SHA-256 of
+//! the raw body when the event has no id ([`DedupKey`]). Before the handler runs, the key is *claimed*; success *completes* it (later
 //! deliveries are answered 2xx without running the handler) and failure *releases* it (so
 //! ENS's retry can run the handler again). A claim that is never completed or released (the
 //! process died) lapses after the processing timeout.
@@ -24,37 +24,88 @@ use crate::clock::{Clock, SystemClock};
 /// A boxed future, as the store trait returns.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
-/// The key one event is deduplicated on.
+/// The key one event is deduplicated on: its event name and its event id.
+///
+/// ENS ids are unique per event, but nothing stops two different events from carrying the same
+/// id (one event name reusing another's id space), and each must reach its own handler; so the
+/// name is part of the key. The text form is `<eventName>:<eventId>`, or
+/// `<eventName>#sha256:<hex of the raw body>` when the event has no id. In the name, `%`, `:`
+/// and `#` are percent-encoded (only an unknown event name could contain them), so no two
+/// (name, id) pairs share a key.
 ///
 /// Cloning is cheap (the text is shared), so a store can keep it in more than one index.
+///
+/// ```
+/// use capillary_ens_receiver::DedupKey;
+/// use capillary_ens_schemas::{Envelope, EventName};
+///
+/// let mut envelope = Envelope::new(EventName::PointsIssued);
+/// envelope.event_id = Some("e-1".into());
+/// assert_eq!(DedupKey::for_delivery(&envelope, b"{}").as_str(), "pointsIssued:e-1");
+/// envelope.event_id = None;
+/// assert!(DedupKey::for_delivery(&envelope, b"{}").as_str().starts_with("pointsIssued#sha256:"));
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct DedupKey(Arc<str>);
 
 impl DedupKey {
-    /// `eventId` when the envelope has one, else `sha256:<hex of the raw body>`.
+    /// The event name and `eventId` when the envelope has a non-empty one, else the event name
+    /// and a SHA-256 of the raw body.
     pub fn for_delivery(envelope: &Envelope, raw: &[u8]) -> Self {
+        let name = envelope.event_name.as_str();
+        let mut key = String::with_capacity(name.len() + 72);
+        push_escaped(&mut key, name);
         match envelope.event_id.as_deref().filter(|id| !id.is_empty()) {
-            Some(event_id) => Self(Arc::from(event_id)),
-            None => Self::for_body(raw),
-        }
-    }
-
-    /// `sha256:<hex of the body>`.
-    pub fn for_body(raw: &[u8]) -> Self {
-        const DIGITS: &[u8; 16] = b"0123456789abcdef";
-        let digest = Sha256::digest(raw);
-        let mut key = String::with_capacity(7 + 64);
-        key.push_str("sha256:");
-        for byte in digest {
-            key.push(char::from(DIGITS[usize::from(byte >> 4)]));
-            key.push(char::from(DIGITS[usize::from(byte & 0x0f)]));
+            Some(event_id) => {
+                key.push(':');
+                key.push_str(event_id);
+            }
+            None => {
+                key.push('#');
+                push_body_hash(&mut key, raw);
+            }
         }
         Self(Arc::from(key))
+    }
+
+    /// `sha256:<hex of the body>`: a key for content with no event name, e.g. in a store's own
+    /// tests. Deliveries are keyed with [`for_delivery`](Self::for_delivery).
+    pub fn for_body(raw: &[u8]) -> Self {
+        let mut key = String::with_capacity(7 + 64);
+        push_body_hash(&mut key, raw);
+        Self(Arc::from(key))
+    }
+
+    /// A key read back from its text form, e.g. from a durable store.
+    pub fn from_stored(text: &str) -> Self {
+        Self(Arc::from(text))
     }
 
     /// The key as text.
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+}
+
+/// Appends `name` with `%`, `:` and `#` percent-encoded.
+fn push_escaped(key: &mut String, name: &str) {
+    for character in name.chars() {
+        match character {
+            '%' => key.push_str("%25"),
+            ':' => key.push_str("%3A"),
+            '#' => key.push_str("%23"),
+            other => key.push(other),
+        }
+    }
+}
+
+/// Appends `sha256:<hex of raw>`.
+fn push_body_hash(key: &mut String, raw: &[u8]) {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    key.push_str("sha256:");
+    for byte in Sha256::digest(raw) {
+        key.push(char::from(DIGITS[usize::from(byte >> 4)]));
+        key.push(char::from(DIGITS[usize::from(byte & 0x0f)]));
     }
 }
 
@@ -456,18 +507,43 @@ mod tests {
     }
 
     #[test]
-    fn keys_prefer_the_event_id() {
-        let mut envelope = Envelope::new(capillary_ens_schemas::EventName::PointsIssued);
-        assert!(
-            DedupKey::for_delivery(&envelope, b"{}")
-                .as_str()
-                .starts_with("sha256:")
-        );
+    fn keys_are_the_event_name_and_the_event_id() {
+        use capillary_ens_schemas::EventName;
+        let mut envelope = Envelope::new(EventName::PointsIssued);
+        let by_body = DedupKey::for_delivery(&envelope, b"{}");
+        assert!(by_body.as_str().starts_with("pointsIssued#sha256:"));
+        assert_ne!(by_body, DedupKey::for_delivery(&envelope, b"{ }"));
+        envelope.event_id = Some(String::new());
         assert_eq!(
             DedupKey::for_delivery(&envelope, b"{}"),
-            DedupKey::for_body(b"{}")
+            by_body,
+            "an empty id is no id"
         );
         envelope.event_id = Some("e-1".into());
-        assert_eq!(DedupKey::for_delivery(&envelope, b"{}").as_str(), "e-1");
+        let points = DedupKey::for_delivery(&envelope, b"{}");
+        assert_eq!(points.as_str(), "pointsIssued:e-1");
+        envelope.event_name = EventName::TierUpgraded;
+        assert_ne!(
+            DedupKey::for_delivery(&envelope, b"{}"),
+            points,
+            "same id, other event"
+        );
+    }
+
+    #[test]
+    fn unknown_names_cannot_forge_another_key() {
+        use capillary_ens_schemas::EventName;
+        let mut left = Envelope::new(EventName::from_wire("a:b"));
+        left.event_id = Some("c".into());
+        let mut right = Envelope::new(EventName::from_wire("a"));
+        right.event_id = Some("b:c".into());
+        assert_ne!(
+            DedupKey::for_delivery(&left, b""),
+            DedupKey::for_delivery(&right, b"")
+        );
+        let mut hashed = Envelope::new(EventName::from_wire("x"));
+        let body_key = DedupKey::for_delivery(&hashed, b"{}");
+        hashed.event_id = body_key.as_str().strip_prefix("x#").map(str::to_owned);
+        assert_ne!(DedupKey::for_delivery(&hashed, b"{}"), body_key);
     }
 }

@@ -14,7 +14,11 @@
 //!   are not events, 413 too large, 415 not JSON; unknown events and events whose data does
 //!   not type-check are delivered, never rejected; handler failures answer 503 or 429, and
 //!   `HandlerError::upstream` passes a downstream API's 429 and `Retry-After` on to ENS.
-//! - **Idempotency** on `eventId` ([`InMemoryStore`] or your own [`IdempotencyStore`]).
+//! - **Idempotency** on event name and `eventId` ([`DedupKey`]; [`InMemoryStore`] or your own
+//!   [`IdempotencyStore`]). A bare [`Webhook`] extractor outside [`EnsRouter`] does none.
+//! - **One delivery type**, [`Delivery`], usable without axum, that narrows to [`Webhook<T>`];
+//!   with a durable inbox, [`EnsRouter::acknowledge_with`] stores deliveries instead of
+//!   handling them inline and [`EnsRouter::dispatch`] runs the handlers later without HTTP.
 //!
 //! # Quick start
 //!
@@ -45,44 +49,56 @@
 //! Without the default `axum` feature, [`Auth`] and [`receive`] work over `http::HeaderMap` and
 //! raw bytes in any framework.
 
+mod acknowledge;
 mod auth;
 mod clock;
 mod config;
+mod delivery;
 mod idempotency;
 mod receive;
 mod rejection;
 mod secret;
+mod webhook;
 
 #[cfg(feature = "axum")]
+mod body;
+#[cfg(feature = "axum")]
+mod dispatch;
+#[cfg(feature = "axum")]
+mod extract;
+#[cfg(feature = "axum")]
 mod handler;
+#[cfg(feature = "axum")]
+mod outcome;
 #[cfg(feature = "axum")]
 mod retry_after;
 #[cfg(feature = "axum")]
 mod router;
-#[cfg(feature = "axum")]
-mod webhook;
 
 pub use auth::{
     Auth, AuthError, EnvError, HmacSha256, InvalidSecret, SignatureEncoding, SignedRequest,
     StandardWebhooks, StaticHeaders, Verifier,
 };
 
+pub use acknowledge::{Acknowledge, AcknowledgeError, Acknowledged};
 pub use clock::{Clock, SystemClock};
 pub use config::ReceiverConfig;
+pub use delivery::Delivery;
 pub use idempotency::{BoxFuture, Claim, DedupKey, IdempotencyStore, InMemoryStore, StoreError};
-pub use receive::{Received, receive};
+pub use receive::receive;
 pub use rejection::{
     BodyUnreadable, InvalidJson, NotAnEvent, OtherEventType, PayloadTooLarge, Unauthorized,
     UnsupportedMediaType, Untypable, WebhookRejection,
 };
 pub use secret::Secret;
+pub use webhook::Webhook;
 
+#[cfg(feature = "axum")]
+pub use dispatch::{Dispatch, DispatchCounters, Mismatch};
 #[cfg(feature = "axum")]
 pub use handler::{EventHandler, HandlerError, IntoHandlerResult};
 #[cfg(feature = "axum")]
 pub use router::EnsRouter;
-#[cfg(feature = "axum")]
-pub use webhook::Webhook;
 
 /// The README's examples, compiled as doctests.
 #[cfg(doctest)]

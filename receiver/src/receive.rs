@@ -1,35 +1,15 @@
 //! The framework-agnostic core: authenticate the raw bytes, then parse them.
 
-use std::time::SystemTime;
-
 use bytes::Bytes;
-use capillary_ens_schemas::{Envelope, Event, ParseError};
 use http::HeaderMap;
 use http::header::CONTENT_TYPE;
 
 use crate::ReceiverConfig;
+use crate::delivery::Delivery;
 use crate::rejection::{PayloadTooLarge, UnsupportedMediaType, WebhookRejection};
 
-/// An authenticated delivery, parsed.
-///
-/// A known event whose data does not match its type arrives as [`Event::Unknown`] with
-/// [`type_error`](Self::type_error) saying where it failed, so nothing is lost.
-#[derive(Clone, Debug)]
-#[non_exhaustive]
-pub struct Received {
-    /// The normalized envelope.
-    pub envelope: Envelope,
-    /// The typed event; `Unknown` for unknown names and for data that does not type-check.
-    pub event: Event,
-    /// Why the data did not type-check, for a known event name.
-    pub type_error: Option<ParseError>,
-    /// The body, exactly as received.
-    pub raw: Bytes,
-    /// When the request was authenticated.
-    pub received_at: SystemTime,
-}
-
-/// Checks the content type and size, authenticates `body` against `headers`, and parses it.
+/// Checks the content type and size, authenticates `body` against `headers`, and parses it
+/// into a [`Delivery`].
 ///
 /// This is what the extractor and router do after reading the body; it is public for other
 /// frameworks and for tests.
@@ -37,7 +17,7 @@ pub fn receive(
     config: &ReceiverConfig,
     headers: &HeaderMap,
     body: Bytes,
-) -> Result<Received, WebhookRejection> {
+) -> Result<Delivery, WebhookRejection> {
     check_content_type(headers)?;
     authenticate_and_parse(config, headers, body)
 }
@@ -48,7 +28,7 @@ pub(crate) fn authenticate_and_parse(
     config: &ReceiverConfig,
     headers: &HeaderMap,
     body: Bytes,
-) -> Result<Received, WebhookRejection> {
+) -> Result<Delivery, WebhookRejection> {
     if body.len() > config.limit() {
         return Err(PayloadTooLarge::new().into());
     }
@@ -57,16 +37,7 @@ pub(crate) fn authenticate_and_parse(
         .auth()
         .verify_at(headers, &body, received_at)
         .map_err(WebhookRejection::unauthorized)?;
-    let (delivery, type_error) =
-        capillary_ens_schemas::parse_tolerant(body).map_err(WebhookRejection::from_parse)?;
-    let (envelope, event, raw) = delivery.into_parts();
-    Ok(Received {
-        envelope,
-        event,
-        type_error,
-        raw,
-        received_at,
-    })
+    Delivery::parse(body, received_at)
 }
 
 /// ENS sends `application/json`; a request without a content type is given the benefit of the

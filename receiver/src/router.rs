@@ -1,6 +1,5 @@
 //! [`EnsRouter`]: authenticate, parse, deduplicate and dispatch every ENS event.
 
-use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -13,26 +12,35 @@ use http::StatusCode;
 use http::header::RETRY_AFTER;
 use tracing::{Instrument, field};
 
+use crate::ReceiverConfig;
+use crate::acknowledge::{Acknowledge, Acknowledged};
+use crate::body::read_and_receive;
+use crate::delivery::Delivery;
+use crate::dispatch::{Dispatch, DispatchCounters, Mismatch};
 use crate::handler::{EventHandler, HandlerError};
-use crate::idempotency::{BoxFuture, Claim, DedupKey};
-use crate::receive::Received;
-use crate::webhook::read_and_receive;
-use crate::{ReceiverConfig, Webhook};
+use crate::idempotency::{BoxFuture, Claim};
+use crate::outcome::Outcome;
 
 type Route<S> =
-    Arc<dyn Fn(Received, S) -> BoxFuture<'static, Result<(), HandlerError>> + Send + Sync>;
+    Arc<dyn Fn(Delivery, S) -> BoxFuture<'static, Result<(), HandlerError>> + Send + Sync>;
 
 /// Dispatches each ENS event to the handler registered for its type.
 ///
-/// Per delivery: the body is read under the limit and authenticated, then parsed; the event is
-/// claimed in the idempotency store (a duplicate is answered 200 without running a handler,
-/// one being processed concurrently 429 with `Retry-After`); the handler runs; success
-/// completes the claim (200) and failure releases it with 503 or 429 so ENS retries.
+/// Per delivery: the body is read under the limit and authenticated, then parsed into a
+/// [`Delivery`]. By default it is handled inline: the event is claimed in the idempotency store
+/// on its event name and id (a duplicate is answered 200 without running a handler, one being
+/// processed concurrently 429 with `Retry-After`); the handler runs; success completes the
+/// claim (200) and failure releases it with 503 or 429 so ENS retries. With
+/// [`acknowledge_with`](Self::acknowledge_with) the delivery goes to a sink (a durable inbox)
+/// instead, whose workers call [`dispatch`](Self::dispatch) later.
 ///
-/// Events without a handler go to the fallback; with no fallback, unknown and unhandled events
-/// are acknowledged (200) and a known event whose data does not type-check is answered 503, so
-/// it is not lost. Each delivery is traced in an `ens.delivery` span with the event name,
-/// event id, org id and outcome; never a payload, header or secret.
+/// Only what can succeed later is answered retriable. Events without a handler go to the
+/// fallback; with no fallback they are acknowledged (200). A known event whose data does not
+/// match its type goes to the mismatch handler or the fallback; with neither it is
+/// acknowledged (200), logged at `error` with event name, event id and JSON path, and counted
+/// ([`counters`](Self::counters)): a retry would fail the same way and hold back the webhook's
+/// later events for days. Each delivery is traced in an `ens.delivery` span with the event
+/// name, event id, org id and outcome; never a payload, header or secret.
 ///
 /// ```
 /// use axum::Router;
@@ -57,7 +65,22 @@ type Route<S> =
 /// ```
 pub struct EnsRouter<S = ReceiverConfig> {
     routes: HashMap<EventName, Route<S>>,
+    mismatch: Option<Route<S>>,
     fallback: Option<Route<S>>,
+    sink: Option<Arc<dyn Acknowledge>>,
+    counters: DispatchCounters,
+}
+
+impl<S> Clone for EnsRouter<S> {
+    fn clone(&self) -> Self {
+        Self {
+            routes: self.routes.clone(),
+            mismatch: self.mismatch.clone(),
+            fallback: self.fallback.clone(),
+            sink: self.sink.clone(),
+            counters: self.counters.clone(),
+        }
+    }
 }
 
 impl<S> Default for EnsRouter<S>
@@ -79,7 +102,10 @@ where
     pub fn new() -> Self {
         Self {
             routes: HashMap::new(),
+            mismatch: None,
             fallback: None,
+            sink: None,
+            counters: DispatchCounters::default(),
         }
     }
 
@@ -94,14 +120,81 @@ where
         self
     }
 
-    /// Handles every event that has no handler of its own, including unknown events and events
-    /// whose data does not match their type (see [`Webhook::type_error`]).
+    /// Handles known events whose data does not match their type (see
+    /// [`Webhook::type_error`](crate::Webhook::type_error) and the raw bytes), before the
+    /// fallback would.
+    pub fn on_mismatch<H, M>(mut self, handler: H) -> Self
+    where
+        H: EventHandler<Event, S, M>,
+    {
+        self.mismatch = Some(route::<Event, S, H, M>(handler));
+        self
+    }
+
+    /// Handles every event that has no handler of its own, including unknown events and, when
+    /// no [`on_mismatch`](Self::on_mismatch) handler is registered, events whose data does not
+    /// match their type.
     pub fn fallback<H, M>(mut self, handler: H) -> Self
     where
         H: EventHandler<Event, S, M>,
     {
         self.fallback = Some(route::<Event, S, H, M>(handler));
         self
+    }
+
+    /// Hands each authenticated delivery to `sink` (a durable inbox) instead of running the
+    /// handlers inline; see [`Acknowledge`]. Clone the router first to keep one for
+    /// [`dispatch`](Self::dispatch).
+    pub fn acknowledge_with(mut self, sink: impl Acknowledge) -> Self {
+        self.sink = Some(Arc::new(sink));
+        self
+    }
+
+    /// The router's counts of mismatched and unhandled deliveries (shared with its clones).
+    pub fn counters(&self) -> DispatchCounters {
+        self.counters.clone()
+    }
+
+    /// Runs the handler for `delivery`, without HTTP and without deduplication (the caller,
+    /// e.g. an inbox worker, owns both).
+    ///
+    /// The handler is chosen as on the HTTP path: the event's typed handler, else the fallback;
+    /// for a known event whose data does not match its type, the mismatch handler, else the
+    /// fallback, else [`Dispatch::Mismatch`] (or [`Dispatch::NoHandler`] when no handler takes
+    /// that event at all).
+    pub async fn dispatch(&self, state: &S, delivery: Delivery) -> Dispatch {
+        let name = &delivery.envelope.event_name;
+        let route = match &delivery.type_error {
+            None => self.routes.get(name).or(self.fallback.as_ref()),
+            Some(_) => self.mismatch.as_ref().or(self.fallback.as_ref()),
+        };
+        if let Some(route) = route {
+            return match route(delivery, state.clone()).await {
+                Ok(()) => Dispatch::Handled,
+                Err(error) => Dispatch::Failed(error),
+            };
+        }
+        match delivery.type_error {
+            Some(error) if self.routes.contains_key(name) => {
+                let mismatch = Mismatch {
+                    event_name: delivery.envelope.event_name,
+                    event_id: delivery.envelope.event_id,
+                    error,
+                };
+                tracing::error!(
+                    event_name = mismatch.event_name.as_str(),
+                    event_id = mismatch.event_id.as_deref().unwrap_or(""),
+                    path = mismatch.path(),
+                    "event data does not match its type; acknowledged without handling",
+                );
+                self.counters.count_mismatch();
+                Dispatch::Mismatch(mismatch)
+            }
+            _ => {
+                self.counters.count_unhandled();
+                Dispatch::NoHandler
+            }
+        }
     }
 
     /// A `POST` method router, to mount with `Router::route("/your/path", …)`.
@@ -128,7 +221,14 @@ where
         );
         let answer = async move {
             let config = ReceiverConfig::from_ref(&state);
-            let (status, outcome, retry_after) = self.process(&config, state, request).await;
+            let delivery = match read_and_receive(&config, request).await {
+                Ok(delivery) => delivery,
+                Err(rejection) => {
+                    tracing::Span::current().record("outcome", "rejected");
+                    return rejection.into_response();
+                }
+            };
+            let (status, outcome, retry_after) = self.process(&config, state, delivery).await;
             tracing::Span::current().record("outcome", outcome.as_str());
             if status.is_success() {
                 tracing::info!(status = status.as_u16(), "delivery answered");
@@ -153,36 +253,30 @@ where
         &self,
         config: &ReceiverConfig,
         state: S,
-        request: Request,
+        delivery: Delivery,
     ) -> (StatusCode, Outcome, Option<u64>) {
-        let received = match read_and_receive(config, request).await {
-            Ok(received) => received,
-            Err(rejection) => {
-                tracing::warn!(reason = %rejection, "delivery rejected");
-                return (
-                    rejection.status(),
-                    Outcome::Rejected(rejection.to_string()),
-                    None,
-                );
-            }
-        };
         let span = tracing::Span::current();
-        span.record("event_name", received.envelope.event_name.as_str());
-        if let Some(event_id) = &received.envelope.event_id {
+        span.record("event_name", delivery.envelope.event_name.as_str());
+        if let Some(event_id) = &delivery.envelope.event_id {
             span.record("event_id", event_id.as_str());
         }
-        if let Some(org_id) = received.envelope.org_id {
+        if let Some(org_id) = delivery.envelope.org_id {
             span.record("org_id", org_id);
         }
-        if let Some(error) = &received.type_error {
-            // The path only: serde's messages are sanitized, but the path is all that is needed.
-            tracing::warn!(
-                path = error.path().unwrap_or("data"),
-                "event data does not match its type"
-            );
+        match &self.sink {
+            Some(sink) => acknowledge(&**sink, delivery).await,
+            None => self.handle_inline(config, state, delivery).await,
         }
+    }
 
-        let key = DedupKey::for_delivery(&received.envelope, &received.raw);
+    /// The default: claim, dispatch, settle the claim.
+    async fn handle_inline(
+        &self,
+        config: &ReceiverConfig,
+        state: S,
+        delivery: Delivery,
+    ) -> (StatusCode, Outcome, Option<u64>) {
+        let key = delivery.key().clone();
         match config.store().claim(&key).await {
             Ok(Claim::Acquired) => {}
             Ok(Claim::Completed) => return (StatusCode::OK, Outcome::Duplicate, None),
@@ -196,26 +290,23 @@ where
             }
             Err(error) => {
                 tracing::error!(error = %error, "idempotency store failed");
-                return (StatusCode::SERVICE_UNAVAILABLE, Outcome::StoreFailed, None);
+                let retry_after = config.retry_after_in_flight().as_secs().max(1);
+                return (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    Outcome::StoreFailed,
+                    Some(retry_after),
+                );
             }
         }
-
-        let typed = received.type_error.is_none();
-        let route = typed
-            .then(|| self.routes.get(&received.envelope.event_name))
-            .flatten()
-            .or(self.fallback.as_ref());
-        let (status, outcome, retry_after) = match route {
-            Some(route) => match route(received, state).await {
-                Ok(()) => (StatusCode::OK, Outcome::Processed, None),
-                Err(error) => {
-                    tracing::warn!(status = error.status().as_u16(), "handler failed");
-                    let retry_after = error.retry_after().map(|after| after.as_secs().max(1));
-                    (error.status(), Outcome::HandlerFailed, retry_after)
-                }
-            },
-            None if typed => (StatusCode::OK, Outcome::Unhandled, None),
-            None => (StatusCode::SERVICE_UNAVAILABLE, Outcome::Untypable, None),
+        let (status, outcome, retry_after) = match self.dispatch(&state, delivery).await {
+            Dispatch::Handled => (StatusCode::OK, Outcome::Processed, None),
+            Dispatch::NoHandler => (StatusCode::OK, Outcome::Unhandled, None),
+            Dispatch::Mismatch(_) => (StatusCode::OK, Outcome::Mismatched, None),
+            Dispatch::Failed(error) => {
+                tracing::warn!(status = error.status().as_u16(), "handler failed");
+                let retry_after = error.retry_after().map(|after| after.as_secs().max(1));
+                (error.status(), Outcome::HandlerFailed, retry_after)
+            }
         };
         let settled = if status.is_success() {
             config.store().complete(&key).await
@@ -229,6 +320,26 @@ where
     }
 }
 
+/// Hands the delivery to the sink and answers with what it did.
+async fn acknowledge(
+    sink: &dyn Acknowledge,
+    delivery: Delivery,
+) -> (StatusCode, Outcome, Option<u64>) {
+    match sink.acknowledge(delivery).await {
+        Ok(Acknowledged::Stored) => (StatusCode::OK, Outcome::Stored, None),
+        Ok(Acknowledged::Duplicate) => (StatusCode::OK, Outcome::Duplicate, None),
+        Err(error) => {
+            tracing::error!(error = %error, source = ?std::error::Error::source(&error), "acknowledgement sink failed");
+            let retry_after = error.retry_after_duration().as_secs().max(1);
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Outcome::StoreFailed,
+                Some(retry_after),
+            )
+        }
+    }
+}
+
 fn route<T, S, H, M>(handler: H) -> Route<S>
 where
     T: FromEvent,
@@ -236,54 +347,15 @@ where
     H: EventHandler<T, S, M>,
 {
     Arc::new(
-        move |received: Received, state: S| -> BoxFuture<'static, Result<(), HandlerError>> {
-            match Webhook::<T>::from_received(received) {
+        move |delivery: Delivery, state: S| -> BoxFuture<'static, Result<(), HandlerError>> {
+            match delivery.narrow::<T>() {
                 Ok(webhook) => handler.call(webhook, state),
+                // Unreachable by construction (routes are chosen by event name, mismatches
+                // never reach a typed route); answered retriable rather than lost if it happens.
                 Err(rejection) => {
                     Box::pin(async move { Err(HandlerError::unavailable(rejection)) })
                 }
             }
         },
     )
-}
-
-/// How a delivery ended, for the trace and the response body.
-enum Outcome {
-    Rejected(String),
-    Duplicate,
-    InFlight,
-    StoreFailed,
-    Processed,
-    HandlerFailed,
-    Unhandled,
-    Untypable,
-}
-
-impl Outcome {
-    fn as_str(&self) -> &'static str {
-        match self {
-            Outcome::Rejected(_) => "rejected",
-            Outcome::Duplicate => "duplicate",
-            Outcome::InFlight => "in_flight",
-            Outcome::StoreFailed => "store_failed",
-            Outcome::Processed => "processed",
-            Outcome::HandlerFailed => "handler_failed",
-            Outcome::Unhandled => "unhandled",
-            Outcome::Untypable => "untypable",
-        }
-    }
-
-    /// The response body: static text, so answering allocates nothing but for a rejection.
-    fn message(self) -> Cow<'static, str> {
-        Cow::Borrowed(match self {
-            Outcome::Rejected(message) => return Cow::Owned(message),
-            Outcome::Duplicate => "duplicate: the event was processed already",
-            Outcome::InFlight => "the event is being processed; retry later",
-            Outcome::StoreFailed => "the idempotency store is unavailable; retry later",
-            Outcome::Processed => "processed",
-            Outcome::HandlerFailed => "the event could not be processed; retry later",
-            Outcome::Unhandled => "acknowledged: no handler for this event",
-            Outcome::Untypable => "the event does not match its type; it will be retried",
-        })
-    }
 }
