@@ -27,9 +27,43 @@
 //!
 //! # Quick start
 //!
+//! The router authenticates, stores and answers; the workers run the same typed handlers
+//! from the inbox:
+//!
+//! ```no_run
+//! use axum::Router;
+//! use capillary_ens_inbox::{InboxConfig, open};
+//! use capillary_ens_receiver::{Auth, EnsRouter, HandlerError, ReceiverConfig, StaticHeaders, Webhook};
+//! use capillary_ens_schemas::events::PointsIssued;
+//!
+//! async fn points_issued(webhook: Webhook<PointsIssued>) -> Result<(), HandlerError> {
+//!     // Call the brand's systems; an error is retried inside the inbox, not by ENS.
+//!     Ok(())
+//! }
+//!
+//! #[tokio::main]
+//! async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//!     let config = ReceiverConfig::new(Auth::new(StaticHeaders::bearer("t0ken")));
+//!     let inbox = open("sqlite:inbox.db", InboxConfig::default()).await?;
+//!
+//!     let handlers = EnsRouter::new().on::<PointsIssued, _, _>(points_issued);
+//!     let workers = inbox.start_router(handlers, config.clone());
+//!
+//!     let ens = EnsRouter::<ReceiverConfig>::new().acknowledge_with(inbox.clone());
+//!     let app: Router = Router::new().nest("/webhooks/ens", ens.into_router()).with_state(config);
+//!     let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
+//!     axum::serve(listener, app).await?;
+//!     workers.shutdown().await;
+//!     Ok(())
+//! }
 //! ```
-//! use capillary_ens_inbox::{Inbox, InboxConfig, NewDelivery, Outcome, Stored, open};
-//! use capillary_ens_schemas::parse_tolerant;
+//!
+//! The same steps by hand, as the router and the workers take them:
+//!
+//! ```
+//! use std::time::SystemTime;
+//! use capillary_ens_inbox::{InboxConfig, NewDelivery, Outcome, Stored, open};
+//! use capillary_ens_receiver::Delivery;
 //!
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -37,14 +71,13 @@
 //! let url = format!("sqlite:{}", dir.path().join("inbox.db").display());
 //! let inbox = open(&url, InboxConfig::default()).await?;
 //!
-//! // What the receiver does after authenticating and parsing a delivery:
+//! // After authentication: store, then answer 2xx (a duplicate too).
 //! let body = br#"{"eventName":"pointsIssued","eventId":"e-1","data":{}}"#;
-//! let (delivery, _type_error) = parse_tolerant(&body[..])?;
-//! let new = NewDelivery::new(&delivery.envelope, body.to_vec().into(), std::time::SystemTime::now());
-//! assert_eq!(inbox.acknowledge(new.clone()).await?, Stored::New);
-//! assert_eq!(inbox.acknowledge(new).await?, Stored::Duplicate);
+//! let delivery = Delivery::parse(body.to_vec().into(), SystemTime::now())?;
+//! assert_eq!(inbox.acknowledge(NewDelivery::from_delivery(&delivery)).await?, Stored::New);
+//! assert_eq!(inbox.acknowledge(NewDelivery::from_delivery(&delivery)).await?, Stored::Duplicate);
 //!
-//! // What the workers do, here once in this task:
+//! // A worker's turn, here once in this task.
 //! let processed = inbox.process_due(&|_claimed| async { Outcome::Handled }).await?;
 //! assert_eq!(processed, 1);
 //! let stats = inbox.stats().await?;
@@ -60,6 +93,7 @@ mod group_commit;
 mod inbox;
 mod process;
 mod record;
+mod router;
 mod stats;
 mod store;
 mod time;
@@ -80,8 +114,9 @@ pub use inbox::{Inbox, NotStored};
 pub use process::{Outcome, Processor};
 pub use record::{
     Arrival, Claimed, ErrorKind, Filter, Finish, LastError, NewDelivery, State, StateCounts,
-    Stored, StoredDelivery, UnknownState, inbox_key,
+    Stored, StoredDelivery, UnknownState,
 };
+pub use router::RouterProcessor;
 pub use stats::Stats;
 pub use store::InboxStore;
 pub use typed::TypedEvent;

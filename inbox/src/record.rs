@@ -6,6 +6,7 @@ use std::str::FromStr;
 use std::time::SystemTime;
 
 use bytes::Bytes;
+use capillary_ens_receiver::{DedupKey, Delivery};
 use capillary_ens_schemas::Envelope;
 
 /// Where a stored delivery is in its life.
@@ -81,8 +82,8 @@ impl FromStr for State {
 /// what ENS sent in the body, and when.
 #[derive(Clone)]
 pub struct NewDelivery {
-    /// The deduplication key: `<eventName>:<eventId>`, or `<eventName>:sha256:<hex>` when the
-    /// event has no id.
+    /// The deduplication key, the receiver's [`DedupKey`]: `<eventName>:<eventId>`, or
+    /// `<eventName>#sha256:<hex>` when the event has no id.
     pub key: String,
     /// The event name.
     pub event_name: String,
@@ -95,33 +96,37 @@ pub struct NewDelivery {
 }
 
 impl NewDelivery {
-    /// The delivery of `body`, whose envelope was parsed as `envelope`.
+    /// The delivery of `body`, whose envelope was parsed as `envelope`; keyed like the
+    /// receiver's [`DedupKey`].
     pub fn new(envelope: &Envelope, body: Bytes, received_at: SystemTime) -> Self {
-        let event_name = envelope.event_name.as_str().to_owned();
-        let event_id = envelope
-            .event_id
-            .as_deref()
-            .filter(|id| !id.is_empty())
-            .map(str::to_owned);
-        let key = inbox_key(&event_name, event_id.as_deref(), &body);
+        let key = DedupKey::for_delivery(envelope, &body);
         Self {
-            key,
-            event_name,
-            event_id,
+            key: key.as_str().to_owned(),
+            event_name: envelope.event_name.as_str().to_owned(),
+            event_id: envelope
+                .event_id
+                .as_deref()
+                .filter(|id| !id.is_empty())
+                .map(str::to_owned),
             received_at,
             body,
         }
     }
-}
 
-/// The inbox's key: event name and event id, or event name and a hash of the body.
-pub fn inbox_key(event_name: &str, event_id: Option<&str>, body: &[u8]) -> String {
-    match event_id {
-        Some(id) => format!("{event_name}:{id}"),
-        None => format!(
-            "{event_name}:{}",
-            capillary_ens_receiver::DedupKey::for_body(body)
-        ),
+    /// The receiver's authenticated `delivery`, as stored.
+    pub fn from_delivery(delivery: &Delivery) -> Self {
+        Self {
+            key: delivery.key().as_str().to_owned(),
+            event_name: delivery.envelope.event_name.as_str().to_owned(),
+            event_id: delivery
+                .envelope
+                .event_id
+                .as_deref()
+                .filter(|id| !id.is_empty())
+                .map(str::to_owned),
+            received_at: delivery.received_at,
+            body: delivery.raw.clone(),
+        }
     }
 }
 
@@ -461,13 +466,28 @@ mod tests {
     }
 
     #[test]
-    fn keys_are_the_event_name_and_id_or_a_body_hash() {
-        assert_eq!(
-            inbox_key("pointsIssued", Some("e-1"), b"{}"),
-            "pointsIssued:e-1"
-        );
-        let hashed = inbox_key("pointsIssued", None, b"{}");
-        assert!(hashed.starts_with("pointsIssued:sha256:"), "{hashed}");
-        assert_ne!(hashed, inbox_key("pointsIssued", None, b"{ }"));
+    fn keys_are_the_receivers_event_name_and_id_or_body_hash() {
+        let mut envelope = Envelope::new(capillary_ens_schemas::EventName::PointsIssued);
+        envelope.event_id = Some("e-1".into());
+        let at = SystemTime::UNIX_EPOCH;
+        let keyed = |envelope: &Envelope, body: &'static [u8]| {
+            NewDelivery::new(envelope, Bytes::from_static(body), at).key
+        };
+        assert_eq!(keyed(&envelope, b"{}"), "pointsIssued:e-1");
+        envelope.event_id = None;
+        let hashed = keyed(&envelope, b"{}");
+        assert!(hashed.starts_with("pointsIssued#sha256:"), "{hashed}");
+        assert_ne!(hashed, keyed(&envelope, b"{ }"));
+    }
+
+    #[test]
+    fn a_receiver_delivery_keeps_its_key_body_and_time() {
+        let raw = Bytes::from_static(br#"{"eventName":"tierUpgraded","eventId":"e-7","data":{}}"#);
+        let at = SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(9);
+        let delivery = Delivery::parse(raw.clone(), at).unwrap();
+        let stored = NewDelivery::from_delivery(&delivery);
+        assert_eq!(stored.key, delivery.key().as_str());
+        assert_eq!((stored.body, stored.received_at), (raw, at));
+        assert_eq!(stored.event_id.as_deref(), Some("e-7"));
     }
 }

@@ -136,3 +136,40 @@ async fn an_unreachable_database_refuses_acknowledgements_with_retry_after() {
     assert_eq!(refused.retry_after(), Duration::from_secs(7));
     assert!(started.elapsed() < Duration::from_secs(15));
 }
+
+/// Through the router: with the database gone, ENS is answered 503 with the inbox's
+/// `Retry-After`, never 2xx (the event would be lost) nor 4xx (ENS would drop it).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_router_answers_503_with_retry_after_while_the_database_is_down() {
+    use tower::ServiceExt;
+
+    let database = TestDatabase::create("down_http").await;
+    let store = PostgresStore::connect_with(database.url(), 2, true)
+        .await
+        .unwrap();
+    let inbox = Inbox::new(
+        store,
+        InboxConfig::default().retry_after(Duration::from_secs(9)),
+    );
+    let app = support::receiver::app(inbox);
+    let request = || {
+        axum::http::Request::post("/")
+            .header(
+                "authorization",
+                format!("Bearer {}", support::receiver::TOKEN),
+            )
+            .header("content-type", "application/json")
+            .body(axum::body::Body::from(
+                capillary_ens_testkit::fixtures::points_issued()
+                    .event_id("http-down")
+                    .to_bytes(),
+            ))
+            .unwrap()
+    };
+    let answered = app.clone().oneshot(request()).await.unwrap();
+    assert_eq!(answered.status(), 200, "stored while the database is up");
+    drop(database);
+    let answered = app.oneshot(request()).await.unwrap();
+    assert_eq!(answered.status(), 503);
+    assert_eq!(answered.headers()["retry-after"], "9");
+}

@@ -7,47 +7,60 @@ mod support;
 use std::net::{SocketAddr, TcpListener};
 use std::time::Duration;
 
-use capillary_ens_inbox::{Claimed, Inbox, InboxConfig, Outcome, PostgresStore};
+use axum::extract::{FromRef, State};
+use capillary_ens_inbox::{Inbox, InboxConfig, PostgresStore};
+use capillary_ens_receiver::{EnsRouter, HandlerError, ReceiverConfig, Webhook};
+use capillary_ens_schemas::events::PointsIssued;
 use capillary_ens_testkit::fixtures;
 use capillary_ens_testkit::simulator::{Duplicates, Simulator};
 use support::postgres::TestDatabase;
 
-/// One replica: its own store (pool and LISTEN connection), workers that record each handled
-/// event in the database, and an HTTP receiver.
+/// The handlers' state: the receiver's configuration and the brand's pool.
+#[derive(Clone)]
+struct AppState {
+    config: ReceiverConfig,
+    pool: deadpool_postgres::Pool,
+}
+
+impl FromRef<AppState> for ReceiverConfig {
+    fn from_ref(state: &AppState) -> Self {
+        state.config.clone()
+    }
+}
+
+/// Records the event in the brand's table (outside the inbox's transaction: at-least-once,
+/// and with no crash here, once).
+async fn record_points(
+    State(state): State<AppState>,
+    webhook: Webhook<PointsIssued>,
+) -> Result<(), HandlerError> {
+    let client = state.pool.get().await?;
+    // Slow enough that both replicas' workers are busy at once.
+    tokio::time::sleep(Duration::from_millis(2)).await;
+    client
+        .execute(
+            "INSERT INTO effects (key) VALUES ($1)",
+            &[&webhook.envelope.event_id],
+        )
+        .await?;
+    Ok(())
+}
+
+/// One replica: its own store (pool and LISTEN connection), workers running the router's
+/// typed handler, and an HTTP receiver.
 async fn replica(url: &str) -> (String, Inbox, capillary_ens_inbox::Workers) {
     let store = PostgresStore::connect(url).await.unwrap();
-    let pool = store.pool().clone();
+    let state = AppState {
+        config: support::receiver::config(),
+        pool: store.pool().clone(),
+    };
     let config = InboxConfig::default()
         .workers(3)
         .claim_batch(4)
         .poll_interval(Duration::from_millis(200));
     let inbox = Inbox::new(store, config);
-    let workers = inbox.start(move |claimed: Claimed| {
-        let pool = pool.clone();
-        async move {
-            let client = match pool.get().await {
-                Ok(client) => client,
-                Err(_) => {
-                    return Outcome::Failed {
-                        rate_limited: false,
-                        retry_after: None,
-                    };
-                }
-            };
-            // Slow enough that both replicas' workers are busy at once.
-            tokio::time::sleep(Duration::from_millis(2)).await;
-            match client
-                .execute("INSERT INTO effects (key) VALUES ($1)", &[&claimed.key])
-                .await
-            {
-                Ok(_) => Outcome::Handled,
-                Err(_) => Outcome::Failed {
-                    rate_limited: false,
-                    retry_after: None,
-                },
-            }
-        }
-    });
+    let handlers = EnsRouter::new().on::<PointsIssued, _, _>(record_points);
+    let workers = inbox.start_router(handlers, state);
     let port = TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
