@@ -53,6 +53,7 @@
 //! ```
 
 mod backoff;
+#[cfg(any(feature = "sqlite", feature = "postgres", feature = "redis"))]
 mod claim_tokens;
 mod config;
 mod error;
