@@ -287,3 +287,35 @@ async fn concurrent_acknowledgements_share_one_commit_per_batch() {
     );
     assert_eq!(inbox.stats().await.unwrap().received, 64);
 }
+
+/// Expired completions and lapsed claims are deleted in bounded batches; live ones stay.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sqlite_dedup_store_prunes_expired_keys_in_batches() {
+    use capillary_ens_receiver::{Claim, DedupKey, IdempotencyStore};
+
+    let dir = tempfile::tempdir().unwrap();
+    let store = fresh_store(&dir).await;
+    let clock = ManualClock::new();
+    let dedup = SqliteDedup::new(&store)
+        .ttl(Duration::from_secs(60))
+        .processing_timeout(Duration::from_secs(10))
+        .with_clock(clock.as_clock());
+    for index in 0..3u8 {
+        let key = DedupKey::for_body(&[index]);
+        assert_eq!(dedup.claim(&key).await.unwrap(), Claim::Acquired);
+        dedup.complete(&key).await.unwrap();
+    }
+    let lapsed = DedupKey::for_body(b"lapsed");
+    dedup.claim(&lapsed).await.unwrap();
+    clock.advance(Duration::from_secs(30));
+    let live = DedupKey::for_body(b"live");
+    dedup.claim(&live).await.unwrap();
+    assert_eq!(dedup.prune(10).await.unwrap(), 1, "only the lapsed claim");
+    assert_eq!(dedup.claim(&live).await.unwrap(), Claim::InFlight);
+    clock.advance(Duration::from_secs(31));
+    // Three completions and the claim that lapsed meanwhile.
+    assert_eq!(dedup.prune(2).await.unwrap(), 2, "a batch of two");
+    assert_eq!(dedup.prune(2).await.unwrap(), 2);
+    assert_eq!(dedup.prune(2).await.unwrap(), 0);
+    assert_eq!(dedup.claim(&live).await.unwrap(), Claim::Acquired);
+}
