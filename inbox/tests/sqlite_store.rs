@@ -319,3 +319,35 @@ async fn the_sqlite_dedup_store_prunes_expired_keys_in_batches() {
     assert_eq!(dedup.prune(2).await.unwrap(), 0);
     assert_eq!(dedup.claim(&live).await.unwrap(), Claim::Acquired);
 }
+
+/// A handler that panics fails its attempt (retried later); the worker lives on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_panicking_handler_fails_its_attempt_not_the_worker() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = ManualClock::new();
+    let inbox = rules::inbox(Arc::new(fresh_store(&dir).await), &clock);
+    inbox
+        .acknowledge(points_issued("panics", clock.now()))
+        .await
+        .unwrap();
+    let panics = |_claimed: capillary_ens_inbox::Claimed| async move {
+        panic!("a handler bug");
+        #[allow(unreachable_code)]
+        Outcome::Handled
+    };
+    assert_eq!(inbox.process_due(&panics).await.unwrap(), 1);
+    let shown = inbox.show("pointsIssued:panics").await.unwrap().unwrap();
+    assert_eq!(shown.state, State::Retrying);
+    clock.advance(Duration::from_secs(2));
+    let handled = |_claimed: capillary_ens_inbox::Claimed| async { Outcome::Handled };
+    assert_eq!(inbox.process_due(&handled).await.unwrap(), 1);
+    assert_eq!(
+        inbox
+            .show("pointsIssued:panics")
+            .await
+            .unwrap()
+            .unwrap()
+            .state,
+        State::Processed
+    );
+}
