@@ -86,6 +86,7 @@
 //! ```
 
 mod backoff;
+#[cfg(any(feature = "sqlite", feature = "postgres", feature = "redis"))]
 mod claim_tokens;
 mod config;
 mod error;

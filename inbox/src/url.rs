@@ -111,8 +111,11 @@ pub async fn open(url: &str, config: InboxConfig) -> Result<Inbox, InboxError> {
             Ok(Inbox::new(store, config))
         }
         #[allow(unreachable_patterns)]
-        _ => Err(InboxError::invalid_url(
-            "this build does not include that backend (cargo features sqlite, postgres)",
-        )),
+        _ => {
+            let _ = config;
+            Err(InboxError::invalid_url(
+                "this build does not include that backend (cargo features sqlite, postgres)",
+            ))
+        }
     }
 }

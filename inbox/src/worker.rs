@@ -107,7 +107,17 @@ pub(crate) async fn process_one(inbox: &Inbox, processor: &dyn Processor, claime
                 error: LastError::new(ErrorKind::LeaseExpired),
             })
         } else {
-            let outcome = processor.process(claimed.clone()).await;
+            // Spawned, so a handler that panics fails this attempt instead of the worker.
+            let outcome = match tokio::spawn(processor.process(claimed.clone())).await {
+                Ok(outcome) => outcome,
+                Err(_) => {
+                    tracing::error!("an inbox handler panicked; the attempt counts as failed");
+                    Outcome::Failed {
+                        rate_limited: false,
+                        retry_after: None,
+                    }
+                }
+            };
             finish_for(&outcome, &claimed, inbox, config)
         };
         let Some(finish) = finish else {
@@ -119,6 +129,13 @@ pub(crate) async fn process_one(inbox: &Inbox, processor: &dyn Processor, claime
             Finish::Dead { .. } => "dead",
         };
         tracing::Span::current().record("outcome", outcome);
+        if let Finish::Dead { error } = &finish {
+            tracing::warn!(
+                kind = error.kind.as_str(),
+                path = error.path.as_deref().unwrap_or(""),
+                "inbox delivery is a dead letter"
+            );
+        }
         match inbox.store().finish(&claimed, inbox.now(), finish).await {
             Ok(true) => tracing::debug!("inbox delivery {outcome}"),
             Ok(false) => tracing::warn!("inbox claim was taken over after its lease expired"),

@@ -287,3 +287,67 @@ async fn concurrent_acknowledgements_share_one_commit_per_batch() {
     );
     assert_eq!(inbox.stats().await.unwrap().received, 64);
 }
+
+/// Expired completions and lapsed claims are deleted in bounded batches; live ones stay.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sqlite_dedup_store_prunes_expired_keys_in_batches() {
+    use capillary_ens_receiver::{Claim, DedupKey, IdempotencyStore};
+
+    let dir = tempfile::tempdir().unwrap();
+    let store = fresh_store(&dir).await;
+    let clock = ManualClock::new();
+    let dedup = SqliteDedup::new(&store)
+        .ttl(Duration::from_secs(60))
+        .processing_timeout(Duration::from_secs(10))
+        .with_clock(clock.as_clock());
+    for index in 0..3u8 {
+        let key = DedupKey::for_body(&[index]);
+        assert_eq!(dedup.claim(&key).await.unwrap(), Claim::Acquired);
+        dedup.complete(&key).await.unwrap();
+    }
+    let lapsed = DedupKey::for_body(b"lapsed");
+    dedup.claim(&lapsed).await.unwrap();
+    clock.advance(Duration::from_secs(30));
+    let live = DedupKey::for_body(b"live");
+    dedup.claim(&live).await.unwrap();
+    assert_eq!(dedup.prune(10).await.unwrap(), 1, "only the lapsed claim");
+    assert_eq!(dedup.claim(&live).await.unwrap(), Claim::InFlight);
+    clock.advance(Duration::from_secs(31));
+    // Three completions and the claim that lapsed meanwhile.
+    assert_eq!(dedup.prune(2).await.unwrap(), 2, "a batch of two");
+    assert_eq!(dedup.prune(2).await.unwrap(), 2);
+    assert_eq!(dedup.prune(2).await.unwrap(), 0);
+    assert_eq!(dedup.claim(&live).await.unwrap(), Claim::Acquired);
+}
+
+/// A handler that panics fails its attempt (retried later); the worker lives on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_panicking_handler_fails_its_attempt_not_the_worker() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = ManualClock::new();
+    let inbox = rules::inbox(Arc::new(fresh_store(&dir).await), &clock);
+    inbox
+        .acknowledge(points_issued("panics", clock.now()))
+        .await
+        .unwrap();
+    let panics = |_claimed: capillary_ens_inbox::Claimed| async move {
+        panic!("a handler bug");
+        #[allow(unreachable_code)]
+        Outcome::Handled
+    };
+    assert_eq!(inbox.process_due(&panics).await.unwrap(), 1);
+    let shown = inbox.show("pointsIssued:panics").await.unwrap().unwrap();
+    assert_eq!(shown.state, State::Retrying);
+    clock.advance(Duration::from_secs(2));
+    let handled = |_claimed: capillary_ens_inbox::Claimed| async { Outcome::Handled };
+    assert_eq!(inbox.process_due(&handled).await.unwrap(), 1);
+    assert_eq!(
+        inbox
+            .show("pointsIssued:panics")
+            .await
+            .unwrap()
+            .unwrap()
+            .state,
+        State::Processed
+    );
+}
