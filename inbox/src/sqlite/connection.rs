@@ -133,6 +133,15 @@ fn open_writer(
     synchronous: Synchronous,
     busy_timeout: Duration,
 ) -> rusqlite::Result<Writer> {
+    // A missing directory is created, so `sqlite:target/inbox.db` works on a fresh checkout.
+    if let Some(parent) = path
+        .parent()
+        .filter(|parent| !parent.as_os_str().is_empty())
+    {
+        std::fs::create_dir_all(parent).map_err(|error| {
+            rusqlite::Error::InvalidPath(format!("{}: {error}", parent.display()).into())
+        })?;
+    }
     let connection = Connection::open(path)?;
     connection.busy_timeout(busy_timeout)?;
     let mode: String = connection.query_row("PRAGMA journal_mode=WAL", [], |row| row.get(0))?;
