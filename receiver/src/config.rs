@@ -29,11 +29,22 @@ pub struct ReceiverConfig {
 }
 
 impl ReceiverConfig {
-    /// A 1 MiB body limit and an [`InMemoryStore`] for deduplication.
+    /// The default body limit: 16 MiB.
+    ///
+    /// A body over the limit is answered 413, which ENS treats as final: the event is lost. So
+    /// the limit must sit far above any real event. The largest ENS events are transactions
+    /// with their line items (and enrichment adds customer and card details); a 5 000-line
+    /// bill at ~2 KiB a line is ~10 MiB, and typical events are 1-20 KiB. The limit still
+    /// bounds memory: ENS opens at most the webhook's `maxAllowedConnections` (10-20 in
+    /// practice) at once, so a few hundred MiB at worst.
+    pub const DEFAULT_BODY_LIMIT: usize = 16 * 1024 * 1024;
+
+    /// A [`DEFAULT_BODY_LIMIT`](Self::DEFAULT_BODY_LIMIT) body limit and an [`InMemoryStore`]
+    /// for deduplication.
     pub fn new(auth: Auth) -> Self {
         Self {
             auth: Arc::new(auth),
-            body_limit: 1024 * 1024,
+            body_limit: Self::DEFAULT_BODY_LIMIT,
             store: Arc::new(InMemoryStore::new()),
             in_flight_retry_after: Duration::from_secs(5),
         }

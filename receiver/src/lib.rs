@@ -40,7 +40,7 @@
 //! async fn main() -> std::io::Result<()> {
 //!     let config = ReceiverConfig::new(Auth::new(StaticHeaders::basic("ens", "s3cret")));
 //!     let ens = EnsRouter::new().on::<PointsIssued, _, _>(points_issued);
-//!     let app: Router = Router::new().nest("/webhooks/ens", ens.into_router()).with_state(config);
+//!     let app: Router = Router::new().merge(ens.into_router_at("/webhooks/ens")).with_state(config);
 //!     let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
 //!     axum::serve(listener, app).await
 //! }

@@ -61,7 +61,7 @@ type Route<S> =
 ///     .on::<PointsIssued, _, _>(points)
 ///     .on::<TierUpgraded, _, _>(tier)
 ///     .fallback(everything_else);
-/// let app: Router = Router::new().nest("/webhooks/ens", ens.into_router()).with_state(config);
+/// let app: Router = Router::new().merge(ens.into_router_at("/webhooks/ens")).with_state(config);
 /// ```
 pub struct EnsRouter<S = ReceiverConfig> {
     routes: HashMap<EventName, Route<S>>,
@@ -206,9 +206,36 @@ where
         })
     }
 
-    /// A router answering `POST /`, to `nest` at any path.
+    /// A router answering `POST /`, to `nest` at any path. Axum's `nest("/hooks", …)`
+    /// answers `/hooks` but not `/hooks/`; prefer [`into_router_at`](Self::into_router_at),
+    /// which answers both.
     pub fn into_router(self) -> Router<S> {
         Router::new().route("/", self.into_method_router())
+    }
+
+    /// A router answering `POST path` with and without a trailing slash, to `merge` into your
+    /// app: whichever form the brand typed into the webhook's URL, ENS is not answered 404
+    /// (which would drop its events).
+    ///
+    /// `path` starts with `/`, as for `Router::route` (which panics otherwise).
+    ///
+    /// ```
+    /// use axum::Router;
+    /// use capillary_ens_receiver::{Auth, EnsRouter, ReceiverConfig, StaticHeaders};
+    ///
+    /// let config = ReceiverConfig::new(Auth::new(StaticHeaders::bearer("t0ken")));
+    /// let app: Router = Router::new()
+    ///     .merge(EnsRouter::new().into_router_at("/webhooks/ens"))
+    ///     .with_state(config);
+    /// ```
+    pub fn into_router_at(self, path: &str) -> Router<S> {
+        let method_router = self.into_method_router();
+        match path.trim_end_matches('/') {
+            "" => Router::new().route("/", method_router),
+            bare => Router::new()
+                .route(&format!("{bare}/"), method_router.clone())
+                .route(bare, method_router),
+        }
     }
 
     async fn deliver(&self, state: S, request: Request) -> Response {

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use serde::de::{self, DeserializeSeed, MapAccess, Visitor};
+use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
@@ -115,7 +115,10 @@ impl Envelope {
     ///
     /// This is the first half of [`parse`](crate::parse): use it when the envelope must be
     /// known even if the payload later fails to type-check.
+    ///
+    /// A leading UTF-8 byte order mark is skipped.
     pub fn parse(raw: &[u8]) -> Result<(Envelope, &RawValue), ParseError> {
+        let raw = without_bom(raw);
         let wire = match serde_json::from_slice::<WireEnvelope<'_, RawData>>(raw) {
             Ok(wire) => wire,
             Err(error) => return Err(locate_envelope_error(raw, error)),
@@ -189,6 +192,12 @@ impl Envelope {
     }
 }
 
+/// `raw` without a leading UTF-8 byte order mark: JSON forbids one, but some HTTP stacks
+/// add it, and refusing the event for it would lose it.
+pub(crate) fn without_bom(raw: &[u8]) -> &[u8] {
+    raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(raw)
+}
+
 /// Re-reads a failed envelope with path tracking: the fast path pays nothing for it.
 fn locate_envelope_error(raw: &[u8], error: serde_json::Error) -> ParseError {
     if error.is_syntax() || error.is_eof() {
@@ -248,7 +257,14 @@ pub(crate) struct WireEnvelope<'de, M: DataMode<'de>> {
     action_type: Option<String>,
     time_stamp: Option<i64>,
     data: Option<M::Data>,
-    attributes: Option<Box<WireEnvelope<'de, M>>>,
+    /// The wrapper's `attributes`, read as raw text: whether this level is the wrapper is only
+    /// known once every key was seen (a flat event may carry a key named `attributes`).
+    attributes: Option<&'de RawValue>,
+    /// The wrapper-only keys as they arrived, kept in `extra` when the object is flat.
+    wrapper_keys: Map<String, Value>,
+    /// `eventName` was there but not text: fatal on the level that is the event, ignored on
+    /// the wrapper's top level.
+    bad_event_name: bool,
     extra: Map<String, Value>,
 }
 
@@ -271,6 +287,8 @@ impl<'de, M: DataMode<'de>> Default for WireEnvelope<'de, M> {
             time_stamp: None,
             data: None,
             attributes: None,
+            wrapper_keys: Map::new(),
+            bad_event_name: false,
             extra: Map::new(),
         }
     }
@@ -278,6 +296,10 @@ impl<'de, M: DataMode<'de>> Default for WireEnvelope<'de, M> {
 
 impl<'de, M: DataMode<'de>> WireEnvelope<'de, M> {
     /// The envelope in its one normalized shape, and `data` as the mode read it.
+    ///
+    /// An object with both `eventName` and `data` is the flat form, whatever else it carries
+    /// (an `attributes` or `eventType` key is then just an unknown key); only an object that
+    /// lacks them and has `attributes` is read as the wrapper.
     pub(crate) fn normalize(self) -> Result<(Envelope, M::Data), ParseError> {
         let WireEnvelope {
             event_name,
@@ -296,32 +318,45 @@ impl<'de, M: DataMode<'de>> WireEnvelope<'de, M> {
             time_stamp,
             data,
             attributes,
+            wrapper_keys,
+            bad_event_name,
             mut extra,
         } = self;
+        let is_flat = event_name.is_some() && data.is_some();
         let (inner, wire_form, prefix) = match attributes {
-            Some(inner) => {
+            Some(attributes) if !is_flat => {
+                let mut inner = read_attributes::<M>(attributes)?;
+                // Keys the inner level does not know, wrapper-only ones included, are kept.
+                let nested = std::mem::take(&mut inner.wrapper_keys);
+                inner.extra.extend(nested);
+                if let Some(nested) = inner.attributes.take() {
+                    let value = serde_json::from_str(nested.get()).map_err(ParseError::syntax)?;
+                    inner.extra.insert("attributes".to_owned(), value);
+                }
+                // The flat envelope's keys belong inside `attributes`; beside them they are not
+                // read, whatever their value (a wrongly typed one was set aside in `extra`).
+                for key in FLAT_ONLY_KEYS {
+                    extra.remove(key);
+                }
                 let wrapper = Wrapper {
                     event_type,
                     consumer_group_id,
                     action_type,
                     time_stamp,
                 };
-                (*inner, WireForm::Wrapped(wrapper), "attributes.")
+                (inner, WireForm::Wrapped(wrapper), "attributes.")
             }
-            None => {
-                // Wrapper-only keys on a flat object are unknown keys there: keep them.
-                for (key, value) in [
-                    ("eventType", event_type.map(Value::from)),
-                    ("consumerGroupId", consumer_group_id.map(Value::from)),
-                    ("actionType", action_type.map(Value::from)),
-                    ("timeStamp", time_stamp.map(Value::from)),
-                ] {
-                    if let Some(value) = value {
-                        extra.insert(key.to_owned(), value);
-                    }
+            attributes => {
+                // Wrapper-only keys on a flat object are unknown keys there: keep them as sent.
+                extra.extend(wrapper_keys);
+                if let Some(attributes) = attributes {
+                    let value =
+                        serde_json::from_str(attributes.get()).map_err(ParseError::syntax)?;
+                    extra.insert("attributes".to_owned(), value);
                 }
                 let flat = WireEnvelope {
                     event_name,
+                    bad_event_name,
                     ref_id,
                     api_request_id,
                     created_at,
@@ -340,6 +375,12 @@ impl<'de, M: DataMode<'de>> WireEnvelope<'de, M> {
             WireForm::Flat => None,
         });
         let Some(name) = name else {
+            if inner.bad_event_name {
+                return Err(ParseError::envelope(
+                    format!("{prefix}eventName"),
+                    "the event name must be a string",
+                ));
+            }
             return Err(ParseError::envelope(
                 format!("{prefix}eventName"),
                 format!("missing field `{prefix}eventName`"),
@@ -402,7 +443,10 @@ impl<'de, M: DataMode<'de>> Visitor<'de> for WireEnvelopeVisitor<M> {
         while let Some(key) = map.next_key::<Field>()? {
             let extra = &mut wire.extra;
             match key {
-                Field::EventName => wire.event_name = map.next_value::<EventNameText>()?.0,
+                Field::EventName => match map.next_value::<Meta>()?.into_text() {
+                    Ok(name) => wire.event_name = name,
+                    Err(_) => wire.bad_event_name = true,
+                },
                 Field::EventId => wire.event_id = text(extra, key.name(), map.next_value()?),
                 Field::OrgId => wire.org_id = integer(extra, key.name(), map.next_value()?),
                 Field::RefId => wire.ref_id = text(extra, key.name(), map.next_value()?),
@@ -436,17 +480,24 @@ impl<'de, M: DataMode<'de>> Visitor<'de> for WireEnvelopeVisitor<M> {
                 Field::EventSearchKey => {
                     wire.event_search_key = text(extra, key.name(), map.next_value()?);
                 }
-                Field::EventType => wire.event_type = text(extra, key.name(), map.next_value()?),
+                Field::EventType => {
+                    let meta = wrapper_key(&mut wire.wrapper_keys, &key, map.next_value()?);
+                    wire.event_type = text(extra, key.name(), meta);
+                }
                 Field::ConsumerGroupId => {
-                    wire.consumer_group_id = text(extra, key.name(), map.next_value()?);
+                    let meta = wrapper_key(&mut wire.wrapper_keys, &key, map.next_value()?);
+                    wire.consumer_group_id = text(extra, key.name(), meta);
                 }
-                Field::ActionType => wire.action_type = text(extra, key.name(), map.next_value()?),
-                Field::TimeStamp => wire.time_stamp = integer(extra, key.name(), map.next_value()?),
+                Field::ActionType => {
+                    let meta = wrapper_key(&mut wire.wrapper_keys, &key, map.next_value()?);
+                    wire.action_type = text(extra, key.name(), meta);
+                }
+                Field::TimeStamp => {
+                    let meta = wrapper_key(&mut wire.wrapper_keys, &key, map.next_value()?);
+                    wire.time_stamp = integer(extra, key.name(), meta);
+                }
                 Field::Data => wire.data = Some(M::read(&mut map, wire.event_name.as_deref())?),
-                Field::Attributes => {
-                    let seed = AttributesSeed::<M>(std::marker::PhantomData);
-                    wire.attributes = Some(Box::new(map.next_value_seed(seed)?));
-                }
+                Field::Attributes => wire.attributes = Some(map.next_value()?),
                 Field::Other(key) => {
                     let value: Value = map.next_value()?;
                     extra.insert(key, value);
@@ -549,14 +600,44 @@ impl Visitor<'_> for FieldVisitor {
     }
 }
 
-struct AttributesSeed<M>(std::marker::PhantomData<M>);
+/// The flat envelope's keys that the wrapper's top level does not read.
+const FLAT_ONLY_KEYS: [&str; 9] = [
+    "eventName",
+    "orgId",
+    "refId",
+    "apiRequestId",
+    "createdAt",
+    "loyaltyEventId",
+    "traceAttributes",
+    "eventSearchKey",
+    "data",
+];
 
-impl<'de, M: DataMode<'de>> DeserializeSeed<'de> for AttributesSeed<M> {
-    type Value = WireEnvelope<'de, M>;
+/// Reads the wrapper's `attributes` object; an error names its path under `attributes.`.
+fn read_attributes<'de, M: DataMode<'de>>(
+    attributes: &'de RawValue,
+) -> Result<WireEnvelope<'de, M>, ParseError> {
+    let text = attributes.get();
+    serde_json::from_str::<WireEnvelope<'de, M>>(text).map_err(|error| {
+        let mut deserializer = serde_json::Deserializer::from_str(text);
+        match serde_path_to_error::deserialize::<_, WireEnvelope<'_, RawData>>(&mut deserializer) {
+            Err(located) => {
+                let path = match located.path().to_string() {
+                    root if root == "." => "attributes".to_owned(),
+                    inner => format!("attributes.{inner}"),
+                };
+                ParseError::envelope_from(path, located.into_inner())
+            }
+            Ok(_) => ParseError::envelope_from("attributes".to_owned(), error),
+        }
+    })
+}
 
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        WireEnvelope::deserialize(deserializer)
-    }
+/// Keeps a wrapper-only key's value as it arrived (for the flat form, where it is an unknown
+/// key), and hands the value on to be read.
+fn wrapper_key(kept: &mut Map<String, Value>, key: &Field, meta: Meta) -> Meta {
+    kept.insert(key.name().to_owned(), meta.clone().into_value());
+    meta
 }
 
 /// A metadata string; a value of another type is kept in `extra` rather than failing the event.
@@ -576,19 +657,8 @@ fn integer(extra: &mut Map<String, Value>, key: &str, meta: Meta) -> Option<i64>
     })
 }
 
-/// The event name: the one metadata field whose type is not negotiable.
-struct EventNameText(Option<String>);
-
-impl<'de> Deserialize<'de> for EventNameText {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        match Meta::deserialize(deserializer)?.into_text() {
-            Ok(name) => Ok(EventNameText(name)),
-            Err(_) => Err(de::Error::custom("the event name must be a string")),
-        }
-    }
-}
-
 /// Any metadata value, read without committing to a type; strings and numbers stay cheap.
+#[derive(Clone)]
 enum Meta {
     Null,
     Text(String),
@@ -784,6 +854,52 @@ mod tests {
             assert_eq!(reparsed, envelope);
             assert_eq!(serde_json::from_str::<Value>(&redata).unwrap(), data);
         }
+    }
+
+    #[test]
+    fn a_flat_event_with_an_attributes_key_stays_flat() {
+        let (envelope, data) = parse(
+            r#"{"eventName":"pointsIssued","eventId":"e-9","attributes":{"tier":"gold"},
+                "eventType":7,"timeStamp":"12","data":{"a":1}}"#,
+        )
+        .unwrap();
+        assert_eq!(envelope.wire_form, WireForm::Flat);
+        assert_eq!(envelope.event_id.as_deref(), Some("e-9"));
+        assert_eq!(
+            envelope.extra["attributes"],
+            serde_json::json!({"tier": "gold"})
+        );
+        assert_eq!(envelope.extra["eventType"], 7);
+        assert_eq!(envelope.extra["timeStamp"], "12", "kept as sent");
+        assert_eq!(data, r#"{"a":1}"#);
+        let (envelope, _) =
+            parse(r#"{"attributes":"x","data":{},"eventName":"pointsIssued"}"#).unwrap();
+        assert_eq!(envelope.extra["attributes"], "x");
+    }
+
+    #[test]
+    fn only_a_body_without_event_name_and_data_is_the_wrapper() {
+        let (envelope, _) = parse(
+            r#"{"eventName":"ignoredWithoutData","eventType":"1_cardUpdated",
+                "attributes":{"eventName":"cardUpdated","attributes":[1],"actionType":"X","data":{}}}"#,
+        )
+        .unwrap();
+        assert_eq!(envelope.event_name, EventName::CardUpdated);
+        assert!(matches!(envelope.wire_form, WireForm::Wrapped(_)));
+        assert_eq!(envelope.extra["attributes"], serde_json::json!([1]));
+        assert_eq!(envelope.extra["actionType"], "X");
+        let error = parse(r#"{"attributes":{"eventName":[5],"data":{}}}"#).unwrap_err();
+        assert_eq!(error.path(), Some("attributes.eventName"));
+        let error = parse(r#"{"attributes":"x"}"#).unwrap_err();
+        assert_eq!(error.path(), Some("attributes"));
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_skipped() {
+        let (envelope, data) =
+            parse("\u{feff}{\"eventName\":\"pointsIssued\",\"data\":{}}").unwrap();
+        assert_eq!(envelope.event_name, EventName::PointsIssued);
+        assert_eq!(data, "{}");
     }
 
     #[test]

@@ -61,7 +61,7 @@ impl<'de> DeserializeSeed<'de> for DataSeed<'_> {
 /// The envelope and typed event of a delivery in one pass over a body validated as UTF-8 once,
 /// or `None` on any problem at all (the two-pass path then says what it is).
 pub(crate) fn parse_in_one_pass(raw: &[u8]) -> Option<(Envelope, Event)> {
-    let text = std::str::from_utf8(raw).ok()?;
+    let text = std::str::from_utf8(crate::envelope::without_bom(raw)).ok()?;
     let wire = serde_json::from_str::<WireEnvelope<'_, TypedData>>(text).ok()?;
     let (envelope, data) = wire.normalize().ok()?;
     let event = match data {

@@ -92,10 +92,16 @@ impl Verifier for StaticHeaders {
                     header: name.clone(),
                 });
             }
+            let is_authorization = name == "authorization";
             // Compare against every accepted value, so timing does not tell which one matched.
             let matched = sent.fold(false, |matched, value| {
                 accepted.iter().fold(matched, |matched, secret| {
-                    matched | constant_time_eq(value.as_bytes(), secret.expose())
+                    matched
+                        | if is_authorization {
+                            credentials_eq(value.as_bytes(), secret.expose())
+                        } else {
+                            constant_time_eq(value.as_bytes(), secret.expose())
+                        }
                 })
             });
             if !matched {
@@ -105,5 +111,48 @@ impl Verifier for StaticHeaders {
             }
         }
         Ok(())
+    }
+}
+
+/// `Authorization` values compared as RFC 9110 defines them: the scheme (`Basic`, `bearer`,
+/// `BASIC`) in any case, one or more spaces, then the credentials exactly, in constant time.
+/// A value without a scheme is compared whole.
+fn credentials_eq(sent: &[u8], accepted: &[u8]) -> bool {
+    match (split_scheme(sent), split_scheme(accepted)) {
+        (Some((sent_scheme, sent_credentials)), Some((scheme, credentials))) => {
+            sent_scheme.eq_ignore_ascii_case(scheme)
+                & constant_time_eq(sent_credentials, credentials)
+        }
+        _ => constant_time_eq(sent, accepted),
+    }
+}
+
+/// `Scheme credentials` split at the first space, the credentials without leading spaces.
+fn split_scheme(value: &[u8]) -> Option<(&[u8], &[u8])> {
+    let space = value.iter().position(|&byte| byte == b' ')?;
+    let (scheme, rest) = value.split_at(space);
+    let start = rest.iter().position(|&byte| byte != b' ')?;
+    Some((scheme, &rest[start..]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schemes_compare_in_any_case_and_credentials_exactly() {
+        for sent in ["Bearer t0k", "bearer t0k", "BEARER t0k", "Bearer   t0k"] {
+            assert!(credentials_eq(sent.as_bytes(), b"Bearer t0k"), "{sent}");
+        }
+        for sent in [
+            "Bearer T0K",
+            "Bearer t0k ",
+            "Basic t0k",
+            "Bearert0k",
+            "t0k",
+            "",
+        ] {
+            assert!(!credentials_eq(sent.as_bytes(), b"Bearer t0k"), "{sent}");
+        }
     }
 }
