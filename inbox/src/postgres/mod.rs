@@ -171,18 +171,35 @@ impl InboxStore for PostgresStore {
         batch: &'a [Arrival],
     ) -> BoxFuture<'a, Result<Vec<Stored>, InboxError>> {
         Box::pin(async move {
-            let keys: Vec<&str> = batch.iter().map(|a| a.delivery.key.as_str()).collect();
-            let names: Vec<&str> = batch
+            // Rows are written in key order, so two replicas' batches that share keys lock
+            // them in the same order and never deadlock.
+            let mut sorted: Vec<&Arrival> = batch.iter().collect();
+            sorted.sort_unstable_by(|a, b| a.delivery.key.cmp(&b.delivery.key));
+            let batch_in_order = &sorted;
+            let keys: Vec<&str> = batch_in_order
+                .iter()
+                .map(|a| a.delivery.key.as_str())
+                .collect();
+            let names: Vec<&str> = batch_in_order
                 .iter()
                 .map(|a| a.delivery.event_name.as_str())
                 .collect();
-            let ids: Vec<Option<&str>> = batch
+            let ids: Vec<Option<&str>> = batch_in_order
                 .iter()
                 .map(|a| a.delivery.event_id.as_deref())
                 .collect();
-            let received: Vec<SystemTime> = batch.iter().map(|a| a.delivery.received_at).collect();
-            let bodies: Vec<&[u8]> = batch.iter().map(|a| &a.delivery.body[..]).collect();
-            let repeats: Vec<i64> = batch.iter().map(|a| i64::from(a.repeats)).collect();
+            let received: Vec<SystemTime> = batch_in_order
+                .iter()
+                .map(|a| a.delivery.received_at)
+                .collect();
+            let bodies: Vec<&[u8]> = batch_in_order
+                .iter()
+                .map(|a| &a.delivery.body[..])
+                .collect();
+            let repeats: Vec<i64> = batch_in_order
+                .iter()
+                .map(|a| i64::from(a.repeats))
+                .collect();
             let client = self.client().await?;
             // One statement, one commit. `xmax = 0` tells a row this statement inserted
             // from one it updated (a conflict: a duplicate, counted on the row).
@@ -194,7 +211,9 @@ impl InboxStore for PostgresStore {
                         received_at, repeats \
                      FROM UNNEST($1::text[], $2::text[], $3::text[], $4::timestamptz[], \
                         $5::bytea[], $6::bigint[]) \
-                        AS arriving (key, event_name, event_id, received_at, body, repeats) \
+                        WITH ORDINALITY AS arriving (key, event_name, event_id, received_at, \
+                        body, repeats, position) \
+                     ORDER BY position \
                      ON CONFLICT (key) DO UPDATE \
                         SET duplicates = inbox.duplicates + 1 + EXCLUDED.duplicates \
                      RETURNING key, (xmax = 0) AS inserted",
