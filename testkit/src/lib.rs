@@ -17,6 +17,10 @@
 //!   thread, and assert that secrets and personal data never appear
 //!   (`logs.assert_absent(&[mobile, token])`, [`logs::LogCapture`]).
 //!
+//! - [`conformance`]: a suite any idempotency store must pass (claim, duplicate, concurrent
+//!   duplicate, release, crash recovery, retention), run against the in-memory store and
+//!   every store of `capillary-ens-inbox`, so a store of your own can prove itself too.
+//!
 //! # Quick start
 //!
 //! A receiver built with `capillary-ens-receiver`, tested in process: ENS delivers an event twice and
@@ -58,6 +62,7 @@
 //! # }
 //! ```
 
+pub mod conformance;
 pub mod fixtures;
 pub mod logs;
 pub mod mocks;

@@ -1,0 +1,175 @@
+//! The PostgreSQL inbox on a real server (`ENS_TEST_POSTGRES_URL`, default
+//! postgres://postgres@127.0.0.1:5432/test), in a fresh database per test: the store rules,
+//! the dedup store's conformance, migrations, wake-ups and an unavailable database.
+
+mod support;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use capillary_ens_inbox::{
+    Claimed, Inbox, InboxConfig, InboxStore, Outcome, PostgresDedup, PostgresStore, Stored,
+};
+use capillary_ens_testkit::conformance::{self, Replicas, Timings};
+use support::postgres::TestDatabase;
+use support::{ManualClock, points_issued, rules};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_postgres_store_keeps_the_inbox_rules() {
+    let database = TestDatabase::create("rules").await;
+    let next = AtomicUsize::new(0);
+    rules::all(|| async {
+        let schema = format!("rules_{}", next.fetch_add(1, Ordering::SeqCst));
+        let url = database.schema_url(&schema).await;
+        Arc::new(PostgresStore::connect(&url).await.unwrap()) as Arc<dyn InboxStore>
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_postgres_dedup_store_passes_the_conformance_suite() {
+    let database = TestDatabase::create("dedup").await;
+    let url = database.url().to_owned();
+    let first = PostgresStore::connect(&url).await.unwrap();
+    let second = PostgresStore::connect(&url).await.unwrap();
+    conformance::check_shared_store(move |timings: Timings| {
+        let dedup = |store: &PostgresStore| {
+            PostgresDedup::new(store)
+                .processing_timeout(timings.processing_timeout)
+                .ttl(timings.ttl)
+        };
+        let replicas = Replicas::new(Arc::new(dedup(&first)), Arc::new(dedup(&second)));
+        async move { replicas }
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn migrations_run_once_even_when_replicas_start_together() {
+    let database = TestDatabase::create("migrate").await;
+    let url = database.url().to_owned();
+    let starts = (0..4).map(|_| {
+        let url = url.clone();
+        tokio::spawn(async move { PostgresStore::connect(&url).await.map(|_| ()) })
+    });
+    for start in starts {
+        start.await.unwrap().expect("every replica starts");
+    }
+    let store = PostgresStore::connect_with(&url, 2, false).await.unwrap();
+    assert_eq!(
+        store.migrate().await.unwrap(),
+        PostgresStore::schema_version()
+    );
+    let client = store.pool().get().await.unwrap();
+    let applied: i64 = client
+        .query_one("SELECT COUNT(*) FROM ens_inbox_migrations", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(applied, i64::from(PostgresStore::schema_version()));
+}
+
+/// A worker on one replica, polling only once a minute, wakes within a moment of a delivery
+/// stored by the other replica: `NOTIFY` from the insert trigger.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn workers_wake_on_notify_from_another_replica() {
+    let database = TestDatabase::create("notify").await;
+    let config = InboxConfig::default()
+        .poll_interval(Duration::from_secs(60))
+        .workers(1);
+    let receiving = Inbox::new(
+        PostgresStore::connect(database.url()).await.unwrap(),
+        config.clone(),
+    );
+    let working = Inbox::new(
+        PostgresStore::connect(database.url()).await.unwrap(),
+        config,
+    );
+    let (done, mut handled) = tokio::sync::mpsc::unbounded_channel();
+    let workers = working.start(move |claimed: Claimed| {
+        let done = done.clone();
+        async move {
+            let _ = done.send(claimed.key);
+            Outcome::Handled
+        }
+    });
+    // Let the worker find the empty table and go to sleep on its minute-long poll.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let started = Instant::now();
+    let clock = ManualClock::new();
+    let _ = clock;
+    assert_eq!(
+        receiving
+            .acknowledge(points_issued("wake-1", std::time::SystemTime::now()))
+            .await
+            .unwrap(),
+        Stored::New
+    );
+    let key = tokio::time::timeout(Duration::from_secs(10), handled.recv())
+        .await
+        .expect("the worker woke before its poll interval")
+        .unwrap();
+    assert_eq!(key, "pointsIssued:wake-1");
+    assert!(started.elapsed() < Duration::from_secs(10));
+    workers.shutdown().await;
+}
+
+/// With the database unreachable, an acknowledgement fails promptly with a `Retry-After`,
+/// so the receiver can answer 503 and ENS retries.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreachable_database_refuses_acknowledgements_with_retry_after() {
+    let database = TestDatabase::create("down").await;
+    let store = PostgresStore::connect_with(database.url(), 2, true)
+        .await
+        .unwrap();
+    let inbox = Inbox::new(
+        store,
+        InboxConfig::default().retry_after(Duration::from_secs(7)),
+    );
+    drop(database); // The database is dropped (connections terminated) under the inbox.
+    let started = Instant::now();
+    let refused = inbox
+        .acknowledge(points_issued("down-1", std::time::SystemTime::now()))
+        .await
+        .expect_err("no database, no acknowledgement");
+    assert_eq!(refused.retry_after(), Duration::from_secs(7));
+    assert!(started.elapsed() < Duration::from_secs(15));
+}
+
+/// Through the router: with the database gone, ENS is answered 503 with the inbox's
+/// `Retry-After`, never 2xx (the event would be lost) nor 4xx (ENS would drop it).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_router_answers_503_with_retry_after_while_the_database_is_down() {
+    use tower::ServiceExt;
+
+    let database = TestDatabase::create("down_http").await;
+    let store = PostgresStore::connect_with(database.url(), 2, true)
+        .await
+        .unwrap();
+    let inbox = Inbox::new(
+        store,
+        InboxConfig::default().retry_after(Duration::from_secs(9)),
+    );
+    let app = support::receiver::app(inbox);
+    let request = || {
+        axum::http::Request::post("/")
+            .header(
+                "authorization",
+                format!("Bearer {}", support::receiver::TOKEN),
+            )
+            .header("content-type", "application/json")
+            .body(axum::body::Body::from(
+                capillary_ens_testkit::fixtures::points_issued()
+                    .event_id("http-down")
+                    .to_bytes(),
+            ))
+            .unwrap()
+    };
+    let answered = app.clone().oneshot(request()).await.unwrap();
+    assert_eq!(answered.status(), 200, "stored while the database is up");
+    drop(database);
+    let answered = app.oneshot(request()).await.unwrap();
+    assert_eq!(answered.status(), 503);
+    assert_eq!(answered.headers()["retry-after"], "9");
+}
