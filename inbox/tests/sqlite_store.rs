@@ -94,7 +94,11 @@ async fn transactional_handlers_have_exactly_once_effects() {
                 "INSERT INTO ledger (event_id, points) VALUES (?1, ?2)",
                 (
                     points.envelope.event_id.as_deref(),
-                    points.event.total_points_issued.as_ref().map(ToString::to_string),
+                    points
+                        .event
+                        .total_points_issued
+                        .as_ref()
+                        .map(ToString::to_string),
                 ),
             )?;
             if failing.swap(false, std::sync::atomic::Ordering::SeqCst) {
