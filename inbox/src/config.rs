@@ -35,8 +35,9 @@ pub struct InboxConfig {
 
 impl Default for InboxConfig {
     /// Group commit: 1 ms window, 128 deliveries, one writer. Four workers claiming up to 8
-    /// rows each with a 5 minute lease. Ten attempts, backoff from 1 s doubling to 1 h with
-    /// jitter. Processed rows kept 8 days (ENS retries for 7), pruned 1000 at a time every
+    /// rows each with a 5 minute lease. 36 attempts, backoff from 1 s doubling to 1 h with
+    /// jitter: about a day (13 to 25 hours) of a failing downstream before a delivery becomes a
+    /// dead letter, so an outage of a few hours only delays processing. Processed rows kept 8 days (ENS retries for 7), pruned 1000 at a time every
     /// 10 minutes. Workers poll every second when no notification wakes them. `Retry-After:
     /// 5` while the database is unavailable.
     fn default() -> Self {
@@ -47,7 +48,7 @@ impl Default for InboxConfig {
             workers: 4,
             claim_batch: 8,
             lease: Duration::from_secs(5 * 60),
-            max_attempts: 10,
+            max_attempts: 36,
             backoff_base: Duration::from_secs(1),
             backoff_max: Duration::from_secs(60 * 60),
             retention: Duration::from_secs(8 * 24 * 60 * 60),
@@ -141,5 +142,36 @@ impl InboxConfig {
     /// The `Retry-After` suggested while the database is unavailable.
     pub fn unavailable_retry_after(&self) -> Duration {
         self.retry_after
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backoff::backoff;
+
+    #[test]
+    fn the_default_retries_ride_out_an_outage_of_half_a_day() {
+        let config = InboxConfig::default();
+        // The shortest schedule jitter allows, over every wait before the last attempt.
+        let shortest: Duration = (1..config.max_attempts)
+            .map(|attempt| {
+                (0..50)
+                    .map(|key| {
+                        backoff(
+                            attempt,
+                            config.backoff_base,
+                            config.backoff_max,
+                            &format!("key-{key}"),
+                        )
+                    })
+                    .min()
+                    .unwrap_or_default()
+            })
+            .sum();
+        assert!(
+            shortest >= Duration::from_secs(12 * 60 * 60),
+            "a downstream down for half a day would dead-letter deliveries: {shortest:?}"
+        );
     }
 }

@@ -6,6 +6,7 @@ use std::time::{Duration, SystemTime};
 
 use capillary_ens_receiver::{Clock, SystemClock};
 
+use crate::counters::{Counter, CounterCells, Counters};
 use crate::group_commit::GroupCommit;
 use crate::process::Processor;
 use crate::record::{Filter, NewDelivery, Stored, StoredDelivery};
@@ -28,6 +29,7 @@ struct Inner {
     writer: GroupCommit,
     config: InboxConfig,
     clock: Arc<dyn Clock>,
+    counters: CounterCells,
 }
 
 impl fmt::Debug for Inbox {
@@ -86,6 +88,7 @@ impl Inbox {
                 writer,
                 config,
                 clock: Arc::new(clock),
+                counters: CounterCells::default(),
             }),
         }
     }
@@ -93,14 +96,32 @@ impl Inbox {
     /// Stores `delivery`; returns once it is committed. [`Stored::Duplicate`] means ENS sent
     /// it before: answer 2xx all the same.
     pub async fn acknowledge(&self, delivery: NewDelivery) -> Result<Stored, NotStored> {
-        self.inner
+        let stored = self
+            .inner
             .writer
             .store(delivery)
             .await
             .map_err(|source| NotStored {
                 retry_after: self.inner.config.retry_after,
                 source,
-            })
+            });
+        self.count(match &stored {
+            Ok(Stored::New) => Counter::Stored,
+            Ok(Stored::Duplicate) => Counter::Duplicate,
+            Err(_) => Counter::Unavailable,
+        });
+        stored
+    }
+
+    /// What this process did with deliveries since it started: stored, duplicates, 503s,
+    /// processed, retried, dead-lettered. Read without I/O; [`stats`](Self::stats) gives the
+    /// database's totals across replicas.
+    pub fn counters(&self) -> Counters {
+        self.inner.counters.snapshot()
+    }
+
+    pub(crate) fn count(&self, counter: Counter) {
+        self.inner.counters.add(counter);
     }
 
     /// Starts the workers (and retention pruning) running `processor` on due deliveries.

@@ -89,6 +89,7 @@ mod backoff;
 #[cfg(any(feature = "sqlite", feature = "postgres", feature = "redis"))]
 mod claim_tokens;
 mod config;
+mod counters;
 mod error;
 mod group_commit;
 mod inbox;
@@ -110,6 +111,7 @@ mod redis_dedup;
 mod sqlite;
 
 pub use config::InboxConfig;
+pub use counters::Counters;
 pub use error::{InboxError, InvalidUrl, MigrationFailed, Unavailable};
 pub use inbox::{Inbox, NotStored};
 pub use process::{Outcome, Processor};

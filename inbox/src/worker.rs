@@ -8,6 +8,7 @@ use tokio::task::JoinSet;
 use tracing::{Instrument, field};
 
 use crate::backoff::backoff;
+use crate::counters::Counter;
 use crate::inbox::Inbox;
 use crate::process::{Outcome, Processor};
 use crate::record::{Claimed, ErrorKind, Finish, LastError};
@@ -123,10 +124,10 @@ pub(crate) async fn process_one(inbox: &Inbox, processor: &dyn Processor, claime
         let Some(finish) = finish else {
             return;
         };
-        let outcome = match &finish {
-            Finish::Processed => "processed",
-            Finish::Retry { .. } => "retrying",
-            Finish::Dead { .. } => "dead",
+        let (outcome, finish_kind) = match &finish {
+            Finish::Processed => ("processed", FinishKind::Processed),
+            Finish::Retry { .. } => ("retrying", FinishKind::Retry),
+            Finish::Dead { .. } => ("dead", FinishKind::Dead),
         };
         tracing::Span::current().record("outcome", outcome);
         if let Finish::Dead { error } = &finish {
@@ -137,7 +138,14 @@ pub(crate) async fn process_one(inbox: &Inbox, processor: &dyn Processor, claime
             );
         }
         match inbox.store().finish(&claimed, inbox.now(), finish).await {
-            Ok(true) => tracing::debug!("inbox delivery {outcome}"),
+            Ok(true) => {
+                inbox.count(match &finish_kind {
+                    FinishKind::Processed => Counter::Processed,
+                    FinishKind::Retry => Counter::Retried,
+                    FinishKind::Dead => Counter::DeadLettered,
+                });
+                tracing::debug!("inbox delivery {outcome}");
+            }
             Ok(false) => tracing::warn!("inbox claim was taken over after its lease expired"),
             // The row stays processing until its lease expires, then is claimed again.
             Err(error) => tracing::error!(error = %error, "inbox could not record an outcome"),
@@ -145,6 +153,13 @@ pub(crate) async fn process_one(inbox: &Inbox, processor: &dyn Processor, claime
     }
     .instrument(span)
     .await
+}
+
+/// The kind of a [`Finish`], for counting after the store accepted it.
+enum FinishKind {
+    Processed,
+    Retry,
+    Dead,
 }
 
 /// What to record for `outcome`; `None` when the processor recorded it itself.
@@ -157,6 +172,7 @@ fn finish_for(
     match outcome {
         Outcome::Handled | Outcome::Unhandled => Some(Finish::Processed),
         Outcome::Committed => {
+            inbox.count(Counter::Processed);
             tracing::Span::current().record("outcome", "processed");
             None
         }

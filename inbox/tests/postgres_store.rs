@@ -134,6 +134,11 @@ async fn an_unreachable_database_refuses_acknowledgements_with_retry_after() {
         .await
         .expect_err("no database, no acknowledgement");
     assert_eq!(refused.retry_after(), Duration::from_secs(7));
+    assert_eq!(
+        (inbox.counters().unavailable, inbox.counters().stored),
+        (1, 0),
+        "the refusal is counted, for the 503 graph"
+    );
     assert!(started.elapsed() < Duration::from_secs(15));
 }
 

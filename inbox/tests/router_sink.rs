@@ -79,6 +79,17 @@ async fn the_router_acknowledges_into_the_inbox_and_workers_run_its_typed_handle
     assert_eq!(stats.received, 23);
     assert_eq!((stats.processed, stats.dead, stats.retrying), (22, 1, 0));
     assert_eq!(stats.duplicates_suppressed, reports.len() as u64 - 23);
+    let counters = inbox.counters();
+    assert_eq!(
+        (counters.stored, counters.duplicates, counters.unavailable),
+        (23, reports.len() as u64 - 23, 0),
+        "this process's counters agree with the database: {counters:?}"
+    );
+    assert_eq!(
+        (counters.processed, counters.retried, counters.dead_lettered),
+        (22, 1, 1),
+        "{counters:?}"
+    );
 
     let handled = handled.lock().unwrap().clone();
     for index in 0..20 {
