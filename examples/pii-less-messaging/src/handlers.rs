@@ -1,5 +1,8 @@
 //! The ENS handlers: each turns its event into [`Notification`]s for the [`Messenger`]. Events
 //! that ask for one message say what it is in [`OneMessage`]; [`notify`] sends it.
+//!
+//! The inbox's workers run them on stored deliveries (see [`App`](crate::App)): an error makes
+//! the inbox try the event again after its backoff, never ENS.
 
 use axum::extract::State;
 use capillary_ens_receiver::{DedupKey, HandlerError, Webhook};
@@ -38,7 +41,7 @@ fn notification<T>(
     )
 }
 
-/// Sends each notification in turn; the first failure is the event's answer, and the retry
+/// Sends each notification in turn; the first failure fails the attempt, and the inbox's retry
 /// skips the messages already sent.
 async fn send_all(state: &AppState, notifications: Vec<Notification>) -> Result<(), HandlerError> {
     for notification in notifications {

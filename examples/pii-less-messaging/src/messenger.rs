@@ -58,7 +58,7 @@ impl Notification {
     }
 }
 
-/// What became of a notification. Every outcome acknowledges the event.
+/// What became of a notification; none of these is retried.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Notified {
@@ -74,7 +74,8 @@ pub enum Notified {
     Rejected(Channel),
 }
 
-/// Why a notification must be retried: the event is answered with a retriable status.
+/// Why a notification must be retried: the handler fails, and the inbox tries the event again
+/// after its backoff (or the provider's `Retry-After`, if longer).
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum NotifyError {
@@ -85,7 +86,8 @@ pub enum NotifyError {
 }
 
 impl NotifyError {
-    /// The router's error: 429 with the provider's `Retry-After` when it rate limits, else 503.
+    /// The handler's error: 429 with the provider's `Retry-After` when it rate limits (the
+    /// inbox waits at least that long before the next attempt), else 503.
     pub fn into_handler_error(self) -> HandlerError {
         match self {
             Self::Provider(ProviderError::Retriable(error)) => error,
@@ -121,8 +123,8 @@ impl From<StoreError> for NotifyError {
 /// Looks the customer up in the brand's store, renders the message and sends it.
 ///
 /// Per notification: a message already in the log is not sent again; a customer who is not in
-/// the store, or has no contact, is logged (ids only) and acknowledged, because retrying
-/// would not make them appear and ENS would retry for a week; the provider's answer decides
+/// the store, or has no contact, is logged (ids only) and settled, because retrying would not
+/// make them appear and the inbox would retry until its last attempt; the provider's answer decides
 /// the rest ([`Notified`], [`NotifyError`]). A message is logged only once the provider has
 /// accepted (or definitively rejected) it.
 #[derive(Clone, Debug)]
@@ -175,7 +177,7 @@ impl Messenger {
         let Some(customer) = self.store.find_customer(key).await? else {
             tracing::info!(
                 customer_id = capillary_id,
-                "customer not in the brand's store; acknowledged without a message"
+                "customer not in the brand's store; settled without a message"
             );
             return Ok(Notified::CustomerNotFound);
         };
@@ -185,7 +187,7 @@ impl Messenger {
         else {
             tracing::info!(
                 customer_id = capillary_id,
-                "customer has no mobile number or email; acknowledged without a message"
+                "customer has no mobile number or email; settled without a message"
             );
             return Ok(Notified::NoContact);
         };
@@ -205,11 +207,11 @@ impl Messenger {
                 (MessageOutcome::Rejected, None)
             }
             Err(error) => {
-                tracing::warn!(%channel, error = %error, "provider failed; ENS will retry the event");
+                tracing::warn!(%channel, error = %error, "provider failed; the inbox will retry the event");
                 return Err(NotifyError::Provider(error));
             }
         };
-        // If this fails after the provider accepted, ENS retries and the provider drops the
+        // If this fails after the provider accepted, the inbox retries and the provider drops the
         // second request by its idempotency key.
         self.store
             .record_message(MessageRecord {

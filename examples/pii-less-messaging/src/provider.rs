@@ -64,7 +64,7 @@ pub struct Provider {
 
 impl Provider {
     /// A client of the API at `base_url` (scheme, host and optional path prefix) using `token`.
-    /// Requests time out after 10 s, well inside ENS's 30 s attempt timeout.
+    /// Requests time out after 10 s, well inside the inbox's 5 minute lease.
     pub fn new(base_url: &str, token: impl Into<String>) -> Self {
         Self {
             client: reqwest::Client::new(),
@@ -74,7 +74,7 @@ impl Provider {
         }
     }
 
-    /// Gives up on a request after `timeout`; the event is then retried by ENS.
+    /// Gives up on a request after `timeout`; the inbox then retries the event.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
@@ -155,7 +155,8 @@ pub enum ProviderError {
     },
     /// A later attempt may succeed: the provider is down or overloaded (5xx, 408), rate
     /// limiting (429), refusing our token (401, 403: until it is fixed) or unreachable. Holds
-    /// the answer that makes ENS retry: 429 with the provider's `Retry-After`, else 503.
+    /// the handler's error that makes the inbox retry: 429 with the provider's `Retry-After`,
+    /// else 503.
     Retriable(HandlerError),
 }
 
@@ -225,8 +226,8 @@ mod tests {
         classify(StatusCode::from_u16(code).unwrap(), &headers)
     }
 
-    /// The status and `Retry-After` ENS is answered with.
-    fn for_ens(error: &ProviderError) -> Option<(u16, Option<Duration>)> {
+    /// The handler's status and `Retry-After` (the inbox's wait before the next attempt).
+    fn for_inbox(error: &ProviderError) -> Option<(u16, Option<Duration>)> {
         match error {
             ProviderError::Retriable(error) => Some((error.status().as_u16(), error.retry_after())),
             ProviderError::Rejected { .. } => None,
@@ -234,10 +235,10 @@ mod tests {
     }
 
     #[test]
-    fn statuses_are_classified_for_ens() {
+    fn statuses_are_classified_for_the_inbox() {
         for code in [500, 503, 408, 401, 403] {
             assert_eq!(
-                for_ens(&answer(code, Some("7"))),
+                for_inbox(&answer(code, Some("7"))),
                 Some((503, None)),
                 "{code}"
             );
@@ -249,11 +250,11 @@ mod tests {
         assert!(!answer(400, None).is_retriable());
         assert!(answer(401, None).is_retriable());
         assert_eq!(
-            for_ens(&answer(429, Some("7"))),
+            for_inbox(&answer(429, Some("7"))),
             Some((429, Some(Duration::from_secs(7))))
         );
         assert_eq!(
-            for_ens(&answer(429, None)),
+            for_inbox(&answer(429, None)),
             Some((429, Some(Duration::from_secs(30))))
         );
     }

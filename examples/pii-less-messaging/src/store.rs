@@ -1,4 +1,4 @@
-//! [`Store`]: the brand's own SQLite database, holding customers, messages and delivery claims.
+//! [`Store`]: the brand's own SQLite database, holding customers and the messages sent.
 
 use std::fmt;
 use std::path::Path;
@@ -30,16 +30,11 @@ CREATE TABLE IF NOT EXISTS messages (
     provider_message_id TEXT,
     settled_at_ms       INTEGER NOT NULL
 );
-
-CREATE TABLE IF NOT EXISTS deliveries (
-    dedup_key TEXT PRIMARY KEY,
-    state     TEXT NOT NULL CHECK (state IN ('in_flight', 'completed')),
-    since_ms  INTEGER NOT NULL
-);
 ";
 
 /// The brand's SQLite database: [customers](crate::Customer) with their names and contacts,
-/// the [messages](crate::MessageRecord) sent, and the claims that deduplicate ENS deliveries.
+/// and the [messages](crate::MessageRecord) sent. ENS deliveries are kept apart, in the
+/// inbox's own file.
 ///
 /// One connection behind a mutex; every call runs on tokio's blocking pool. Cloning is cheap
 /// and clones share the connection.

@@ -1,7 +1,9 @@
-//! What each event sends, to whom, on which channel; and the events that send nothing.
+//! What each event sends, to whom, on which channel; and the events that send nothing. ENS is
+//! answered once the delivery is in the inbox; the workers send the messages.
 
 mod support;
 
+use capillary_ens_inbox::{ErrorKind, State};
 use capillary_ens_testkit::fixtures;
 use capillary_ens_testkit::simulator::{AttemptOutcome, DeliveryState, Simulator};
 use example_pii_less_messaging::MessageOutcome;
@@ -45,7 +47,9 @@ async fn each_event_sends_its_message_to_the_customer_from_the_brands_store() {
     let reports = ens
         .deliver_all(events.iter().map(|event| event.build()))
         .await;
+    let stats = harness.wait_until_idle().await;
 
+    assert_eq!((stats.received, stats.processed), (7, 7));
     for report in &reports {
         assert_eq!(
             report.outcomes(),
@@ -143,6 +147,7 @@ async fn customers_are_found_by_external_id_or_mobile_when_capillary_has_no_matc
         .mobile(KIRAN_MOBILE);
     assert!(ens.deliver(by_external_id.build()).await.is_delivered());
     assert!(ens.deliver(by_mobile.build()).await.is_delivered());
+    harness.wait_until_idle().await;
 
     let sent = harness.sent();
     let meera = message_with_key(&sent, "e-external");
@@ -159,17 +164,31 @@ async fn unknown_customers_and_customers_without_contact_are_acknowledged_withou
     let ens = harness.ens().build();
 
     // The payload carries a mobile and an email of its own: they are not used.
-    let unknown = fixtures::points_issued().customer_id(424_242);
-    let no_contact = fixtures::tier_upgraded().customer_id(DEV_NO_CONTACT);
+    let unknown = fixtures::points_issued()
+        .event_id("e-unknown")
+        .customer_id(424_242);
+    let no_contact = fixtures::tier_upgraded()
+        .event_id("e-no-contact")
+        .customer_id(DEV_NO_CONTACT);
     for event in [unknown, no_contact] {
         let report = ens.deliver(event.build()).await;
-        assert_eq!(
-            report.outcomes(),
-            [&AttemptOutcome::Status(200)],
-            "acknowledged at once, so ENS does not retry for a week"
-        );
+        assert_eq!(report.outcomes(), [&AttemptOutcome::Status(200)]);
     }
+    let stats = harness.wait_until_idle().await;
 
+    assert_eq!(
+        (stats.processed, stats.dead),
+        (2, 0),
+        "settled, not retried: {}",
+        stats.to_json()
+    );
+    for (name, id) in [
+        ("pointsIssued", "e-unknown"),
+        ("tierUpgraded", "e-no-contact"),
+    ] {
+        let row = harness.app.delivery(name, id).await;
+        assert_eq!((row.state, row.attempts), (State::Processed, 1), "{id}");
+    }
     harness.provider.assert_received_exactly(MESSAGES, 0);
     assert!(harness.app.store.messages().await.unwrap().is_empty());
 }
@@ -180,14 +199,26 @@ async fn events_without_a_message_are_acknowledged_and_ignored() {
     let report = harness
         .ens()
         .build()
-        .deliver(fixtures::transaction_added().customer_id(ASHA).build())
+        .deliver(
+            fixtures::transaction_added()
+                .event_id("e-transaction")
+                .customer_id(ASHA)
+                .build(),
+        )
         .await;
+    harness.wait_until_idle().await;
+
     assert_eq!(report.outcomes(), [&AttemptOutcome::Status(200)]);
+    let row = harness
+        .app
+        .delivery("transactionAdded", "e-transaction")
+        .await;
+    assert_eq!((row.state, row.attempts), (State::Processed, 1));
     harness.provider.assert_received_exactly(MESSAGES, 0);
 }
 
 #[tokio::test]
-async fn a_forged_request_is_refused_and_sends_nothing() {
+async fn a_forged_request_is_refused_and_stores_nothing() {
     let harness = Harness::start().await;
     let forger = Simulator::to_url(harness.app.url.clone())
         .basic_auth("ens", "a-guessed-password")
@@ -201,6 +232,9 @@ async fn a_forged_request_is_refused_and_sends_nothing() {
         assert_eq!(report.state, DeliveryState::Failed);
         assert_eq!(report.outcomes(), [&AttemptOutcome::Status(401)]);
     }
+    let stats = harness.wait_until_idle().await;
+    assert_eq!(stats.received, 0, "nothing stored: {}", stats.to_json());
+    assert_eq!(stats.duplicates_suppressed, 0);
     harness.provider.assert_received_exactly(MESSAGES, 0);
 }
 
@@ -218,6 +252,7 @@ async fn a_coupon_issue_with_several_coupons_sends_one_message_per_coupon() {
         .customer_id(ASHA);
 
     let report = harness.ens().build().deliver(event.build()).await;
+    harness.wait_until_idle().await;
 
     assert!(report.is_delivered(), "{}", report.attempts_summary());
     let sent = harness.sent();
@@ -250,7 +285,9 @@ async fn a_message_the_provider_rejects_for_good_is_logged_and_not_retried() {
         .customer_id(ASHA);
 
     let first = ens.deliver(event.build()).await;
+    harness.wait_until_idle().await;
     let again = ens.deliver(event.build()).await;
+    let stats = harness.wait_until_idle().await;
 
     assert_eq!(first.outcomes(), [&AttemptOutcome::Status(200)]);
     assert_eq!(again.outcomes(), [&AttemptOutcome::Status(200)]);
@@ -258,4 +295,36 @@ async fn a_message_the_provider_rejects_for_good_is_logged_and_not_retried() {
     let log = harness.app.store.messages().await.unwrap();
     assert_eq!(log.len(), 1);
     assert_eq!(log[0].outcome, MessageOutcome::Rejected);
+    let row = harness.app.delivery("pointsIssued", "e-rejected").await;
+    assert_eq!(
+        (row.state, row.attempts),
+        (State::Processed, 1),
+        "settled on the first attempt, not retried by the inbox"
+    );
+    assert_eq!((stats.retrying, stats.dead), (0, 0));
+}
+
+#[tokio::test]
+async fn an_event_whose_data_does_not_match_its_type_is_a_dead_letter_at_once() {
+    let harness = Harness::start().await;
+    let event = fixtures::points_issued()
+        .event_id("e-mistyped")
+        .customer_id(ASHA)
+        .set("data.loyaltyProgramId", "two");
+
+    let report = harness.ens().build().deliver(event.build()).await;
+    let stats = harness.wait_until_idle().await;
+
+    assert_eq!(report.outcomes(), [&AttemptOutcome::Status(200)]);
+    assert_eq!(stats.dead, 1, "{}", stats.to_json());
+    let row = harness.app.delivery("pointsIssued", "e-mistyped").await;
+    assert_eq!(
+        (row.state, row.attempts),
+        (State::Dead, 1),
+        "retrying would fail the same way"
+    );
+    let error = row.last_error.expect("why it is dead");
+    assert_eq!(error.kind, ErrorKind::TypeMismatch);
+    assert_eq!(error.path.as_deref(), Some("data.loyaltyProgramId"));
+    harness.provider.assert_received_exactly(MESSAGES, 0);
 }

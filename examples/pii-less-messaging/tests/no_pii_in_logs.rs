@@ -1,5 +1,6 @@
 //! No name, number, address or message text in the traces or in `Debug` output, whatever
-//! happens to a delivery.
+//! happens to a delivery: on the HTTP side, and in the inbox's workers (retries after a
+//! provider outage and a rate limit, a dead letter).
 
 mod support;
 
@@ -51,6 +52,11 @@ async fn traces_hold_ids_never_personal_data() {
         fixtures::tier_downgraded().customer_id(DEV_NO_CONTACT),
         fixtures::points_expiry_reminder().customer_id(424_242),
         fixtures::coupon_issue().customer_id(ASHA),
+        // Personal data where a number belongs: a dead letter, traced by JSON path only.
+        fixtures::points_issued()
+            .event_id("e-trace-mistyped")
+            .customer_id(ASHA)
+            .set("data.loyaltyProgramId", "priya.nair@example.com"),
     ];
     let reports = ens
         .deliver_all(events.iter().map(|event| event.build()))
@@ -63,11 +69,20 @@ async fn traces_hold_ids_never_personal_data() {
         .deliver(fixtures::points_issued().customer_id(ASHA).build())
         .await;
 
+    let stats = harness.wait_until_idle().await;
+    assert_eq!(stats.dead, 1, "the mistyped event: {}", stats.to_json());
+    assert!(stats.duplicates_suppressed >= 1, "{}", stats.to_json());
+
     assert!(harness.accepted().len() >= 5, "messages were really sent");
     logs.assert_contains("message sent")
         .assert_contains("e-trace-welcome")
         .assert_contains("customer not in the brand's store")
         .assert_contains("provider failed")
+        // The workers' lines: each attempt's span, a failed attempt, the dead letter.
+        .assert_contains("ens.inbox.process")
+        .assert_contains("inbox handler failed")
+        .assert_contains("inbox delivery is a dead letter")
+        .assert_contains("data.loyaltyProgramId")
         .assert_absent_ignoring_case(&personal_data());
 }
 
