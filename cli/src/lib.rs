@@ -22,7 +22,9 @@ mod admin;
 mod completions;
 mod diagnostics;
 mod exit;
+mod inbox;
 mod local;
+mod redaction;
 mod secret_arg;
 mod time_arg;
 
@@ -96,6 +98,9 @@ enum Command {
     Local(local::LocalCommand),
     #[command(flatten)]
     Admin(admin::AdminCommand),
+    /// Look into and operate the durable inbox `ens listen --inbox` writes: stats, list, show,
+    /// retry dead letters, purge.
+    Inbox(inbox::InboxArgs),
     #[command(flatten)]
     Completions(completions::CompletionsCommand),
 }
@@ -126,6 +131,7 @@ pub fn run(cli: Cli) -> ExitCode {
         match cli.command {
             Command::Local(command) => local::run(command, ui).await,
             Command::Admin(command) => admin::run(command, ui).await,
+            Command::Inbox(args) => inbox::run(args, ui).await,
             Command::Completions(command) => completions::run(command, ui),
         }
     });
