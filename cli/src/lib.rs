@@ -98,8 +98,7 @@ enum Command {
     Local(local::LocalCommand),
     #[command(flatten)]
     Admin(admin::AdminCommand),
-    /// Look into and operate the durable inbox `ens listen --inbox` writes: stats, list, show,
-    /// retry dead letters, purge.
+    /// Operate the durable inbox of `ens listen --inbox`: stats, list, show, retry, purge.
     Inbox(inbox::InboxArgs),
     #[command(flatten)]
     Completions(completions::CompletionsCommand),
@@ -203,11 +202,26 @@ mod tests {
                 "--header",
                 "Authorization: Bearer hdr-7",
             ],
+            vec![
+                "ens",
+                "inbox",
+                "stats",
+                "--inbox",
+                "postgres://ens:pg-8@127.0.0.1/ens",
+            ],
+            vec![
+                "ens",
+                "listen",
+                "--inbox",
+                "postgresql://ens:pg-9@127.0.0.1/ens",
+            ],
         ];
         for arguments in commands {
             let cli = Cli::try_parse_from(&arguments).expect("the arguments parse");
             let printed = format!("{cli:?}");
-            for secret in ["pass-1", "tok-2", "val-3", "hm-4", "pw-5", "tok-6", "hdr-7"] {
+            for secret in [
+                "pass-1", "tok-2", "val-3", "hm-4", "pw-5", "tok-6", "hdr-7", "pg-8", "pg-9",
+            ] {
                 assert!(!printed.contains(secret), "{secret} shown in {printed}");
             }
         }

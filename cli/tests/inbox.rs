@@ -330,6 +330,39 @@ fn postgres_inbox_dead_letters_are_retried_and_purged() {
 }
 
 #[test]
+fn postgres_unavailable_is_answered_503_with_retry_after() {
+    let database = TestDatabase::create("down");
+    let url = database.url().to_owned();
+    let listener =
+        RunningListener::start(&["--inbox", &url, "--max-deliveries", "1", "--format", "json"]);
+    // The database goes away under the running listener.
+    drop(database);
+    let body = r#"{"eventName":"pointsIssued","eventId":"down-1","data":{}}"#;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let response = runtime
+        .block_on(
+            reqwest::Client::new()
+                .post(&listener.url)
+                .header("content-type", "application/json")
+                .body(body)
+                .send(),
+        )
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(
+        response.headers().get("retry-after").unwrap(),
+        "5",
+        "ENS is told when to retry"
+    );
+    let (_, printed) = listener.finish();
+    let line: Value = serde_json::from_str(printed.lines().next().unwrap()).unwrap();
+    assert_eq!(line["status"], 503, "{printed}");
+}
+
+#[test]
 fn a_missing_sqlite_inbox_is_not_found_and_never_created() {
     let directory = tempfile::tempdir().unwrap();
     let missing = directory.path().join("missing.db");

@@ -61,7 +61,8 @@ unavailable; 200 for a duplicate, also across restarts). Workers then print it a
 --forward-to, forward it: an app answer of 429, 5xx or none is retried with backoff, and after
 --max-attempts the delivery is a dead letter; an event whose data does not match its type is a
 dead letter at once. The app gets the body re-signed with this listener's own authentication
-(the inbox never stores headers). `ens inbox` shows, retries and purges what is stored.
+(the inbox never stores headers). With --format json a worker's line carries
+`inbox: {key, attempt, state}`. `ens inbox` shows, retries and purges what is stored.
 
 ENS cannot reach localhost. To point a real ENS webhook here, expose the port with any tunnel
 (ngrok http 8080, cloudflared tunnel --url http://localhost:8080, ssh -R …) and give the
