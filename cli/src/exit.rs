@@ -7,9 +7,12 @@ pub(crate) const EXIT_CODES: &str = "\
 Exit codes (the same for every command):
   0  success
   1  failed: a delivery was not accepted, a payload is invalid, a signature does not verify,
-     or the Capillary API answered an error or could not be reached
-  2  usage error: bad arguments, an unknown event or path, a missing URL or credentials
-  3  not found: a file cannot be read, or no such webhook, event or consumer group
+     the Capillary API answered an error or could not be reached, or the inbox database
+     could not be reached or used
+  2  usage error: bad arguments, an unknown event or path, a missing URL or credentials, an
+     inbox URL that is neither a SQLite path nor postgres://
+  3  not found: a file cannot be read, no such webhook, event or consumer group, no such
+     delivery in the inbox, or no SQLite inbox file at that path
   4  the Capillary API refused the credentials (401) or their permissions (403)";
 
 /// How a command ended.
@@ -21,7 +24,7 @@ pub(crate) enum Exit {
     Failed,
     /// 2: the command line is wrong.
     Usage,
-    /// 3: a file, webhook, event or consumer group does not exist.
+    /// 3: a file, webhook, event, consumer group, inbox or inbox delivery does not exist.
     NotFound,
     /// 4: the API refused the credentials.
     CredentialsRefused,

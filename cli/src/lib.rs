@@ -22,7 +22,9 @@ mod admin;
 mod completions;
 mod diagnostics;
 mod exit;
+mod inbox;
 mod local;
+mod redaction;
 mod secret_arg;
 mod time_arg;
 
@@ -96,6 +98,8 @@ enum Command {
     Local(local::LocalCommand),
     #[command(flatten)]
     Admin(admin::AdminCommand),
+    /// Operate the durable inbox of `ens listen --inbox`: stats, list, show, retry, purge.
+    Inbox(inbox::InboxArgs),
     #[command(flatten)]
     Completions(completions::CompletionsCommand),
 }
@@ -126,6 +130,7 @@ pub fn run(cli: Cli) -> ExitCode {
         match cli.command {
             Command::Local(command) => local::run(command, ui).await,
             Command::Admin(command) => admin::run(command, ui).await,
+            Command::Inbox(args) => inbox::run(args, ui).await,
             Command::Completions(command) => completions::run(command, ui),
         }
     });
@@ -197,11 +202,26 @@ mod tests {
                 "--header",
                 "Authorization: Bearer hdr-7",
             ],
+            vec![
+                "ens",
+                "inbox",
+                "stats",
+                "--inbox",
+                "postgres://ens:pg-8@127.0.0.1/ens",
+            ],
+            vec![
+                "ens",
+                "listen",
+                "--inbox",
+                "postgresql://ens:pg-9@127.0.0.1/ens",
+            ],
         ];
         for arguments in commands {
             let cli = Cli::try_parse_from(&arguments).expect("the arguments parse");
             let printed = format!("{cli:?}");
-            for secret in ["pass-1", "tok-2", "val-3", "hm-4", "pw-5", "tok-6", "hdr-7"] {
+            for secret in [
+                "pass-1", "tok-2", "val-3", "hm-4", "pw-5", "tok-6", "hdr-7", "pg-8", "pg-9",
+            ] {
                 assert!(!printed.contains(secret), "{secret} shown in {printed}");
             }
         }

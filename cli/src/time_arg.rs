@@ -1,4 +1,5 @@
-//! Times on the command line (`--since`, `--until`, `--timestamp`, `--at`): RFC 3339
+//! Times on the command line (`--since`, `--until`, `--timestamp`, `--at`) and ages
+//! (`--older-than`): RFC 3339
 //! (`2025-11-29T10:00:00Z`, `2025-11-29T15:30:00+05:30`), epoch milliseconds, `now`, or a
 //! duration ago (`90m`, `24h`, `7d`).
 
@@ -21,23 +22,33 @@ pub(crate) fn parse_instant(value: &str, now: SystemTime) -> Result<i64, String>
     if let Ok(millis) = value.parse::<i64>() {
         return Ok(millis);
     }
+    let ago = age(value).ok_or_else(|| invalid(value))?;
+    Ok(TimeRange::epoch_ms(
+        now.checked_sub(ago).unwrap_or(SystemTime::UNIX_EPOCH),
+    ))
+}
+
+/// Reads an age, `<n>s|m|h|d` (`--older-than 8d`).
+pub(crate) fn parse_age(value: &str) -> Result<Duration, String> {
+    age(value.trim()).ok_or_else(|| {
+        format!("`{value}` is not an age: use a number and a unit, like 90m, 24h or 8d")
+    })
+}
+
+fn age(value: &str) -> Option<Duration> {
     let unit_at = value
         .find(|c: char| !c.is_ascii_digit())
-        .filter(|at| *at > 0)
-        .ok_or_else(|| invalid(value))?;
+        .filter(|at| *at > 0)?;
     let (number, unit) = value.split_at(unit_at);
-    let number: u64 = number.parse().map_err(|_| invalid(value))?;
+    let number: u64 = number.parse().ok()?;
     let seconds = match unit {
         "s" => 1,
         "m" => 60,
         "h" => 3_600,
         "d" => 86_400,
-        _ => return Err(invalid(value)),
+        _ => return None,
     };
-    let ago = Duration::from_secs(number.saturating_mul(seconds));
-    Ok(TimeRange::epoch_ms(
-        now.checked_sub(ago).unwrap_or(SystemTime::UNIX_EPOCH),
-    ))
+    Some(Duration::from_secs(number.saturating_mul(seconds)))
 }
 
 fn invalid(value: &str) -> String {
@@ -70,5 +81,14 @@ mod tests {
             Ok(1_761_393_961_170)
         );
         assert!(parse_instant("2025-10-25", now).is_err());
+    }
+
+    #[test]
+    fn ages_are_a_number_and_a_unit() {
+        assert_eq!(parse_age("8d"), Ok(Duration::from_secs(8 * 86_400)));
+        assert_eq!(parse_age("0s"), Ok(Duration::ZERO));
+        assert!(parse_age("8").is_err());
+        assert!(parse_age("d").is_err());
+        assert!(parse_age("1w").is_err());
     }
 }

@@ -484,6 +484,48 @@ async fn the_first_line_of_every_json_output_parses() {
         .success();
     let (_, printed) = listener.finish();
     serde_json::from_str::<Value>(printed.lines().next().unwrap()).unwrap();
+
+    // The durable inbox: `listen --inbox` prints a worker's line; every `ens inbox` command
+    // prints JSON first.
+    let inbox = directory.path().join("inbox.db");
+    let inbox = inbox.to_str().unwrap();
+    let listener = RunningListener::start(&[
+        "--format",
+        "json",
+        "--max-deliveries",
+        "1",
+        "--inbox",
+        inbox,
+    ]);
+    ens()
+        .args(["trigger", "pointsIssued", "--to", &listener.url])
+        .args(["--set", "eventId=json-1"])
+        .assert()
+        .success();
+    let (_, printed) = listener.finish();
+    let line: Value = serde_json::from_str(printed.lines().next().unwrap()).unwrap();
+    assert_eq!(line["inbox"]["state"], "processed");
+    for arguments in [
+        vec!["inbox", "stats", "--inbox", inbox],
+        vec!["inbox", "list", "--inbox", inbox],
+        vec!["inbox", "show", "pointsIssued:json-1", "--inbox", inbox],
+        vec!["inbox", "retry", "--all-dead", "--inbox", inbox],
+        vec!["inbox", "purge", "--inbox", inbox],
+    ] {
+        let output = ens()
+            .args(&arguments)
+            .args(["--format", "json"])
+            .output()
+            .unwrap();
+        let text = stdout_of(&output);
+        let first = text.lines().next().unwrap_or_default();
+        assert!(
+            serde_json::from_str::<Value>(first).is_ok(),
+            "{arguments:?} (exit {:?}) printed {first:?}; stderr {}",
+            output.status.code(),
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
     // The receiver's own runtime is dropped where blocking is allowed.
     tokio::task::spawn_blocking(move || drop(app))
         .await
@@ -509,6 +551,9 @@ fn usage_errors_exit_2_in_every_command() {
         ],
         vec!["validate"],
         vec!["--format", "yaml", "events"],
+        vec!["inbox", "stats", "--inbox", "mysql://127.0.0.1/ens"],
+        vec!["inbox", "list", "--inbox", "inbox.db", "--state", "done"],
+        vec!["listen", "--max-attempts", "3"],
     ] {
         ens()
             .env_remove("ENS_API_URL")

@@ -366,6 +366,8 @@ pub struct Filter {
     pub state: Option<State>,
     /// Only this event name.
     pub event_name: Option<String>,
+    /// Only the row with this key (`ens inbox retry <key>`).
+    pub key: Option<String>,
     /// Only rows received before this time.
     pub received_before: Option<SystemTime>,
     /// At most this many rows (newest first for listings); `None` is no limit.
@@ -389,6 +391,12 @@ impl Filter {
     /// Only rows of the event `name`.
     pub fn event_name(mut self, name: impl Into<String>) -> Self {
         self.event_name = Some(name.into());
+        self
+    }
+
+    /// Only the row with `key`.
+    pub fn key(mut self, key: impl Into<String>) -> Self {
+        self.key = Some(key.into());
         self
     }
 

@@ -1,6 +1,10 @@
 //! `ens listen`: a receiver on a port, with the chosen authentication and the real status
 //! policy, that prints each delivery (personal data redacted), can record them to a file, and
 //! can forward them to the app being developed.
+//!
+//! With `--inbox`, the receiver only authenticates, stores the delivery in the durable inbox
+//! and answers after the commit; the inbox's workers print and forward it, retry a failed
+//! forward with backoff and make it a dead letter after `--max-attempts`.
 
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -15,9 +19,10 @@ use axum::extract::{Request, State};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
+use capillary_ens_inbox::{Claimed, InboxConfig, Outcome as InboxOutcome};
 use capillary_ens_receiver::{EnsRouter, HandlerError, ReceiverConfig, Webhook};
-use capillary_ens_schemas::schema_walk::{SchemaSet, redact};
-use capillary_ens_schemas::{Envelope, EventName};
+use capillary_ens_schemas::schema_walk::SchemaSet;
+use capillary_ens_schemas::{Envelope, EventName, ParseErrorKind};
 use clap::Args;
 use http::{HeaderMap, StatusCode};
 use serde_json::{Value, json};
@@ -30,7 +35,9 @@ use super::send::millis;
 use super::signing::Signer;
 use super::trigger::find_event;
 use crate::exit::{EXIT_CODES, Exit, Outcome, Stop};
+use crate::inbox::InboxLocation;
 use crate::output::Ui;
+use crate::redaction::printable_body;
 use crate::secret_arg::SecretArg;
 
 const LISTEN_HELP: &str = "\
@@ -40,11 +47,22 @@ Examples:
   ens listen --port 8080 -e pointsIssued,tierUpgraded -f http://127.0.0.1:3000/webhooks/ens
   ens listen --port 0 --max-deliveries 1 --format json | jq .status
   ens listen --port 8080 --basic ens:s3cret --record deliveries.jsonl
+  ens listen --port 8080 --basic ens:s3cret --inbox inbox.db -f http://127.0.0.1:3000/webhooks/ens
+  ens listen --port 8080 --inbox postgres://ens@127.0.0.1/ens --max-attempts 3
 
 Status policy (as a capillary-ens-receiver app): 401 when authentication fails, 400 for a body
 that is not an event, 413 too large, 415 not JSON, 2xx for every authentic event (known,
 unknown or not matching its type), 2xx without processing for a duplicate. With --forward-to,
 the app's answer is passed back to the sender; 503 when the app cannot be reached.
+
+With --inbox (a SQLite file, created if missing, or a PostgreSQL URL): each authentic delivery
+is stored and answered 200 once committed (503 with Retry-After while the database is
+unavailable; 200 for a duplicate, also across restarts). Workers then print it and, with
+--forward-to, forward it: an app answer of 429, 5xx or none is retried with backoff, and after
+--max-attempts the delivery is a dead letter; an event whose data does not match its type is a
+dead letter at once. The app gets the body re-signed with this listener's own authentication
+(the inbox never stores headers). With --format json a worker's line carries
+`inbox: {key, attempt, state}`. `ens inbox` shows, retries and purges what is stored.
 
 ENS cannot reach localhost. To point a real ENS webhook here, expose the port with any tunnel
 (ngrok http 8080, cloudflared tunnel --url http://localhost:8080, ssh -R …) and give the
@@ -97,9 +115,17 @@ pub(crate) struct ListenArgs {
     /// 413 would lose the event).
     #[arg(long, default_value_t = 16 * 1024 * 1024)]
     body_limit: usize,
-    /// Stop after this many deliveries.
+    /// Stop after this many deliveries (with --inbox: once that many are processed or dead
+    /// letters, or answered without storing: duplicates, refusals).
     #[arg(long, value_name = "N")]
     max_deliveries: Option<usize>,
+    /// Store each authentic delivery in this durable inbox before answering, and process it
+    /// from there: a SQLite file (created if missing) or a PostgreSQL URL.
+    #[arg(long, value_name = "PATH|URL")]
+    inbox: Option<InboxLocation>,
+    /// With --inbox: a delivery whose forward fails this many times becomes a dead letter.
+    #[arg(long, value_name = "N", default_value_t = 10, requires = "inbox")]
+    max_attempts: u32,
 }
 
 struct Listener {
@@ -117,6 +143,10 @@ struct Listener {
     received_headers: Mutex<HashMap<Bytes, HeaderMap>>,
     /// The app's answer to each body forwarded.
     answers: Mutex<HashMap<Bytes, AppAnswer>>,
+    /// Deliveries go to the inbox; its workers print and forward them.
+    inbox_mode: bool,
+    /// With an inbox: the attempts before a dead letter.
+    max_attempts: u32,
 }
 
 pub(crate) async fn run(args: ListenArgs, ui: Ui) -> Outcome {
@@ -186,13 +216,28 @@ pub(crate) async fn run(args: ListenArgs, ui: Ui) -> Outcome {
         events,
         received_headers: Mutex::new(HashMap::new()),
         answers: Mutex::new(HashMap::new()),
+        inbox_mode: args.inbox.is_some(),
+        max_attempts: args.max_attempts.max(1),
     });
     let config = ReceiverConfig::new(auth).body_limit(args.body_limit);
-    let handler_listener = Arc::clone(&listener);
-    let ens = EnsRouter::new().fallback(move |webhook: Webhook| {
-        let listener = Arc::clone(&handler_listener);
-        async move { listener.handle(webhook).await }
-    });
+    let (ens, inbox) = match &args.inbox {
+        Some(location) => {
+            let inbox_config = InboxConfig::default()
+                .max_attempts(listener.max_attempts)
+                .claim_batch(1);
+            let inbox = location.open(inbox_config).await?;
+            let ens = EnsRouter::<ReceiverConfig>::new().acknowledge_with(inbox.clone());
+            (ens, Some((inbox, location.describe())))
+        }
+        None => {
+            let handler_listener = Arc::clone(&listener);
+            let ens = EnsRouter::new().fallback(move |webhook: Webhook| {
+                let listener = Arc::clone(&handler_listener);
+                async move { listener.handle(webhook).await }
+            });
+            (ens, None)
+        }
+    };
     let app: Router = Router::new()
         .route(&args.path, ens.into_method_router())
         .with_state(config)
@@ -215,6 +260,14 @@ pub(crate) async fn run(args: ListenArgs, ui: Ui) -> Outcome {
     if let Some(forwarder) = &listener.forwarder {
         note!("forwarding to {}", forwarder.url());
     }
+    let workers = inbox.map(|(inbox, described)| {
+        note!("storing deliveries in {described}; its workers print and forward them");
+        let processing = Arc::clone(&listener);
+        inbox.start(move |claimed: Claimed| {
+            let listener = Arc::clone(&processing);
+            async move { listener.process_stored(claimed).await }
+        })
+    });
     let shutdown = {
         let listener = Arc::clone(&listener);
         async move {
@@ -228,6 +281,10 @@ pub(crate) async fn run(args: ListenArgs, ui: Ui) -> Outcome {
         .with_graceful_shutdown(shutdown)
         .await
         .map_err(|error| Stop::failed(format!("the server stopped: {error}")))?;
+    if let Some(workers) = workers {
+        // The delivery being processed is finished and recorded; the rest wait in the inbox.
+        workers.shutdown().await;
+    }
     Ok(Exit::Success)
 }
 
@@ -241,7 +298,7 @@ async fn observe(State(listener): State<Arc<Listener>>, request: Request, next: 
             return response;
         }
     };
-    if listener.forwarder.is_some() {
+    if listener.forwarder.is_some() && !listener.inbox_mode {
         lock(&listener.received_headers).insert(bytes.clone(), parts.headers.clone());
     }
     let response = next
@@ -334,6 +391,10 @@ impl Listener {
                 error_line!("error: cannot record the delivery: {error}");
             }
         }
+        if self.inbox_mode && status.is_success() && message == "stored" {
+            // Stored for the workers, which print it once processed.
+            return;
+        }
         let filtered_out = name.as_ref().is_some_and(|name| !self.wanted(name));
         let first_time = status.is_success() && !message.starts_with("duplicate");
         let shown_body = (first_time && !filtered_out)
@@ -354,26 +415,172 @@ impl Listener {
             answer,
             note,
         );
+        self.count_delivery();
+    }
+
+    /// One more delivery done with; stops the listener at --max-deliveries.
+    fn count_delivery(&self) {
         let seen = self.seen.fetch_add(1, Ordering::SeqCst) + 1;
         if self.max_deliveries.is_some_and(|max| seen >= max) {
             self.done.notify_one();
         }
     }
 
-    fn printable_body(&self, name: Option<&EventName>, body: &[u8]) -> Option<Value> {
-        let mut value: Value = serde_json::from_slice(body).ok()?;
-        if !self.show_pii {
-            let name = name?;
-            let report = self.schemas.walk_delivery(name, &value);
-            redact(&mut value, &report.personal_data);
-            // Keys the schemas do not know are where drifted personal data hides.
-            redact(&mut value, &report.unknown_keys);
-            if !name.is_known() {
-                // Nothing says which fields of an unknown event are personal: show none of them.
-                redact_data_of_unknown_event(&mut value);
+    /// A worker's turn on a stored delivery: check its type, forward it when asked, print
+    /// how it went, and tell the inbox (retry, dead letter, processed).
+    async fn process_stored(&self, claimed: Claimed) -> InboxOutcome {
+        let name = EventName::from(claimed.event_name.as_str());
+        tracing::debug!(
+            event = %name,
+            event_id = claimed.event_id.as_deref().unwrap_or("-"),
+            attempt = claimed.attempt,
+            "processing a stored delivery"
+        );
+        let last_attempt = claimed.attempt >= self.max_attempts;
+        if !self.wanted(&name) {
+            self.print_stored(
+                &claimed,
+                StoredEnd::Processed,
+                None,
+                Some("not in --events"),
+            );
+            return InboxOutcome::Handled;
+        }
+        match capillary_ens_schemas::parse_tolerant(claimed.body.clone()) {
+            Ok((_, None)) => {}
+            Ok((_, Some(error))) => return self.mismatched(&claimed, error.path()),
+            Err(error) if error.kind() == ParseErrorKind::Data => {
+                return self.mismatched(&claimed, error.path());
+            }
+            Err(_) => {
+                self.print_stored(
+                    &claimed,
+                    StoredEnd::Dead("dead letter: not_an_event".to_owned()),
+                    None,
+                    None,
+                );
+                return InboxOutcome::NotAnEvent;
             }
         }
-        Some(value)
+        let Some(forwarder) = &self.forwarder else {
+            self.print_stored(&claimed, StoredEnd::Processed, None, None);
+            return InboxOutcome::Handled;
+        };
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            http::header::CONTENT_TYPE,
+            http::HeaderValue::from_static("application/json"),
+        );
+        let answer = forwarder.forward(&claimed.body, &headers).await;
+        if !answer.is_retriable() {
+            self.print_stored(&claimed, StoredEnd::Processed, Some(&answer), None);
+            return InboxOutcome::Handled;
+        }
+        let end = if last_attempt {
+            StoredEnd::Dead(format!(
+                "dead letter after {} attempt{}",
+                claimed.attempt,
+                if claimed.attempt == 1 { "" } else { "s" }
+            ))
+        } else {
+            StoredEnd::Retrying
+        };
+        self.print_stored(&claimed, end, Some(&answer), None);
+        let retry_after = answer.retry_after.as_ref().and_then(|value| {
+            capillary_ens_schemas::retry_after::parse(value.to_str().ok()?, SystemTime::now())
+        });
+        InboxOutcome::Failed {
+            rate_limited: answer.status == Some(429),
+            retry_after,
+        }
+    }
+
+    /// The stored event's data does not match its type: it would fail every time.
+    fn mismatched(&self, claimed: &Claimed, path: Option<&str>) -> InboxOutcome {
+        let message = match path {
+            Some(path) => format!("dead letter: type_mismatch at {path}"),
+            None => "dead letter: type_mismatch".to_owned(),
+        };
+        self.print_stored(claimed, StoredEnd::Dead(message), None, None);
+        InboxOutcome::TypeMismatch {
+            path: path.map(str::to_owned),
+        }
+    }
+
+    /// Prints a worker's line for `claimed` (the body on its first attempt) and counts the
+    /// delivery when it is done with for good.
+    fn print_stored(
+        &self,
+        claimed: &Claimed,
+        end: StoredEnd,
+        answer: Option<&AppAnswer>,
+        note: Option<&str>,
+    ) {
+        let name = EventName::from(claimed.event_name.as_str());
+        let body = (claimed.attempt == 1)
+            .then(|| self.printable_body(Some(&name), &claimed.body))
+            .flatten();
+        let (state, message, colour) = match &end {
+            StoredEnd::Processed => ("processed", "processed".to_owned(), 200),
+            StoredEnd::Retrying => (
+                "retrying",
+                format!(
+                    "retrying (attempt {} of {})",
+                    claimed.attempt, self.max_attempts
+                ),
+                503,
+            ),
+            StoredEnd::Dead(message) => ("dead", message.clone(), 400),
+        };
+        let ui = &self.ui;
+        let received_at = millis(claimed.received_at);
+        if ui.json() {
+            ui.json_line(&json!({
+                "receivedAt": received_at,
+                "status": 200,
+                "outcome": message,
+                "eventName": claimed.event_name,
+                "eventId": claimed.event_id,
+                "forwarded": answer,
+                "note": note,
+                "body": body,
+                "inbox": {
+                    "key": claimed.key,
+                    "attempt": claimed.attempt,
+                    "state": state,
+                },
+            }));
+        } else {
+            let mut line = format!(
+                "{} {} {} -> inbox {}",
+                format_time(received_at),
+                claimed.event_name,
+                claimed.event_id.as_deref().unwrap_or("-"),
+                ui.status(colour, &message),
+            );
+            if let Some(answer) = answer {
+                line.push_str(&format!(
+                    " | app {}",
+                    ui.status(answer.status.unwrap_or(0), &answer.summary())
+                ));
+            }
+            if let Some(note) = note {
+                line.push_str(&format!(" ({})", ui.dim(note)));
+            }
+            ui.line(line);
+            if let Some(body) = body
+                && let Ok(pretty) = serde_json::to_string_pretty(&body)
+            {
+                ui.line(pretty);
+            }
+        }
+        if !matches!(end, StoredEnd::Retrying) {
+            self.count_delivery();
+        }
+    }
+
+    fn printable_body(&self, name: Option<&EventName>, body: &[u8]) -> Option<Value> {
+        printable_body(&self.schemas, name, body, self.show_pii)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -427,14 +634,11 @@ impl Listener {
     }
 }
 
-fn redact_data_of_unknown_event(value: &mut Value) {
-    let data = match value.get_mut("data") {
-        Some(data) => Some(data),
-        None => value.pointer_mut("/attributes/data"),
-    };
-    if let Some(data) = data {
-        *data = Value::String("[redacted: unknown event; use --show-pii]".to_owned());
-    }
+/// How a worker's attempt on a stored delivery ended.
+enum StoredEnd {
+    Processed,
+    Retrying,
+    Dead(String),
 }
 
 /// `HH:MM:SS.mmm` UTC: enough to follow a session.

@@ -20,6 +20,8 @@ mod signing;
 mod trigger;
 mod validate;
 
+pub(crate) use trigger::find_event;
+
 /// Commands that work with events on this machine.
 #[derive(Debug, Subcommand)]
 pub(crate) enum LocalCommand {

@@ -12,6 +12,8 @@ use axum::Router;
 use capillary_ens_receiver::{Auth, EnsRouter, ReceiverConfig, Webhook};
 use serde_json::Value;
 
+pub(crate) mod postgres;
+
 /// The built binary, with no profile or credentials leaking in from the environment.
 pub(crate) fn ens() -> Command {
     let mut command = Command::cargo_bin("ens").expect("the ens binary is built");

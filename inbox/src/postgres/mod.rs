@@ -147,6 +147,10 @@ fn filter_sql(filter: &Filter, mut params: Params) -> (String, Params) {
         params.push(Box::new(name.clone()));
         clauses.push(format!("event_name = ${}", params.len()));
     }
+    if let Some(key) = &filter.key {
+        params.push(Box::new(key.clone()));
+        clauses.push(format!("key = ${}", params.len()));
+    }
     if let Some(before) = filter.received_before {
         params.push(Box::new(before));
         clauses.push(format!("received_at < ${}", params.len()));

@@ -162,6 +162,10 @@ fn filter_sql(filter: &Filter) -> (String, Vec<Value>) {
         values.push(Value::Text(name.clone()));
         clauses.push(format!("event_name = ?{}", values.len()));
     }
+    if let Some(key) = &filter.key {
+        values.push(Value::Text(key.clone()));
+        clauses.push(format!("key = ?{}", values.len()));
+    }
     if let Some(before) = filter.received_before {
         values.push(Value::Integer(to_millis(before)));
         clauses.push(format!("received_at < ?{}", values.len()));

@@ -516,10 +516,26 @@ pub async fn dead_letters_can_be_requeued_listed_and_purged(store: Arc<dyn Inbox
         0
     );
 
+    // One dead letter by its key; a key that is not dead re-queues nothing.
+    let one = Filter::all().key("pointsIssued:d-2");
+    assert_eq!(inbox.list(&one).await.unwrap().len(), 1);
+    assert_eq!(inbox.retry_dead(&one).await.unwrap(), 1);
+    assert_eq!(
+        inbox.show("pointsIssued:d-2").await.unwrap().unwrap().state,
+        State::Pending
+    );
+    assert_eq!(
+        inbox
+            .retry_dead(&Filter::all().key("pointsIssued:d-ok"))
+            .await
+            .unwrap(),
+        0
+    );
+
     // After a fix (here: the script now handles them), re-queued dead letters are processed.
     script.answer("d-1", Outcome::Handled);
     script.answer("d-2", Outcome::Handled);
-    assert_eq!(inbox.retry_dead(&Filter::all()).await.unwrap(), 2);
+    assert_eq!(inbox.retry_dead(&Filter::all()).await.unwrap(), 1);
     let requeued = inbox.show("pointsIssued:d-1").await.unwrap().unwrap();
     assert_eq!((requeued.state, requeued.attempts), (State::Pending, 0));
     assert_eq!(inbox.process_due(&script.processor()).await.unwrap(), 2);
