@@ -29,7 +29,7 @@ impl Outcome {
     /// The response body: static text, so answering allocates nothing.
     pub(crate) fn message(self) -> &'static str {
         match self {
-            Outcome::Duplicate => "duplicate: the event was processed already",
+            Outcome::Duplicate => "duplicate: the event was received already",
             Outcome::InFlight => "the event is being processed; retry later",
             Outcome::StoreFailed => "the delivery could not be stored; retry later",
             Outcome::Stored => "stored",
