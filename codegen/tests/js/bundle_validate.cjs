@@ -17,7 +17,7 @@ const bundle = JSON.parse(fs.readFileSync(bundleFile, "utf8"));
 const index = JSON.parse(fs.readFileSync(path.join(schemaDir, "index.json"), "utf8"));
 
 // The schemas' own annotation keywords (schemas/json/README.md); everything else stays strict.
-const VOCABULARY = ["x-pii", "x-event-name", "x-group", "x-aliases", "x-rust-name"];
+const VOCABULARY = ["x-pii", "x-event-name", "x-group", "x-aliases", "x-rust-name", "x-epoch-millis"];
 
 const ajv = new Ajv2020({ strict: true, strictTypes: false, allErrors: true });
 addFormats(ajv);
