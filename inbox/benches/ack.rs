@@ -177,6 +177,18 @@ impl Target {
         let inbox = open(database.url(), inbox_config())
             .await
             .expect("the PostgreSQL inbox opens");
+        if std::env::var("ENS_BENCH_DROP_NOTIFY_TRIGGER").is_ok_and(|value| value == "1") {
+            // A diagnosis, not a configuration: without the trigger, no replica is woken.
+            let (client, connection) =
+                tokio_postgres::connect(database.url(), tokio_postgres::NoTls)
+                    .await
+                    .expect("connect to the bench database");
+            tokio::spawn(connection);
+            client
+                .batch_execute("DROP TRIGGER ens_inbox_inserted ON ens_inbox")
+                .await
+                .expect("drop the NOTIFY trigger");
+        }
         Self::serve(
             "postgres",
             inbox_app(&inbox),

@@ -13,7 +13,7 @@
 # Environment: ENS_TEST_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/test, the
 # tests' server; the script connects there to create and drop its database), PGBENCH (default
 # /usr/lib/postgresql/15/bin/pgbench, else pgbench on PATH), DURATION (seconds per run, 15),
-# CLIENTS (32), THREADS (2).
+# CLIENTS (32), THREADS (2), WITH_TRIGGER (1; 0 skips the runs with the NOTIFY trigger).
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -24,6 +24,7 @@ pgbench="${PGBENCH:-/usr/lib/postgresql/15/bin/pgbench}"
 duration="${DURATION:-15}"
 clients="${CLIENTS:-32}"
 threads="${THREADS:-2}"
+with_trigger="${WITH_TRIGGER:-1}"
 
 database="ens_pgbench_$$_$(date +%s)"
 base="${admin_url%%\?*}"
@@ -60,6 +61,7 @@ run() {
 psql "$database_url" -qAt -v ON_ERROR_STOP=1 -c "DROP TRIGGER ens_inbox_inserted ON ens_inbox"
 run "single-row, plain table" single.sql 1
 run "32-row batches, plain table" batch32.sql 32
+[ "$with_trigger" = 1 ] || exit 0
 psql "$database_url" -qAt -v ON_ERROR_STOP=1 -c "CREATE TRIGGER ens_inbox_inserted AFTER INSERT ON ens_inbox
     REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION ens_inbox_notify()"
 run "single-row, inbox's NOTIFY trigger" single.sql 1
