@@ -34,15 +34,20 @@ pub struct InboxConfig {
 }
 
 impl Default for InboxConfig {
-    /// Group commit: 1 ms window, 128 deliveries, one writer. Four workers claiming up to 8
-    /// rows each with a 5 minute lease. 36 attempts, backoff from 1 s doubling to 1 h with
-    /// jitter: about a day (13 to 25 hours) of a failing downstream before a delivery becomes a
-    /// dead letter, so an outage of a few hours only delays processing. Processed rows kept 8 days (ENS retries for 7), pruned 1000 at a time every
+    /// Group commit: no window (each commit takes what queued up during the previous one), up
+    /// to 128 deliveries, one writer. Four workers claiming up to 8 rows each with a 5 minute
+    /// lease. 36 attempts, backoff from 1 s doubling to 1 h with jitter: about a day (13 to 25
+    /// hours) of a failing downstream before a delivery becomes a dead letter, so an outage of
+    /// a few hours only delays processing. Processed rows kept 8 days (ENS retries for 7),
+    /// pruned 1000 at a time every
     /// 10 minutes. Workers poll every second when no notification wakes them. `Retry-After:
     /// 5` while the database is unavailable.
     fn default() -> Self {
         Self {
-            commit_window: Duration::from_millis(1),
+            // A window only adds latency under a closed loop (ENS waits for each answer before
+            // it sends on that connection): Tokio's timer rounds it up to 1-2 ms, which halved
+            // the PostgreSQL inbox's throughput at 32 senders (see BENCHMARKS.md).
+            commit_window: Duration::ZERO,
             commit_batch: 128,
             writers: 1,
             workers: 4,
@@ -62,8 +67,11 @@ impl Default for InboxConfig {
 
 impl InboxConfig {
     /// Gathers concurrent acknowledgements for up to `window` after the first, or until
-    /// `batch` are waiting, and commits them together. A zero window commits whatever queued
-    /// up during the previous commit.
+    /// `batch` are waiting, and commits them together. A zero window (the default) commits
+    /// whatever queued up during the previous commit: under load the batches grow by
+    /// themselves, and an idle inbox commits a lone delivery at once. A window only pays when
+    /// deliveries arrive spread out and the commit is far dearer than the wait (Tokio's timer
+    /// has millisecond granularity, so a window costs 1-2 ms of latency per commit).
     pub fn group_commit(mut self, window: Duration, batch: usize) -> Self {
         self.commit_window = window;
         self.commit_batch = batch.max(1);
