@@ -87,7 +87,6 @@
 
 mod backoff;
 #[cfg(any(feature = "sqlite", feature = "postgres", feature = "redis"))]
-mod claim_tokens;
 mod config;
 mod counters;
 mod error;

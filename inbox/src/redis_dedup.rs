@@ -4,18 +4,20 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use capillary_ens_receiver::{BoxFuture, Claim, DedupKey, IdempotencyStore, StoreError};
+use capillary_ens_receiver::{
+    BoxFuture, Claim, ClaimToken, DedupKey, IdempotencyStore, StoreError,
+};
 use redis::aio::ConnectionManager;
 use redis::{AsyncCommands, Script, SetExpiry, SetOptions};
 
 use crate::InboxError;
-use crate::claim_tokens::ClaimTokens;
 
 /// What a completed key holds; a claim holds its token instead.
 const COMPLETED: &str = "done";
 
-/// Deletes the key only while it still holds this claim's token, so a replica whose claim
-/// lapsed cannot release the claim another replica took since.
+/// Deletes the key only while it still holds this claim's token (compare and delete, atomic in
+/// Redis), so a delivery whose claim lapsed cannot release the claim another delivery took
+/// since, on this replica or another.
 const RELEASE: &str = r"
 if redis.call('GET', KEYS[1]) == ARGV[1] then
     return redis.call('DEL', KEYS[1])
@@ -23,8 +25,9 @@ end
 return 0
 ";
 
-/// Claims with `SET key token NX PX <processing timeout>`, completes by overwriting with
-/// `done` and the TTL (8 days by default), releases with a script that checks the token.
+/// Claims with `SET key <token> NX PX <processing timeout>` (a [`ClaimToken::random`] in its
+/// text form), completes by overwriting with `done` and the TTL (8 days by default), releases
+/// with a script that deletes the key only while it holds the claim's token.
 ///
 /// Expiry is Redis's: a claim lapses after the processing timeout (the process died), a
 /// completion after the TTL.
@@ -34,7 +37,6 @@ pub struct RedisDedup {
     prefix: String,
     processing_timeout: Duration,
     ttl: Duration,
-    tokens: Arc<ClaimTokens>,
     release: Arc<Script>,
 }
 
@@ -63,7 +65,6 @@ impl RedisDedup {
             prefix: "ens:dedup:".to_owned(),
             processing_timeout: Duration::from_secs(5 * 60),
             ttl: Duration::from_secs(8 * 24 * 60 * 60),
-            tokens: Arc::default(),
             release: Arc::new(Script::new(RELEASE)),
         })
     }
@@ -102,17 +103,16 @@ impl IdempotencyStore for RedisDedup {
         Box::pin(async move {
             let mut connection = self.connection.clone();
             let redis_key = self.key(key);
-            let token = self.tokens.fresh();
+            let token = ClaimToken::random();
             let options = SetOptions::default()
                 .conditional_set(redis::ExistenceCheck::NX)
                 .with_expiration(SetExpiry::PX(millis(self.processing_timeout)));
             let set: Option<String> = connection
-                .set_options(&redis_key, &token, options)
+                .set_options(&redis_key, token.to_string(), options)
                 .await
                 .map_err(StoreError::new)?;
             if set.is_some() {
-                self.tokens.hold(key, token);
-                return Ok(Claim::Acquired);
+                return Ok(Claim::Acquired(token));
             }
             let held: Option<String> = connection.get(&redis_key).await.map_err(StoreError::new)?;
             // A key that expired between the two commands is in flight for this delivery:
@@ -125,7 +125,6 @@ impl IdempotencyStore for RedisDedup {
     }
 
     fn complete<'a>(&'a self, key: &'a DedupKey) -> BoxFuture<'a, Result<(), StoreError>> {
-        self.tokens.take(key);
         Box::pin(async move {
             let mut connection = self.connection.clone();
             let options = SetOptions::default().with_expiration(SetExpiry::PX(millis(self.ttl)));
@@ -137,17 +136,17 @@ impl IdempotencyStore for RedisDedup {
         })
     }
 
-    fn release<'a>(&'a self, key: &'a DedupKey) -> BoxFuture<'a, Result<(), StoreError>> {
-        let token = self.tokens.take(key);
+    fn release<'a>(
+        &'a self,
+        key: &'a DedupKey,
+        token: ClaimToken,
+    ) -> BoxFuture<'a, Result<(), StoreError>> {
         Box::pin(async move {
-            let Some(token) = token else {
-                return Ok(());
-            };
             let mut connection = self.connection.clone();
             let _: i64 = self
                 .release
                 .key(self.key(key))
-                .arg(token)
+                .arg(token.to_string())
                 .invoke_async(&mut connection)
                 .await
                 .map_err(StoreError::new)?;

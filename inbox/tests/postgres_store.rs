@@ -33,7 +33,7 @@ async fn the_postgres_dedup_store_passes_the_conformance_suite() {
     let url = database.url().to_owned();
     let first = PostgresStore::connect(&url).await.unwrap();
     let second = PostgresStore::connect(&url).await.unwrap();
-    conformance::check_shared_store(move |timings: Timings| {
+    conformance::check_store(move |timings: Timings| {
         let dedup = |store: &PostgresStore| {
             PostgresDedup::new(store)
                 .processing_timeout(timings.processing_timeout)

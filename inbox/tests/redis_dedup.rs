@@ -52,7 +52,7 @@ async fn the_redis_dedup_store_passes_the_conformance_suite() {
     let second = connect(&url).await;
     {
         let prefix = prefix.clone();
-        conformance::check_shared_store(move |timings: Timings| {
+        conformance::check_store(move |timings: Timings| {
             let configure = |store: &RedisDedup| {
                 store
                     .clone()

@@ -1,17 +1,23 @@
 //! Deduplication: ENS delivers at least once, so each event must be processed once.
 //!
 //! A delivery is keyed by its event name and `eventId`, or by its event name and a SHA-256 of
-//! the raw body when the event has no id ([`DedupKey`]). Before the handler runs, the key is *claimed*; success *completes* it (later
-//! deliveries are answered 2xx without running the handler) and failure *releases* it (so
-//! ENS's retry can run the handler again). A claim that is never completed or released (the
-//! process died) lapses after the processing timeout.
+//! the raw body when the event has no id ([`DedupKey`]). Before the handler runs, the key is
+//! *claimed*; success *completes* it (later deliveries are answered 2xx without running the
+//! handler) and failure *releases* it (so ENS's retry can run the handler again). A claim that
+//! is never completed or released (the process died, or the handler hangs) lapses after the
+//! processing timeout, and the next delivery acquires the key afresh.
+//!
+//! Each acquired claim carries a [`ClaimToken`], and a release names the token it gives up: a
+//! handler whose claim lapsed and was re-acquired by a retry must not free the retry's claim
+//! when it finally fails, or a third delivery would run concurrently with the retry.
 
 use std::collections::{HashMap, VecDeque, hash_map};
 use std::fmt;
 use std::future::Future;
 use std::hash::{BuildHasher, RandomState};
 use std::pin::Pin;
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, SystemTime};
 
 use capillary_ens_schemas::Envelope;
@@ -115,16 +121,101 @@ impl fmt::Display for DedupKey {
     }
 }
 
+/// The identity of one acquired claim: a release names it, so it only gives up that claim.
+///
+/// A store hands out a token with every [`Claim::Acquired`] and keeps it with the claim;
+/// [`IdempotencyStore::release`] deletes the claim only while the stored token is the one it is
+/// given. Without it, a handler whose claim lapsed (it hung past the processing timeout) and
+/// was re-acquired by ENS's retry would, on failing at last, delete the retry's claim, and a
+/// third delivery would run the handler alongside the retry.
+///
+/// A token is an opaque 64-bit value, `Copy` and cheap to compare. It is not a secret (its
+/// `Debug` and `Display` show it, in hex) and need only be unique among the claims one store
+/// hands out for one key: a store in one process can count ([`ClaimToken::new`] with a
+/// counter, as [`InMemoryStore`] does); a store shared by replicas draws
+/// [`ClaimToken::random`] and keeps its text form ([`Display`](fmt::Display), 16 hex digits).
+///
+/// ```
+/// use capillary_ens_receiver::ClaimToken;
+///
+/// let token = ClaimToken::new(42);
+/// assert_eq!(token.get(), 42);
+/// assert_eq!(token.to_string(), "000000000000002a");
+/// assert_ne!(ClaimToken::random(), ClaimToken::random());
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ClaimToken(u64);
+
+impl ClaimToken {
+    /// The token `value`, e.g. a store's counter, or a token read back from storage.
+    pub const fn new(value: u64) -> Self {
+        Self(value)
+    }
+
+    /// A token distinct from every other this process draws, and from other processes' with
+    /// overwhelming probability (64 bits from a per-process random seed): for stores shared by
+    /// replicas. It is not cryptographically unpredictable, and need not be: a token fences
+    /// out stale owners, it does not authenticate them.
+    pub fn random() -> Self {
+        static SEED: OnceLock<u64> = OnceLock::new();
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        // std's `RandomState` is keyed from the operating system's randomness; hashing nothing
+        // with it yields a random 64-bit seed.
+        let seed = *SEED.get_or_init(|| RandomState::new().hash_one(()));
+        let sequence = NEXT.fetch_add(1, Ordering::Relaxed);
+        // SplitMix64: the finalizer is a bijection and the odd step makes `seed + n * step`
+        // one too, so distinct draws of this process never collide.
+        let mut z = seed.wrapping_add(sequence.wrapping_mul(0x9e37_79b9_7f4a_7c15));
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        Self(z ^ (z >> 31))
+    }
+
+    /// The token's value, e.g. to store it.
+    pub const fn get(self) -> u64 {
+        self.0
+    }
+}
+
+impl fmt::Debug for ClaimToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ClaimToken({:016x})", self.0)
+    }
+}
+
+/// 16 lowercase hex digits.
+impl fmt::Display for ClaimToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:016x}", self.0)
+    }
+}
+
 /// The answer to a claim.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Claim {
-    /// This delivery owns the event: run the handler, then complete or release.
-    Acquired,
+    /// This delivery owns the event: run the handler, then complete the key, or release it
+    /// with this token.
+    Acquired(ClaimToken),
     /// The event was processed already: answer 2xx without running the handler.
     Completed,
     /// Another delivery of the event is being processed right now: ask ENS to retry later.
     InFlight,
+}
+
+impl Claim {
+    /// The claim's token when it was acquired.
+    pub fn token(self) -> Option<ClaimToken> {
+        match self {
+            Claim::Acquired(token) => Some(token),
+            Claim::Completed | Claim::InFlight => None,
+        }
+    }
+
+    /// Whether this delivery acquired the claim.
+    pub fn is_acquired(self) -> bool {
+        matches!(self, Claim::Acquired(_))
+    }
 }
 
 /// A store that could not answer; the delivery is answered with a retriable status.
@@ -152,13 +243,48 @@ impl std::error::Error for StoreError {
 
 /// Where claims live. Implement it over Redis or a database to share deduplication between
 /// replicas; [`InMemoryStore`] serves one process.
+///
+/// # What an implementation must guarantee
+///
+/// The router relies on these rules (the conformance suite of `capillary-ens-testkit`,
+/// `conformance::check_store`, checks each of them):
+///
+/// - **One owner at a time.** A claim of a key that is neither in flight nor completed answers
+///   [`Claim::Acquired`] with a fresh [`ClaimToken`], atomically: of any number of concurrent
+///   claims, from any number of replicas, exactly one acquires. While that claim is held, a
+///   claim answers [`Claim::InFlight`].
+/// - **Completion sticks.** After [`complete`](Self::complete), claims answer
+///   [`Claim::Completed`] for the store's retention (longer than ENS retries an event); a
+///   release never undoes a completion.
+/// - **Lapse.** A claim neither completed nor released lapses after the store's processing
+///   timeout (the process died, the handler hangs), and the next claim acquires the key again,
+///   with a new token.
+/// - **Fenced release.** [`release`](Self::release) deletes the claim only while it is still in
+///   flight under the token it is given. A release with the token of a claim that lapsed and
+///   was acquired again since (by another replica or by this very process) leaves the new claim
+///   in place, and answers `Ok`. So tokens must differ between successive claims of one key;
+///   a store shared by replicas must draw tokens that differ across processes too
+///   ([`ClaimToken::random`]).
+///
+/// Completion is deliberately not fenced: a handler that succeeds after its claim lapsed did
+/// process the event, and recording that keeps a later delivery from running it once more (the
+/// retry that re-acquired the key may still be running; it completes or releases on its own).
+///
+/// A claim is made after the delivery was authenticated; answering `Err` makes the router
+/// answer ENS with a retriable status.
 pub trait IdempotencyStore: Send + Sync + 'static {
     /// Claims `key` for processing.
     fn claim<'a>(&'a self, key: &'a DedupKey) -> BoxFuture<'a, Result<Claim, StoreError>>;
-    /// Marks `key` processed: later claims answer [`Claim::Completed`].
+    /// Marks `key` processed: later claims answer [`Claim::Completed`]. It applies whoever
+    /// holds the claim now (see the trait's documentation).
     fn complete<'a>(&'a self, key: &'a DedupKey) -> BoxFuture<'a, Result<(), StoreError>>;
-    /// Gives up a claim after a failure, so a retry can acquire it.
-    fn release<'a>(&'a self, key: &'a DedupKey) -> BoxFuture<'a, Result<(), StoreError>>;
+    /// Gives up the claim acquired with `token` after a failure, so a retry can acquire it; a
+    /// no-op when the key is completed or is held under another token.
+    fn release<'a>(
+        &'a self,
+        key: &'a DedupKey,
+        token: ClaimToken,
+    ) -> BoxFuture<'a, Result<(), StoreError>>;
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -170,13 +296,26 @@ enum Entry {
 /// A bounded in-memory store: completed keys are kept for a TTL (24 hours by default) and at
 /// most `capacity` keys are held (100 000 by default), the oldest evicted first.
 ///
+/// A claim's [`ClaimToken`] is the store's insertion counter, which it keeps for eviction
+/// anyway: tokens cost nothing, and are only meaningful to the store (and its clones) that
+/// handed them out.
+///
 /// ```
 /// use capillary_ens_receiver::{Claim, DedupKey, IdempotencyStore, InMemoryStore};
 ///
 /// # tokio_test_block_on(async {
 /// let store = InMemoryStore::new();
 /// let key = DedupKey::for_body(b"{}");
-/// assert_eq!(store.claim(&key).await.unwrap(), Claim::Acquired);
+/// let Claim::Acquired(token) = store.claim(&key).await.unwrap() else {
+///     panic!("a new key is acquired");
+/// };
+/// assert_eq!(store.claim(&key).await.unwrap(), Claim::InFlight);
+/// // A failed handler gives up its claim: the next delivery acquires the key, with a new token.
+/// store.release(&key, token).await.unwrap();
+/// let second = store.claim(&key).await.unwrap();
+/// assert!(second.is_acquired() && second.token() != Some(token));
+/// // The first token no longer releases anything.
+/// store.release(&key, token).await.unwrap();
 /// assert_eq!(store.claim(&key).await.unwrap(), Claim::InFlight);
 /// store.complete(&key).await.unwrap();
 /// assert_eq!(store.claim(&key).await.unwrap(), Claim::Completed);
@@ -212,7 +351,8 @@ fn key_hasher() -> KeyHasher {
 }
 
 struct Entries {
-    /// Each key's state, and the generation it was inserted in.
+    /// Each key's state, and the generation it was inserted in (an in-flight entry's
+    /// generation is its claim's token).
     by_key: HashMap<DedupKey, (Entry, u64), KeyHasher>,
     /// Keys in insertion order, for eviction; an item whose generation no longer matches the
     /// map is stale (the key was released) and skipped.
@@ -362,7 +502,7 @@ impl InMemoryStore {
         entries.generation();
         entries.order.push_back((key.clone(), generation));
         entries.evict_beyond(self.capacity);
-        Claim::Acquired
+        Claim::Acquired(ClaimToken::new(generation))
     }
 
     fn complete_now(&self, key: &DedupKey) {
@@ -381,9 +521,13 @@ impl InMemoryStore {
         }
     }
 
-    fn release_now(&self, key: &DedupKey) {
+    fn release_now(&self, key: &DedupKey, token: ClaimToken) {
         let mut entries = self.lock();
-        if let Some((Entry::InFlight { .. }, _)) = entries.by_key.get(key) {
+        // Only the claim made with `token`: a claim that lapsed and was acquired again since
+        // has a newer generation.
+        if let Some((Entry::InFlight { .. }, generation)) = entries.by_key.get(key)
+            && *generation == token.get()
+        {
             entries.by_key.remove(key);
         }
     }
@@ -400,8 +544,12 @@ impl IdempotencyStore for InMemoryStore {
         Box::pin(async { Ok(()) })
     }
 
-    fn release<'a>(&'a self, key: &'a DedupKey) -> BoxFuture<'a, Result<(), StoreError>> {
-        self.release_now(key);
+    fn release<'a>(
+        &'a self,
+        key: &'a DedupKey,
+        token: ClaimToken,
+    ) -> BoxFuture<'a, Result<(), StoreError>> {
+        self.release_now(key, token);
         Box::pin(async { Ok(()) })
     }
 }
@@ -424,17 +572,25 @@ mod tests {
         (store, seconds)
     }
 
+    fn acquire(store: &InMemoryStore, key: &DedupKey) -> ClaimToken {
+        match store.claim_now(key) {
+            Claim::Acquired(token) => token,
+            other => panic!("expected to acquire {key}, got {other:?}"),
+        }
+    }
+
     #[test]
     fn claim_complete_release_cycle() {
         let (store, _) = clocked();
         let key = DedupKey::for_body(b"a");
-        assert_eq!(store.claim_now(&key), Claim::Acquired);
+        let first = acquire(&store, &key);
         assert_eq!(store.claim_now(&key), Claim::InFlight);
-        store.release_now(&key);
-        assert_eq!(store.claim_now(&key), Claim::Acquired);
+        store.release_now(&key, first);
+        let second = acquire(&store, &key);
+        assert_ne!(first, second, "each claim has its own token");
         store.complete_now(&key);
         assert_eq!(store.claim_now(&key), Claim::Completed);
-        store.release_now(&key);
+        store.release_now(&key, second);
         assert_eq!(
             store.claim_now(&key),
             Claim::Completed,
@@ -443,15 +599,40 @@ mod tests {
     }
 
     #[test]
+    fn a_stale_token_does_not_release_the_current_claim() {
+        let (store, seconds) = clocked();
+        let key = DedupKey::for_body(b"fenced");
+        let hung = acquire(&store, &key);
+        seconds.fetch_add(10, Ordering::SeqCst);
+        let retry = acquire(&store, &key);
+        // The hung handler fails at last and releases its lapsed claim.
+        store.release_now(&key, hung);
+        assert_eq!(
+            store.claim_now(&key),
+            Claim::InFlight,
+            "the retry's claim is still held"
+        );
+        store.release_now(&key, retry);
+        acquire(&store, &key);
+    }
+
+    #[test]
+    fn random_tokens_differ() {
+        let tokens: std::collections::HashSet<ClaimToken> =
+            (0..10_000).map(|_| ClaimToken::random()).collect();
+        assert_eq!(tokens.len(), 10_000);
+    }
+
+    #[test]
     fn completed_keys_expire_after_the_ttl() {
         let (store, seconds) = clocked();
         let key = DedupKey::for_body(b"b");
-        store.claim_now(&key);
+        acquire(&store, &key);
         store.complete_now(&key);
         seconds.fetch_add(59, Ordering::SeqCst);
         assert_eq!(store.claim_now(&key), Claim::Completed);
         seconds.fetch_add(1, Ordering::SeqCst);
-        assert_eq!(store.claim_now(&key), Claim::Acquired);
+        assert!(store.claim_now(&key).is_acquired());
     }
 
     #[test]
@@ -462,7 +643,7 @@ mod tests {
         seconds.fetch_add(9, Ordering::SeqCst);
         assert_eq!(store.claim_now(&key), Claim::InFlight);
         seconds.fetch_add(1, Ordering::SeqCst);
-        assert_eq!(store.claim_now(&key), Claim::Acquired);
+        assert!(store.claim_now(&key).is_acquired());
     }
 
     #[test]
@@ -474,9 +655,8 @@ mod tests {
             store.complete_now(key);
         }
         assert_eq!(store.len(), 2);
-        assert_eq!(
-            store.claim_now(&keys[0]),
-            Claim::Acquired,
+        assert!(
+            store.claim_now(&keys[0]).is_acquired(),
             "the oldest was evicted"
         );
         assert_eq!(store.claim_now(&keys[2]), Claim::Completed);
@@ -486,8 +666,8 @@ mod tests {
     fn released_keys_do_not_confuse_eviction() {
         let store = InMemoryStore::new().capacity(2);
         let [a, b, c] = [b"a", b"b", b"c"].map(|body| DedupKey::for_body(body));
-        store.claim_now(&a);
-        store.release_now(&a);
+        let token = acquire(&store, &a);
+        store.release_now(&a, token);
         store.claim_now(&b);
         store.complete_now(&b);
         store.claim_now(&a);
@@ -499,9 +679,8 @@ mod tests {
             Claim::Completed,
             "the re-claimed key is young"
         );
-        assert_eq!(
-            store.claim_now(&b),
-            Claim::Acquired,
+        assert!(
+            store.claim_now(&b).is_acquired(),
             "the oldest live key was evicted"
         );
     }

@@ -84,7 +84,9 @@ pub use acknowledge::{Acknowledge, AcknowledgeError, Acknowledged};
 pub use clock::{Clock, SystemClock};
 pub use config::ReceiverConfig;
 pub use delivery::Delivery;
-pub use idempotency::{BoxFuture, Claim, DedupKey, IdempotencyStore, InMemoryStore, StoreError};
+pub use idempotency::{
+    BoxFuture, Claim, ClaimToken, DedupKey, IdempotencyStore, InMemoryStore, StoreError,
+};
 pub use receive::receive;
 pub use rejection::{
     BodyUnreadable, InvalidJson, NotAnEvent, OtherEventType, PayloadTooLarge, Unauthorized,

@@ -304,8 +304,10 @@ where
         delivery: Delivery,
     ) -> (StatusCode, Outcome, Option<u64>) {
         let key = delivery.key().clone();
-        match config.store().claim(&key).await {
-            Ok(Claim::Acquired) => {}
+        // The claim's token: a release gives up this claim only, never one a retry acquired
+        // after this claim lapsed (the handler ran past the processing timeout).
+        let token = match config.store().claim(&key).await {
+            Ok(Claim::Acquired(token)) => token,
             Ok(Claim::Completed) => return (StatusCode::OK, Outcome::Duplicate, None),
             Ok(Claim::InFlight) => {
                 let retry_after = config.retry_after_in_flight().as_secs().max(1);
@@ -324,7 +326,7 @@ where
                     Some(retry_after),
                 );
             }
-        }
+        };
         let (status, outcome, retry_after) = match self.dispatch(&state, delivery).await {
             Dispatch::Handled => (StatusCode::OK, Outcome::Processed, None),
             Dispatch::NoHandler => (StatusCode::OK, Outcome::Unhandled, None),
@@ -338,7 +340,7 @@ where
         let settled = if status.is_success() {
             config.store().complete(&key).await
         } else {
-            config.store().release(&key).await
+            config.store().release(&key, token).await
         };
         if let Err(error) = settled {
             tracing::error!(error = %error, "idempotency store failed to settle a claim");

@@ -10,7 +10,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::extract::State;
 use capillary_ens_receiver::{
-    Auth, EnsRouter, HandlerError, ReceiverConfig, StaticHeaders, Webhook,
+    Auth, EnsRouter, HandlerError, InMemoryStore, ReceiverConfig, StaticHeaders, Webhook,
 };
 use capillary_ens_schemas::EventName;
 use capillary_ens_schemas::events::TierUpgraded;
@@ -159,4 +159,96 @@ async fn a_failure_releases_the_claim_so_the_retry_runs() {
         2,
         "failed once, succeeded once, then deduplicated"
     );
+}
+
+/// Each call waits for its own gate; the first call then fails, later ones succeed.
+#[derive(Clone)]
+struct Hanging {
+    ens: ReceiverConfig,
+    calls: Arc<AtomicUsize>,
+    gates: Arc<[Notify; 2]>,
+}
+
+impl axum::extract::FromRef<Hanging> for ReceiverConfig {
+    fn from_ref(state: &Hanging) -> Self {
+        state.ens.clone()
+    }
+}
+
+async fn hang_then_fail_once(
+    State(state): State<Hanging>,
+    _: Webhook<TierUpgraded>,
+) -> Result<(), HandlerError> {
+    let call = state.calls.fetch_add(1, Ordering::SeqCst);
+    if let Some(gate) = state.gates.get(call) {
+        gate.notified().await;
+    }
+    if call == 0 {
+        Err(HandlerError::from("downstream failed"))
+    } else {
+        Ok(())
+    }
+}
+
+/// A handler that hangs past the processing timeout, then fails, releases only its own
+/// (lapsed) claim: the retry that acquired the event meanwhile keeps it, and a third delivery
+/// is told to come back later instead of running the handler alongside the retry.
+#[tokio::test]
+async fn a_lapsed_claim_released_late_does_not_free_the_retrys_claim() {
+    let processing_timeout = Duration::from_millis(200);
+    let calls = Arc::new(AtomicUsize::new(0));
+    let gates: Arc<[Notify; 2]> = Arc::new([Notify::new(), Notify::new()]);
+    let state = Hanging {
+        ens: ReceiverConfig::new(Auth::new(StaticHeaders::bearer("t0ken")))
+            .idempotency_store(InMemoryStore::new().processing_timeout(processing_timeout)),
+        calls: Arc::clone(&calls),
+        gates: Arc::clone(&gates),
+    };
+    let app = Router::new()
+        .nest(
+            "/ens",
+            EnsRouter::new()
+                .on::<TierUpgraded, _, _>(hang_then_fail_once)
+                .into_router(),
+        )
+        .with_state(state);
+    let url = serve(app).await;
+    let body = body_with_id(&EventName::TierUpgraded, "hung-1");
+    let spawn_delivery = |url: &String, body: &Vec<u8>| {
+        let (url, body) = (url.clone(), body.clone());
+        tokio::spawn(async move { deliver(&url, body).await.status().as_u16() })
+    };
+    let until_calls = |expected: usize| {
+        let calls = Arc::clone(&calls);
+        async move {
+            while calls.load(Ordering::SeqCst) < expected {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+        }
+    };
+
+    let hung = spawn_delivery(&url, &body);
+    until_calls(1).await;
+    tokio::time::sleep(processing_timeout + Duration::from_millis(100)).await;
+    // ENS's retry: the first claim lapsed, so the retry acquires the event and runs.
+    let retry = spawn_delivery(&url, &body);
+    until_calls(2).await;
+    // The hung handler fails at last: 503, and its release must not free the retry's claim.
+    gates[0].notify_one();
+    assert_eq!(hung.await.unwrap(), 503);
+    let third = deliver(&url, body.clone()).await;
+    assert_eq!(
+        third.status().as_u16(),
+        429,
+        "the retry still holds the event"
+    );
+    assert_eq!(
+        calls.load(Ordering::SeqCst),
+        2,
+        "the handler did not run a third time"
+    );
+    gates[1].notify_one();
+    assert_eq!(retry.await.unwrap(), 200);
+    assert_eq!(deliver(&url, body).await.status().as_u16(), 200);
+    assert_eq!(calls.load(Ordering::SeqCst), 2);
 }

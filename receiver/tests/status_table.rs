@@ -11,8 +11,8 @@ use std::time::Duration;
 use axum::Router;
 use axum::extract::State;
 use capillary_ens_receiver::{
-    Auth, BoxFuture, Claim, DedupKey, EnsRouter, IdempotencyStore, ReceiverConfig, StaticHeaders,
-    StoreError, Webhook,
+    Auth, BoxFuture, Claim, ClaimToken, DedupKey, EnsRouter, IdempotencyStore, ReceiverConfig,
+    StaticHeaders, StoreError, Webhook,
 };
 use capillary_ens_schemas::EventName;
 use capillary_ens_schemas::events::{PointsIssued, TierUpgraded};
@@ -292,7 +292,11 @@ impl IdempotencyStore for Down {
         Box::pin(async { Err(StoreError::new("connection refused")) })
     }
 
-    fn release<'a>(&'a self, _: &'a DedupKey) -> BoxFuture<'a, Result<(), StoreError>> {
+    fn release<'a>(
+        &'a self,
+        _: &'a DedupKey,
+        _: ClaimToken,
+    ) -> BoxFuture<'a, Result<(), StoreError>> {
         Box::pin(async { Err(StoreError::new("connection refused")) })
     }
 }

@@ -5,22 +5,21 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use capillary_ens_receiver::{
-    BoxFuture, Claim, Clock, DedupKey, IdempotencyStore, StoreError, SystemClock,
+    BoxFuture, Claim, ClaimToken, Clock, DedupKey, IdempotencyStore, StoreError, SystemClock,
 };
 
 use super::PostgresStore;
-use crate::claim_tokens::ClaimTokens;
 
 /// Claims, completions and releases in the `ens_dedup` table. A claim lapses after the
-/// processing timeout; a completion is kept for the TTL (8 days by default). A release only
-/// removes the claim it made (a token), never one another replica took after it lapsed.
+/// processing timeout; a completion is kept for the TTL (8 days by default). A claim's row
+/// holds its [`ClaimToken`], and a release only deletes the row that still holds the token it
+/// is given: never a claim another delivery (on any replica) took after it lapsed.
 #[derive(Clone)]
 pub struct PostgresDedup {
     store: PostgresStore,
     processing_timeout: Duration,
     ttl: Duration,
     clock: Arc<dyn Clock>,
-    tokens: Arc<ClaimTokens>,
 }
 
 impl std::fmt::Debug for PostgresDedup {
@@ -41,7 +40,6 @@ impl PostgresDedup {
             processing_timeout: Duration::from_secs(5 * 60),
             ttl: Duration::from_secs(8 * 24 * 60 * 60),
             clock: Arc::new(SystemClock),
-            tokens: Arc::default(),
         }
     }
 
@@ -84,7 +82,7 @@ impl IdempotencyStore for PostgresDedup {
         Box::pin(async move {
             let now = self.clock.now();
             let until = now + self.processing_timeout;
-            let token = self.tokens.fresh();
+            let token = ClaimToken::random();
             let client = self.store.pool().get().await.map_err(StoreError::new)?;
             let acquired = client
                 .query_opt(
@@ -94,13 +92,12 @@ impl IdempotencyStore for PostgresDedup {
                         expires_at = EXCLUDED.expires_at \
                      WHERE dedup.expires_at <= $3 \
                      RETURNING key",
-                    &[&key.as_str(), &token, &now, &until],
+                    &[&key.as_str(), &token.to_string(), &now, &until],
                 )
                 .await
                 .map_err(StoreError::new)?;
             if acquired.is_some() {
-                self.tokens.hold(key, token);
-                return Ok(Claim::Acquired);
+                return Ok(Claim::Acquired(token));
             }
             let completed = client
                 .query_opt(
@@ -119,7 +116,6 @@ impl IdempotencyStore for PostgresDedup {
     }
 
     fn complete<'a>(&'a self, key: &'a DedupKey) -> BoxFuture<'a, Result<(), StoreError>> {
-        self.tokens.take(key);
         Box::pin(async move {
             let until = self.clock.now() + self.ttl;
             let client = self.store.pool().get().await.map_err(StoreError::new)?;
@@ -136,17 +132,17 @@ impl IdempotencyStore for PostgresDedup {
         })
     }
 
-    fn release<'a>(&'a self, key: &'a DedupKey) -> BoxFuture<'a, Result<(), StoreError>> {
-        let token = self.tokens.take(key);
+    fn release<'a>(
+        &'a self,
+        key: &'a DedupKey,
+        token: ClaimToken,
+    ) -> BoxFuture<'a, Result<(), StoreError>> {
         Box::pin(async move {
-            let Some(token) = token else {
-                return Ok(());
-            };
             let client = self.store.pool().get().await.map_err(StoreError::new)?;
             client
                 .execute(
                     "DELETE FROM ens_dedup WHERE key = $1 AND completed = false AND token = $2",
-                    &[&key.as_str(), &token],
+                    &[&key.as_str(), &token.to_string()],
                 )
                 .await
                 .map_err(StoreError::new)?;

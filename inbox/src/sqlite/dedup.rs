@@ -5,24 +5,23 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use capillary_ens_receiver::{
-    BoxFuture, Claim, Clock, DedupKey, IdempotencyStore, StoreError, SystemClock,
+    BoxFuture, Claim, ClaimToken, Clock, DedupKey, IdempotencyStore, StoreError, SystemClock,
 };
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 
 use super::SqliteStore;
-use crate::claim_tokens::ClaimTokens;
 use crate::time::to_millis;
 
 /// Claims, completions and releases in the `ens_dedup` table. A claim lapses after the
 /// processing timeout (the process died mid-handler); a completion is kept for the TTL
-/// (8 days by default, longer than ENS retries).
+/// (8 days by default, longer than ENS retries). A claim's row holds its [`ClaimToken`], and a
+/// release only deletes the row that still holds the token it is given.
 #[derive(Clone)]
 pub struct SqliteDedup {
     store: SqliteStore,
     processing_timeout: Duration,
     ttl: Duration,
     clock: Arc<dyn Clock>,
-    tokens: Arc<ClaimTokens>,
 }
 
 impl std::fmt::Debug for SqliteDedup {
@@ -43,7 +42,6 @@ impl SqliteDedup {
             processing_timeout: Duration::from_secs(5 * 60),
             ttl: Duration::from_secs(8 * 24 * 60 * 60),
             clock: Arc::new(SystemClock),
-            tokens: Arc::default(),
         }
     }
 
@@ -93,11 +91,10 @@ impl IdempotencyStore for SqliteDedup {
     fn claim<'a>(&'a self, key: &'a DedupKey) -> BoxFuture<'a, Result<Claim, StoreError>> {
         let now = to_millis(self.clock.now());
         let until = now.saturating_add(millis(self.processing_timeout));
-        let token = self.tokens.fresh();
+        let token = ClaimToken::random();
         let text = key.as_str().to_owned();
-        let held = token.clone();
         Box::pin(async move {
-            let claim = self
+            self
                 .store
                 .writer()
                 .run(move |writer| {
@@ -119,25 +116,20 @@ impl IdempotencyStore for SqliteDedup {
                             transaction.execute(
                                 "INSERT OR REPLACE INTO ens_dedup (key, token, completed, expires_at) \
                                  VALUES (?1, ?2, 0, ?3)",
-                                params![text, token, until],
+                                params![text, token.to_string(), until],
                             )?;
-                            Claim::Acquired
+                            Claim::Acquired(token)
                         }
                     };
                     transaction.commit()?;
                     Ok(claim)
                 })
                 .await
-                .map_err(StoreError::new)?;
-            if claim == Claim::Acquired {
-                self.tokens.hold(key, held);
-            }
-            Ok(claim)
+                .map_err(StoreError::new)
         })
     }
 
     fn complete<'a>(&'a self, key: &'a DedupKey) -> BoxFuture<'a, Result<(), StoreError>> {
-        self.tokens.take(key);
         let until = to_millis(self.clock.now()).saturating_add(millis(self.ttl));
         let text = key.as_str().to_owned();
         Box::pin(async move {
@@ -158,13 +150,14 @@ impl IdempotencyStore for SqliteDedup {
         })
     }
 
-    fn release<'a>(&'a self, key: &'a DedupKey) -> BoxFuture<'a, Result<(), StoreError>> {
-        let token = self.tokens.take(key);
+    fn release<'a>(
+        &'a self,
+        key: &'a DedupKey,
+        token: ClaimToken,
+    ) -> BoxFuture<'a, Result<(), StoreError>> {
         let text = key.as_str().to_owned();
+        let token = token.to_string();
         Box::pin(async move {
-            let Some(token) = token else {
-                return Ok(());
-            };
             self.store
                 .writer()
                 .run(move |writer| {

@@ -4,7 +4,7 @@ use std::collections::hash_map::RandomState;
 use std::hash::BuildHasher;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use capillary_ens_receiver::{Claim, DedupKey, IdempotencyStore};
+use capillary_ens_receiver::{Claim, ClaimToken, DedupKey, IdempotencyStore};
 
 use super::{StoreFactory, Timings};
 
@@ -23,6 +23,19 @@ async fn claim(store: &dyn IdempotencyStore, key: &DedupKey, rule: &str) -> Clai
         .unwrap_or_else(|error| panic!("{rule}: the store failed to claim: {error:?}"))
 }
 
+/// Claims `key`, which must be acquired (`why` says why), and returns the claim's token.
+async fn acquire(
+    store: &dyn IdempotencyStore,
+    key: &DedupKey,
+    rule: &str,
+    why: &str,
+) -> ClaimToken {
+    match claim(store, key, rule).await {
+        Claim::Acquired(token) => token,
+        other => panic!("{rule}: {why} (the claim answered {other:?})"),
+    }
+}
+
 async fn complete(store: &dyn IdempotencyStore, key: &DedupKey, rule: &str) {
     store
         .complete(key)
@@ -30,9 +43,9 @@ async fn complete(store: &dyn IdempotencyStore, key: &DedupKey, rule: &str) {
         .unwrap_or_else(|error| panic!("{rule}: the store failed to complete: {error:?}"));
 }
 
-async fn release(store: &dyn IdempotencyStore, key: &DedupKey, rule: &str) {
+async fn release(store: &dyn IdempotencyStore, key: &DedupKey, token: ClaimToken, rule: &str) {
     store
-        .release(key)
+        .release(key, token)
         .await
         .unwrap_or_else(|error| panic!("{rule}: the store failed to release: {error:?}"));
 }
@@ -43,11 +56,13 @@ pub async fn check_claim(factory: &dyn StoreFactory) {
     const RULE: &str = "claim";
     let stores = factory.replicas(Timings::QUICK).await;
     let key = fresh_key(RULE);
-    assert_eq!(
-        claim(&*stores.first, &key, RULE).await,
-        Claim::Acquired,
-        "{RULE}: the first claim of a new key must acquire it"
-    );
+    acquire(
+        &*stores.first,
+        &key,
+        RULE,
+        "the first claim of a new key must acquire it",
+    )
+    .await;
     assert_eq!(
         claim(&*stores.first, &key, RULE).await,
         Claim::InFlight,
@@ -66,7 +81,7 @@ pub async fn check_duplicate(factory: &dyn StoreFactory) {
     const RULE: &str = "duplicate";
     let stores = factory.replicas(Timings::QUICK).await;
     let key = fresh_key(RULE);
-    assert_eq!(claim(&*stores.first, &key, RULE).await, Claim::Acquired);
+    let token = acquire(&*stores.first, &key, RULE, "a new key must be acquired").await;
     complete(&*stores.first, &key, RULE).await;
     for store in [&stores.first, &stores.second] {
         assert_eq!(
@@ -75,7 +90,7 @@ pub async fn check_duplicate(factory: &dyn StoreFactory) {
             "{RULE}: a completed key must answer later claims as completed"
         );
     }
-    release(&*stores.first, &key, RULE).await;
+    release(&*stores.first, &key, token, RULE).await;
     assert_eq!(
         claim(&*stores.second, &key, RULE).await,
         Claim::Completed,
@@ -101,7 +116,7 @@ pub async fn check_concurrent_duplicate(factory: &dyn StoreFactory) {
     let mut acquired = 0;
     while let Some(answer) = claims.join_next().await {
         match answer.expect("a claim task panicked") {
-            Claim::Acquired => acquired += 1,
+            Claim::Acquired(_) => acquired += 1,
             Claim::InFlight => {}
             other => panic!("{RULE}: an unclaimed key answered {other:?}"),
         }
@@ -117,12 +132,18 @@ pub async fn check_release(factory: &dyn StoreFactory) {
     const RULE: &str = "release";
     let stores = factory.replicas(Timings::QUICK).await;
     let key = fresh_key(RULE);
-    assert_eq!(claim(&*stores.first, &key, RULE).await, Claim::Acquired);
-    release(&*stores.first, &key, RULE).await;
-    assert_eq!(
-        claim(&*stores.second, &key, RULE).await,
-        Claim::Acquired,
-        "{RULE}: a released key must be claimable again"
+    let first = acquire(&*stores.first, &key, RULE, "a new key must be acquired").await;
+    release(&*stores.first, &key, first, RULE).await;
+    let second = acquire(
+        &*stores.second,
+        &key,
+        RULE,
+        "a released key must be claimable again",
+    )
+    .await;
+    assert_ne!(
+        first, second,
+        "{RULE}: a key claimed again must be claimed with a new token"
     );
 }
 
@@ -133,7 +154,7 @@ pub async fn check_crash_recovery(factory: &dyn StoreFactory) {
     let timings = Timings::QUICK;
     let stores = factory.replicas(timings).await;
     let key = fresh_key(RULE);
-    assert_eq!(claim(&*stores.first, &key, RULE).await, Claim::Acquired);
+    acquire(&*stores.first, &key, RULE, "a new key must be acquired").await;
     // The first replica "dies" here: it never completes nor releases.
     assert_eq!(
         claim(&*stores.second, &key, RULE).await,
@@ -141,11 +162,13 @@ pub async fn check_crash_recovery(factory: &dyn StoreFactory) {
         "{RULE}: the claim must hold before the processing timeout"
     );
     tokio::time::sleep(Timings::past(timings.processing_timeout)).await;
-    assert_eq!(
-        claim(&*stores.second, &key, RULE).await,
-        Claim::Acquired,
-        "{RULE}: a claim must lapse after the processing timeout"
-    );
+    acquire(
+        &*stores.second,
+        &key,
+        RULE,
+        "a claim must lapse after the processing timeout",
+    )
+    .await;
 }
 
 /// A completion is remembered for the TTL, then forgotten (retention).
@@ -154,7 +177,7 @@ pub async fn check_retention(factory: &dyn StoreFactory) {
     let timings = Timings::QUICK;
     let stores = factory.replicas(timings).await;
     let key = fresh_key(RULE);
-    assert_eq!(claim(&*stores.first, &key, RULE).await, Claim::Acquired);
+    acquire(&*stores.first, &key, RULE, "a new key must be acquired").await;
     complete(&*stores.first, &key, RULE).await;
     tokio::time::sleep(timings.processing_timeout).await;
     assert_eq!(
@@ -163,32 +186,58 @@ pub async fn check_retention(factory: &dyn StoreFactory) {
         "{RULE}: a completion must be remembered for the TTL (past the processing timeout)"
     );
     tokio::time::sleep(Timings::past(timings.ttl)).await;
-    assert_eq!(
-        claim(&*stores.second, &key, RULE).await,
-        Claim::Acquired,
-        "{RULE}: a completion must be forgotten after the TTL"
-    );
+    acquire(
+        &*stores.second,
+        &key,
+        RULE,
+        "a completion must be forgotten after the TTL",
+    )
+    .await;
 }
 
 /// A replica whose claim lapsed cannot release the claim another replica took since: its
-/// release must leave the new claim in place.
+/// release (with its own, stale token) must leave the new claim in place.
 pub async fn check_release_fencing(factory: &dyn StoreFactory) {
     const RULE: &str = "release fencing";
-    let timings = Timings::QUICK;
-    let stores = factory.replicas(timings).await;
-    let key = fresh_key(RULE);
-    assert_eq!(claim(&*stores.first, &key, RULE).await, Claim::Acquired);
-    tokio::time::sleep(Timings::past(timings.processing_timeout)).await;
-    assert_eq!(
-        claim(&*stores.second, &key, RULE).await,
-        Claim::Acquired,
-        "{RULE}: the lapsed claim must be acquirable by another replica"
+    let stores = factory.replicas(Timings::QUICK).await;
+    release_fencing(&*stores.first, &*stores.second, RULE).await;
+}
+
+/// The same rule within one store: a delivery whose claim lapsed cannot release the claim a
+/// later delivery took since on the same store (both in one process, e.g. a handler that
+/// hung and ENS's retry reaching the same replica).
+pub async fn check_release_fencing_in_one_store(factory: &dyn StoreFactory) {
+    const RULE: &str = "release fencing in one store";
+    let stores = factory.replicas(Timings::QUICK).await;
+    release_fencing(&*stores.first, &*stores.first, RULE).await;
+}
+
+/// `slow` claims, lapses; `retry` claims again; `slow` fails and releases with its token.
+async fn release_fencing(slow: &dyn IdempotencyStore, retry: &dyn IdempotencyStore, rule: &str) {
+    let key = fresh_key(rule);
+    let lapsed = acquire(slow, &key, rule, "a new key must be acquired").await;
+    tokio::time::sleep(Timings::past(Timings::QUICK.processing_timeout)).await;
+    let current = acquire(retry, &key, rule, "a lapsed claim must be acquirable again").await;
+    assert_ne!(
+        lapsed, current,
+        "{rule}: a lapsed key claimed again must be claimed with a new token"
     );
-    // The slow first replica finally fails and releases its (lapsed) claim.
-    release(&*stores.first, &key, RULE).await;
-    assert_eq!(
-        claim(&*stores.first, &key, RULE).await,
-        Claim::InFlight,
-        "{RULE}: releasing a lapsed claim must not free the claim another replica holds"
-    );
+    // The slow handler finally fails and releases its lapsed claim.
+    release(slow, &key, lapsed, rule).await;
+    for store in [slow, retry] {
+        assert_eq!(
+            claim(store, &key, rule).await,
+            Claim::InFlight,
+            "{rule}: releasing a lapsed claim must not free the claim acquired since"
+        );
+    }
+    // The current owner's release still works.
+    release(retry, &key, current, rule).await;
+    acquire(
+        slow,
+        &key,
+        rule,
+        "the current owner's release must free the key",
+    )
+    .await;
 }

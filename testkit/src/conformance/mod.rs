@@ -4,7 +4,8 @@
 //! The suite runs on real time, with short timings you choose ([`Timings`]), so it works for
 //! stores whose expiry lives in a server (Redis's `PX`, a database's timestamps). A
 //! [`StoreFactory`] gives each check a fresh store (and a second handle onto the same data,
-//! as a second replica would have); each check panics with a message saying which rule broke.
+//! as a second replica would have; for a store that serves one process, a clone of the same
+//! store); each check panics with a message saying which rule broke.
 //!
 //! ```
 //! use std::sync::Arc;
@@ -34,7 +35,7 @@ use capillary_ens_receiver::{BoxFuture, IdempotencyStore};
 
 pub use checks::{
     check_claim, check_concurrent_duplicate, check_crash_recovery, check_duplicate, check_release,
-    check_release_fencing, check_retention,
+    check_release_fencing, check_release_fencing_in_one_store, check_retention,
 };
 
 /// The timings a store under test is built with. Keep them short: the suite sleeps past them.
@@ -96,23 +97,17 @@ where
 }
 
 /// Runs every check the receiver relies on, one after the other: claim, duplicate,
-/// concurrent duplicate, release, crash recovery (a lapsed claim) and retention.
+/// concurrent duplicate, release, crash recovery (a lapsed claim), release fencing (across
+/// the two replicas, then within one store: a lapsed claim's release must not free the claim
+/// acquired since) and retention.
 pub async fn check_store(factory: impl StoreFactory) {
-    run_store_checks(&factory).await;
-}
-
-async fn run_store_checks(factory: &dyn StoreFactory) {
+    let factory: &dyn StoreFactory = &factory;
     check_claim(factory).await;
     check_duplicate(factory).await;
     check_concurrent_duplicate(factory).await;
     check_release(factory).await;
     check_crash_recovery(factory).await;
+    check_release_fencing(factory).await;
+    check_release_fencing_in_one_store(factory).await;
     check_retention(factory).await;
-}
-
-/// [`check_store`], and [`check_release_fencing`]: what a store shared by replicas must also
-/// get right.
-pub async fn check_shared_store(factory: impl StoreFactory) {
-    run_store_checks(&factory).await;
-    check_release_fencing(&factory).await;
 }
