@@ -4,7 +4,6 @@ use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
 
-use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::de::{self, DeserializeSeed, MapAccess, Unexpected, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -348,13 +347,15 @@ impl<'de> Deserialize<'de> for Decimal {
     }
 }
 
-impl JsonSchema for Decimal {
+/// With the feature `schemars`.
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for Decimal {
     fn schema_name() -> Cow<'static, str> {
         "Decimal".into()
     }
 
-    fn json_schema(_: &mut SchemaGenerator) -> Schema {
-        json_schema!({ "type": ["number", "string"], "description": "A decimal number; a string holding one is accepted." })
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type": ["number", "string"], "description": "A decimal number; a string holding one is accepted." })
     }
 }
 

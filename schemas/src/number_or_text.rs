@@ -1,9 +1,7 @@
 //! [`NumberOrText`], for values the docs and the samples disagree on.
 
-use std::borrow::Cow;
 use std::fmt;
 
-use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::de::Unexpected;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -124,13 +122,15 @@ impl<'de> Deserialize<'de> for NumberOrText {
     }
 }
 
-impl JsonSchema for NumberOrText {
-    fn schema_name() -> Cow<'static, str> {
+/// With the feature `schemars`.
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for NumberOrText {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
         "NumberOrText".into()
     }
 
-    fn json_schema(_: &mut SchemaGenerator) -> Schema {
-        json_schema!({ "type": ["number", "string"] })
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type": ["number", "string"] })
     }
 }
 

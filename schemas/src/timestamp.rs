@@ -1,9 +1,7 @@
 //! [`Timestamp`]: an instant sent as epoch milliseconds.
 
-use std::borrow::Cow;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// An instant ENS sends as milliseconds since 1970-01-01T00:00:00Z (`enteredAt`,
@@ -88,13 +86,15 @@ impl<'de> Deserialize<'de> for Timestamp {
     }
 }
 
-impl JsonSchema for Timestamp {
-    fn schema_name() -> Cow<'static, str> {
+/// With the feature `schemars`.
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for Timestamp {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
         "Timestamp".into()
     }
 
-    fn json_schema(_: &mut SchemaGenerator) -> Schema {
-        json_schema!({ "type": "integer", "description": "Epoch milliseconds." })
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type": "integer", "description": "Epoch milliseconds." })
     }
 }
 
