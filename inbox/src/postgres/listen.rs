@@ -19,12 +19,20 @@ use tokio_postgres::{AsyncMessage, NoTls};
 const WAKE_REPLICAS: &str =
     "SELECT set_config('synchronous_commit', 'off', true), pg_notify('ens_inbox', '')";
 
+/// The shortest time between two wake-ups from one process. Under load a batch commits every
+/// millisecond or so; a wake-up for each would be a statement and a transaction here, and a
+/// message to every replica's listener and a claim by each of its waiting workers there.
+/// Busy workers need no wake-up, and idle ones get this one at most 10 ms late (they poll
+/// every second anyway).
+const MIN_INTERVAL: Duration = Duration::from_millis(10);
+
 /// Sends `NOTIFY ens_inbox` for this process after its commits, in a transaction of its own
 /// (the insert transactions never `NOTIFY`, so they never wait for one another's commits).
-/// One wake-up is in flight at a time; requests made while it is being sent are coalesced
-/// into the next one, which is sent after them (so after their commits). Sending never
-/// fails the caller: a wake-up that cannot be sent is logged at debug level, and the other
-/// replicas' workers find the rows when they next poll.
+/// A request after a quiet spell is sent at once; then at most one wake-up per
+/// [`MIN_INTERVAL`]: requests made meanwhile are coalesced into the next one, which is sent
+/// after them (so after their commits). Sending never fails the caller: a wake-up that cannot
+/// be sent is logged at debug level, and the other replicas' workers find the rows when they
+/// next poll.
 #[derive(Clone)]
 pub(crate) struct Notifier {
     requested: Arc<Notify>,
@@ -45,6 +53,7 @@ impl Notifier {
                                 "inbox wake-up not sent; other replicas' workers will poll"
                             );
                         }
+                        tokio::time::sleep(MIN_INTERVAL).await;
                     }
                     () = tokio::time::sleep(Duration::from_secs(30)) => {}
                 }
