@@ -39,14 +39,17 @@ pub(crate) struct Notifier {
 }
 
 impl Notifier {
-    /// Starts the sending task on `pool`.
-    pub(crate) fn start(pool: Pool) -> Self {
+    /// Starts the sending task on `pool` (held weakly: the task never keeps the pool's
+    /// connections open after the store is gone).
+    pub(crate) fn start(pool: &Pool) -> Self {
         let requested = Arc::new(Notify::new());
         let signal = Arc::clone(&requested);
+        let pool = pool.weak();
         tokio::spawn(async move {
             loop {
                 tokio::select! {
                     () = signal.notified() => {
+                        let Some(pool) = pool.upgrade() else { return };
                         if let Err(error) = wake_replicas(&pool).await {
                             tracing::debug!(
                                 error = %error,

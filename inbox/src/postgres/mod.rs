@@ -89,7 +89,7 @@ impl PostgresStore {
             .build()
             .map_err(unavailable)?;
         let store = Self {
-            notifier: listen::Notifier::start(pool.clone()),
+            notifier: listen::Notifier::start(&pool),
             pool,
             wake: Arc::new(Notify::new()),
         };
