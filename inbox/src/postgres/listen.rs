@@ -75,7 +75,10 @@ impl Notifier {
     }
 }
 
-async fn wake_replicas(pool: &Pool) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+/// Sends one wake-up now (see [`WAKE_REPLICAS`]).
+pub(crate) async fn wake_replicas(
+    pool: &Pool,
+) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let client = pool.get().await?;
     client.batch_execute(WAKE_REPLICAS).await?;
     Ok(())

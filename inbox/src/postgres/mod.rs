@@ -438,7 +438,15 @@ impl InboxStore for PostgresStore {
             let requeued = u64::try_from(row.get::<_, i64>(0)).unwrap_or(0);
             if requeued > 0 {
                 self.wake.notify_waiters();
-                self.notifier.wake_replicas();
+                // Sent before returning (not by the notifier task): `ens inbox retry-dead` is
+                // a short-lived process that may exit right after. Never inside the UPDATE's
+                // transaction, and never failing the re-queue (workers poll).
+                if let Err(error) = listen::wake_replicas(&self.pool).await {
+                    tracing::debug!(
+                        error = %error,
+                        "inbox wake-up not sent; other replicas' workers will poll"
+                    );
+                }
             }
             Ok(requeued)
         })
