@@ -177,17 +177,31 @@ impl Target {
         let inbox = open(database.url(), inbox_config())
             .await
             .expect("the PostgreSQL inbox opens");
-        if std::env::var("ENS_BENCH_DROP_NOTIFY_TRIGGER").is_ok_and(|value| value == "1") {
-            // A diagnosis, not a configuration: without the trigger, no replica is woken.
+        if std::env::var("ENS_BENCH_NOTIFY_TRIGGER").is_ok_and(|value| value == "1") {
+            // A diagnosis, not a configuration: migration 1's statement trigger, which
+            // migration 2 dropped, so that every insert transaction `NOTIFY`s again (the
+            // state before migration 2, plus the wake-up the writer now sends after it).
             let (client, connection) =
                 tokio_postgres::connect(database.url(), tokio_postgres::NoTls)
                     .await
                     .expect("connect to the bench database");
             tokio::spawn(connection);
             client
-                .batch_execute("DROP TRIGGER ens_inbox_inserted ON ens_inbox")
+                .batch_execute(
+                    "CREATE FUNCTION ens_inbox_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+                     BEGIN
+                         IF EXISTS (SELECT 1 FROM inserted) THEN
+                             PERFORM pg_notify('ens_inbox', '');
+                         END IF;
+                         RETURN NULL;
+                     END
+                     $$;
+                     CREATE TRIGGER ens_inbox_inserted AFTER INSERT ON ens_inbox
+                         REFERENCING NEW TABLE AS inserted
+                         FOR EACH STATEMENT EXECUTE FUNCTION ens_inbox_notify();",
+                )
                 .await
-                .expect("drop the NOTIFY trigger");
+                .expect("re-create the NOTIFY trigger");
         }
         Self::serve(
             "postgres",

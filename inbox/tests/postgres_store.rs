@@ -13,7 +13,7 @@ use capillary_ens_inbox::{
 };
 use capillary_ens_testkit::conformance::{self, Replicas, Timings};
 use support::postgres::TestDatabase;
-use support::{ManualClock, points_issued, rules};
+use support::{points_issued, rules};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_postgres_store_keeps_the_inbox_rules() {
@@ -71,48 +71,183 @@ async fn migrations_run_once_even_when_replicas_start_together() {
 }
 
 /// A worker on one replica, polling only once a minute, wakes within a moment of a delivery
-/// stored by the other replica: `NOTIFY` from the insert trigger.
+/// stored by the other replica: the `NOTIFY` the writer sends after its commit.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn workers_wake_on_notify_from_another_replica() {
     let database = TestDatabase::create("notify").await;
-    let config = InboxConfig::default()
-        .poll_interval(Duration::from_secs(60))
-        .workers(1);
-    let receiving = Inbox::new(
-        PostgresStore::connect(database.url()).await.unwrap(),
-        config.clone(),
-    );
-    let working = Inbox::new(
-        PostgresStore::connect(database.url()).await.unwrap(),
-        config,
-    );
-    let (done, mut handled) = tokio::sync::mpsc::unbounded_channel();
-    let workers = working.start(move |claimed: Claimed| {
-        let done = done.clone();
-        async move {
-            let _ = done.send(claimed.key);
-            Outcome::Handled
-        }
-    });
-    // Let the worker find the empty table and go to sleep on its minute-long poll.
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_another_replica_wakes(database.url(), "wake-1").await;
+}
+
+/// A database at schema version 1 (migration 1's statement trigger `NOTIFY`ing inside every
+/// insert transaction, as deployed before version 2) is upgraded on connect: the trigger and
+/// its function are gone, and a replica's deliveries still wake another replica's workers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn upgrading_from_version_1_drops_the_notify_trigger_and_wake_ups_still_work() {
+    let database = TestDatabase::create("upgrade").await;
+    let (client, connection) = tokio_postgres::connect(database.url(), tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(connection);
+    // The schema exactly as a version-1 build left it: its migrations table, migration 1.
+    client
+        .batch_execute(
+            "CREATE TABLE ens_inbox_migrations (
+                version integer PRIMARY KEY,
+                applied_at timestamptz NOT NULL DEFAULT now()
+            )",
+        )
+        .await
+        .unwrap();
+    client
+        .batch_execute(include_str!("../src/postgres/migrations/0001_inbox.sql"))
+        .await
+        .unwrap();
+    client
+        .batch_execute("INSERT INTO ens_inbox_migrations (version) VALUES (1)")
+        .await
+        .unwrap();
+    let notify_trigger = || async {
+        let row = client
+            .query_one(
+                "SELECT (SELECT COUNT(*) FROM pg_trigger WHERE tgname = 'ens_inbox_inserted'), \
+                        (SELECT COUNT(*) FROM pg_proc WHERE proname = 'ens_inbox_notify')",
+                &[],
+            )
+            .await
+            .unwrap();
+        (row.get::<_, i64>(0), row.get::<_, i64>(1))
+    };
+    assert_eq!(notify_trigger().await, (1, 1), "version 1 has the trigger");
+
+    let store = PostgresStore::connect_with(database.url(), 2, false)
+        .await
+        .unwrap();
+    assert_eq!(store.migrate().await.unwrap(), 2);
+    assert_eq!(notify_trigger().await, (0, 0), "version 2 dropped it");
+    let versions: Vec<i32> = client
+        .query(
+            "SELECT version FROM ens_inbox_migrations ORDER BY version",
+            &[],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|row| row.get(0))
+        .collect();
+    assert_eq!(versions, [1, 2]);
+    assert_another_replica_wakes(database.url(), "upgraded-1").await;
+}
+
+/// Two replicas on `url` whose workers poll only once a minute: a delivery acknowledged by
+/// one is handled by the other's worker within seconds, so the wake-up came by `NOTIFY`.
+async fn assert_another_replica_wakes(url: &str, event_id: &str) {
+    let (receiving, mut idle) = IdleReplica::start(url).await;
     let started = Instant::now();
-    let clock = ManualClock::new();
-    let _ = clock;
     assert_eq!(
         receiving
-            .acknowledge(points_issued("wake-1", std::time::SystemTime::now()))
+            .acknowledge(points_issued(event_id, std::time::SystemTime::now()))
             .await
             .unwrap(),
         Stored::New
     );
-    let key = tokio::time::timeout(Duration::from_secs(10), handled.recv())
-        .await
-        .expect("the worker woke before its poll interval")
-        .unwrap();
-    assert_eq!(key, "pointsIssued:wake-1");
+    assert_eq!(idle.woken().await, format!("pointsIssued:{event_id}"));
     assert!(started.elapsed() < Duration::from_secs(10));
-    workers.shutdown().await;
+    idle.workers.shutdown().await;
+}
+
+/// `retry_dead` on one replica wakes another replica's idle worker (the `NOTIFY` is sent
+/// after the re-queue's own transaction, before `retry_dead` returns: `ens inbox retry-dead`
+/// may exit right after).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retry_dead_wakes_another_replicas_workers() {
+    let database = TestDatabase::create("requeue_wake").await;
+    let (receiving, mut idle) = IdleReplica::start(database.url()).await;
+    // A dead letter, written directly (no wake-up, and no due row for the idle worker).
+    let (client, connection) = tokio_postgres::connect(database.url(), tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(connection);
+    client
+        .batch_execute(
+            "INSERT INTO ens_inbox (key, event_name, event_id, received_at, body, state, \
+                attempts, next_attempt_at) \
+             VALUES ('pointsIssued:dead-1', 'pointsIssued', 'dead-1', now(), '\\x7b7d', 'dead', \
+                36, NULL)",
+        )
+        .await
+        .unwrap();
+    let started = Instant::now();
+    let requeued = receiving
+        .retry_dead(&capillary_ens_inbox::Filter::all())
+        .await
+        .unwrap();
+    assert_eq!(requeued, 1);
+    assert_eq!(idle.woken().await, "pointsIssued:dead-1");
+    assert!(started.elapsed() < Duration::from_secs(10));
+    idle.workers.shutdown().await;
+}
+
+/// A replica whose one worker has found the table empty and sleeps on a minute-long poll,
+/// with both its listener and the other replica's listening.
+struct IdleReplica {
+    workers: capillary_ens_inbox::Workers,
+    handled: tokio::sync::mpsc::UnboundedReceiver<String>,
+}
+
+impl IdleReplica {
+    /// The other replica (to store or re-queue with) and the idle one.
+    async fn start(url: &str) -> (Inbox, Self) {
+        let config = InboxConfig::default()
+            .poll_interval(Duration::from_secs(60))
+            .workers(1);
+        let other = Inbox::new(PostgresStore::connect(url).await.unwrap(), config.clone());
+        let working = Inbox::new(PostgresStore::connect(url).await.unwrap(), config);
+        let (done, handled) = tokio::sync::mpsc::unbounded_channel();
+        let workers = working.start(move |claimed: Claimed| {
+            let done = done.clone();
+            async move {
+                let _ = done.send(claimed.key);
+                Outcome::Handled
+            }
+        });
+        // Both replicas' listeners are up (a listener wakes its workers once when it starts,
+        // for rows stored before: that wake-up must be over before the test acts), and the
+        // worker has found the empty table and sleeps on its minute-long poll.
+        let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+            .await
+            .unwrap();
+        tokio::spawn(connection);
+        let listening = Instant::now();
+        loop {
+            let listeners: i64 = client
+                .query_one(
+                    "SELECT COUNT(*) FROM pg_stat_activity \
+                     WHERE datname = current_database() AND query = 'LISTEN ens_inbox'",
+                    &[],
+                )
+                .await
+                .unwrap()
+                .get(0);
+            if listeners >= 2 {
+                break;
+            }
+            assert!(
+                listening.elapsed() < Duration::from_secs(10),
+                "both replicas listen"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        (other, Self { workers, handled })
+    }
+
+    /// The key the worker handled next; panics unless it comes long before the poll.
+    async fn woken(&mut self) -> String {
+        tokio::time::timeout(Duration::from_secs(10), self.handled.recv())
+            .await
+            .expect("the worker woke long before its minute-long poll")
+            .unwrap()
+    }
 }
 
 /// With the database unreachable, an acknowledgement fails promptly with a `Retry-After`,

@@ -6,7 +6,10 @@ use deadpool_postgres::Pool;
 use crate::InboxError;
 
 /// Each migration: its version and SQL.
-const MIGRATIONS: &[(u32, &str)] = &[(1, include_str!("migrations/0001_inbox.sql"))];
+const MIGRATIONS: &[(u32, &str)] = &[
+    (1, include_str!("migrations/0001_inbox.sql")),
+    (2, include_str!("migrations/0002_notify_after_commit.sql")),
+];
 
 /// An arbitrary constant naming the inbox's advisory lock.
 const LOCK: i64 = 0x656e_735f_696e_626f; // "ens_inbo"

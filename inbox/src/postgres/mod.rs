@@ -1,7 +1,8 @@
 //! The PostgreSQL inbox, for several replicas on one database.
 //!
 //! Claims choose due rows with `FOR UPDATE SKIP LOCKED`, so replicas never wait on each other
-//! nor claim the same row; a statement trigger `NOTIFY`s every replica when rows arrive, and
+//! nor claim the same row; after a commit that stored new rows the writer `NOTIFY`s every
+//! replica in a tiny transaction of its own (never inside the insert's: see `listen.rs`), and
 //! workers poll as the fallback. Migrations are embedded and run on connect (or by
 //! [`PostgresStore::migrate`]).
 
@@ -34,7 +35,10 @@ use crate::store::InboxStore;
 #[derive(Clone)]
 pub struct PostgresStore {
     pool: Pool,
+    /// This process's workers.
     wake: Arc<Notify>,
+    /// Every replica's workers (`NOTIFY`, sent after the commit).
+    notifier: listen::Notifier,
 }
 
 impl std::fmt::Debug for PostgresStore {
@@ -85,6 +89,7 @@ impl PostgresStore {
             .build()
             .map_err(unavailable)?;
         let store = Self {
+            notifier: listen::Notifier::start(&pool),
             pool,
             wake: Arc::new(Notify::new()),
         };
@@ -242,8 +247,11 @@ impl InboxStore for PostgresStore {
                     _ => Stored::Duplicate,
                 })
                 .collect();
+            // Committed (autocommit): wake the workers here at once, and the other replicas'
+            // with a `NOTIFY` sent after this commit, in a transaction of its own.
             if stored.contains(&Stored::New) {
                 self.wake.notify_waiters();
+                self.notifier.wake_replicas();
             }
             Ok(stored)
         })
@@ -420,7 +428,7 @@ impl InboxStore for PostgresStore {
                     next_attempt_at = $1, lease_until = NULL \
                     WHERE key IN (SELECT key FROM ens_inbox WHERE state = 'dead' AND {clause}) \
                     RETURNING key) \
-                 SELECT COUNT(*), pg_notify('ens_inbox', '')::text FROM requeued"
+                 SELECT COUNT(*) FROM requeued"
             );
             let client = self.client().await?;
             let row = client
@@ -430,6 +438,15 @@ impl InboxStore for PostgresStore {
             let requeued = u64::try_from(row.get::<_, i64>(0)).unwrap_or(0);
             if requeued > 0 {
                 self.wake.notify_waiters();
+                // Sent before returning (not by the notifier task): `ens inbox retry-dead` is
+                // a short-lived process that may exit right after. Never inside the UPDATE's
+                // transaction, and never failing the re-queue (workers poll).
+                if let Err(error) = listen::wake_replicas(&self.pool).await {
+                    tracing::debug!(
+                        error = %error,
+                        "inbox wake-up not sent; other replicas' workers will poll"
+                    );
+                }
             }
             Ok(requeued)
         })
