@@ -511,6 +511,7 @@ async fn the_first_line_of_every_json_output_parses() {
         vec!["inbox", "show", "pointsIssued:json-1", "--inbox", inbox],
         vec!["inbox", "retry", "--all-dead", "--inbox", inbox],
         vec!["inbox", "purge", "--inbox", inbox],
+        vec!["inbox", "migrate", "--inbox", inbox],
     ] {
         let output = ens()
             .args(&arguments)

@@ -464,3 +464,36 @@ fn inbox_work_is_traced_at_debug_level_without_personal_data() {
     assert!(stderr.contains("opening the inbox"), "{stderr}");
     assert!(!stderr.contains(MOBILE), "{stderr}");
 }
+
+/// `ens inbox migrate` twice: the schema is created once, the second run changes nothing, and
+/// the other commands then find an empty inbox.
+fn migrate_creates_then_keeps_the_schema(inbox: &str) {
+    let first = json_lines(&["inbox", "migrate", "--inbox", inbox]);
+    let second = json_lines(&["inbox", "migrate", "--inbox", inbox]);
+    let version = first[0]["schemaVersion"]
+        .as_u64()
+        .expect("a schema version");
+    assert!(version >= 1, "{first:?}");
+    assert_eq!(second[0]["schemaVersion"].as_u64(), Some(version));
+    let described = first[0]["inbox"].as_str().unwrap_or_default();
+    assert!(!described.contains("password"), "{described}");
+    let stats = stats(inbox);
+    assert_eq!(
+        (stats["received"].as_u64(), stats["dead"].as_u64()),
+        (Some(0), Some(0))
+    );
+}
+
+#[test]
+fn sqlite_inbox_migrate_creates_the_file() {
+    let directory = tempfile::tempdir().unwrap();
+    let path = directory.path().join("deployed.db");
+    migrate_creates_then_keeps_the_schema(path.to_str().unwrap());
+    assert!(path.exists());
+}
+
+#[test]
+fn postgres_inbox_migrate_creates_the_tables() {
+    let database = TestDatabase::create("migrate");
+    migrate_creates_then_keeps_the_schema(database.url());
+}

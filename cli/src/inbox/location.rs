@@ -5,7 +5,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use capillary_ens_inbox::{Inbox, InboxConfig, InboxError, InboxUrl};
+use capillary_ens_inbox::{Inbox, InboxConfig, InboxError, InboxUrl, PostgresStore, SqliteStore};
 
 use crate::exit::Stop;
 
@@ -72,6 +72,23 @@ impl InboxLocation {
             )));
         }
         self.open(config).await
+    }
+
+    /// Creates the inbox's tables or brings them up to date; returns the schema version.
+    pub(crate) async fn migrate(&self) -> Result<u32, Stop> {
+        match &self.url {
+            InboxUrl::Postgres(url) => {
+                let store = PostgresStore::connect_with(url, 2, false)
+                    .await
+                    .map_err(|error| self.stop(&error))?;
+                store.migrate().await.map_err(|error| self.stop(&error))
+            }
+            _ => {
+                // Opening a SQLite inbox creates the file and applies its migrations.
+                self.open(InboxConfig::default()).await?;
+                Ok(SqliteStore::schema_version())
+            }
+        }
     }
 
     /// Opens (creating a SQLite file, migrating the schema) the inbox with `config`.

@@ -1,4 +1,4 @@
-//! `ens inbox stats|list|show|retry|purge`: look into and operate the durable inbox that
+//! `ens inbox stats|list|show|retry|purge|migrate`: look into and operate the durable inbox that
 //! `ens listen --inbox` (or a receiver built on `capillary-ens-inbox`) writes.
 
 use std::time::{Duration, SystemTime};
@@ -106,6 +106,19 @@ being processed are never removed.
 {EXIT_CODES}")
     )]
     Purge(PurgeArgs),
+    /// Create the inbox's tables, or bring them to this version's schema (a deployment step).
+    #[command(after_help = format!("\
+Examples:
+  ens inbox migrate --inbox postgres://ens@db.internal/ens
+  ens inbox migrate --inbox inbox.db --format json
+
+Receivers migrate on start too (PostgreSQL under an advisory lock, so replicas may start
+together); run this from a deployment step to migrate before any replica starts, e.g. when the
+receivers connect with `PostgresStore::connect_with(url, pool, false)`. Migrations are embedded
+and versioned; applying them again changes nothing. A SQLite file is created if missing.
+
+{EXIT_CODES}"))]
+    Migrate(MigrateArgs),
 }
 
 /// Where the inbox is.
@@ -120,6 +133,12 @@ struct LocationArg {
         value_name = "PATH|URL"
     )]
     inbox: InboxLocation,
+}
+
+#[derive(Debug, Args)]
+struct MigrateArgs {
+    #[command(flatten)]
+    location: LocationArg,
 }
 
 #[derive(Debug, Args)]
@@ -194,7 +213,23 @@ pub(crate) async fn run(args: InboxArgs, ui: Ui) -> Outcome {
         Action::Show(args) => show(args, ui).await,
         Action::Retry(args) => retry(args, ui).await,
         Action::Purge(args) => purge(args, ui).await,
+        Action::Migrate(args) => migrate(args, ui).await,
     }
+}
+
+async fn migrate(args: MigrateArgs, ui: Ui) -> Outcome {
+    let location = &args.location.inbox;
+    let version = location.migrate().await?;
+    tracing::debug!(version, "inbox schema migrated");
+    if ui.json() {
+        ui.json_line(&json!({ "inbox": location.describe(), "schemaVersion": version }));
+    } else {
+        ui.line(format!(
+            "{}: schema at version {version}",
+            location.describe()
+        ));
+    }
+    Ok(Exit::Success)
 }
 
 async fn stats(args: StatsArgs, ui: Ui) -> Outcome {
