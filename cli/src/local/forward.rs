@@ -8,6 +8,7 @@ use bytes::Bytes;
 use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use serde::Serialize;
 
+use super::send::no_answer;
 use super::signing::Signer;
 use crate::secret_arg::SecretArg;
 
@@ -142,13 +143,7 @@ impl Forwarder {
             }
             Err(error) => AppAnswer {
                 status: None,
-                error: Some(if error.is_timeout() {
-                    "timeout".to_owned()
-                } else if error.is_connect() {
-                    "connection refused".to_owned()
-                } else {
-                    "no answer".to_owned()
-                }),
+                error: Some(no_answer(&error).to_owned()),
                 latency_ms: elapsed_ms(started),
                 retry_after: None,
                 body: Bytes::new(),

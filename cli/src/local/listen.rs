@@ -551,28 +551,14 @@ impl Listener {
                 },
             }));
         } else {
-            let mut line = format!(
+            let line = format!(
                 "{} {} {} -> inbox {}",
                 format_time(received_at),
                 claimed.event_name,
                 claimed.event_id.as_deref().unwrap_or("-"),
                 ui.status(colour, &message),
             );
-            if let Some(answer) = answer {
-                line.push_str(&format!(
-                    " | app {}",
-                    ui.status(answer.status.unwrap_or(0), &answer.summary())
-                ));
-            }
-            if let Some(note) = note {
-                line.push_str(&format!(" ({})", ui.dim(note)));
-            }
-            ui.line(line);
-            if let Some(body) = body
-                && let Ok(pretty) = serde_json::to_string_pretty(&body)
-            {
-                ui.line(pretty);
-            }
+            print_text_tail(ui, line, answer, note, body);
         }
         if !matches!(end, StoredEnd::Retrying) {
             self.count_delivery();
@@ -609,28 +595,39 @@ impl Listener {
             }));
             return;
         }
-        let mut line = format!(
+        let line = format!(
             "{} {} {} -> {} {message}",
             format_time(now),
             name.map_or_else(|| "-".to_owned(), ToString::to_string),
             event_id.unwrap_or("-"),
             ui.status(status.as_u16(), &status.as_u16().to_string()),
         );
-        if let Some(answer) = answer {
-            line.push_str(&format!(
-                " | app {}",
-                ui.status(answer.status.unwrap_or(0), &answer.summary())
-            ));
-        }
-        if let Some(note) = note {
-            line.push_str(&format!(" ({})", ui.dim(note)));
-        }
-        ui.line(line);
-        if let Some(body) = body
-            && let Ok(pretty) = serde_json::to_string_pretty(&body)
-        {
-            ui.line(pretty);
-        }
+        print_text_tail(ui, line, answer, note, body);
+    }
+}
+
+/// Ends a delivery's text line with the app's answer and a note, prints it, then the body.
+fn print_text_tail(
+    ui: &Ui,
+    mut line: String,
+    answer: Option<&AppAnswer>,
+    note: Option<&str>,
+    body: Option<Value>,
+) {
+    if let Some(answer) = answer {
+        line.push_str(&format!(
+            " | app {}",
+            ui.status(answer.status.unwrap_or(0), &answer.summary())
+        ));
+    }
+    if let Some(note) = note {
+        line.push_str(&format!(" ({})", ui.dim(note)));
+    }
+    ui.line(line);
+    if let Some(body) = body
+        && let Ok(pretty) = serde_json::to_string_pretty(&body)
+    {
+        ui.line(pretty);
     }
 }
 

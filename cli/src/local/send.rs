@@ -248,13 +248,7 @@ impl Sender {
             Err(error) => Attempt {
                 sent_at,
                 status: None,
-                error: Some(if error.is_timeout() {
-                    "timeout".to_owned()
-                } else if error.is_connect() {
-                    "connection refused".to_owned()
-                } else {
-                    "no answer".to_owned()
-                }),
+                error: Some(no_answer(&error).to_owned()),
                 latency_ms,
             },
         }
@@ -294,6 +288,17 @@ pub(crate) fn print_sent(ui: &Ui, label: Option<&str>, sent: &Sent, note: Option
 }
 
 /// Milliseconds since the epoch.
+/// Why a request got no HTTP answer, in the words the output uses.
+pub(crate) fn no_answer(error: &reqwest::Error) -> &'static str {
+    if error.is_timeout() {
+        "timeout"
+    } else if error.is_connect() {
+        "connection refused"
+    } else {
+        "no answer"
+    }
+}
+
 pub(crate) fn millis(at: SystemTime) -> i64 {
     at.duration_since(SystemTime::UNIX_EPOCH)
         .map_or(0, |elapsed| {
