@@ -148,6 +148,62 @@ impl Decimal {
     /// leading zeros, a bare point (`5.`, `.5`) or surrounding spaces. `None` for anything
     /// else, and for values too large for an `f64`.
     fn parse_text(text: &str) -> Option<Self> {
+        match Self::parse_plain(text.as_bytes()) {
+            Some(number) => Some(number),
+            None => Self::parse_text_general(text),
+        }
+    }
+
+    /// The common case of [`Decimal::parse_text`] in one pass: `[-]digits[.digits]` with at
+    /// most 18 digits in all, and not negative zero. `None` for anything else (spaces, a `+`,
+    /// an exponent, more digits, `-0` …), which [`Decimal::parse_text_general`] then reads;
+    /// whenever this gives `Some`, that path gives the same value.
+    #[inline]
+    fn parse_plain(bytes: &[u8]) -> Option<Self> {
+        let (negative, body) = match bytes {
+            [b'-', rest @ ..] => (true, rest),
+            _ => (false, bytes),
+        };
+        // Wrapping: only a result of at most 18 digits is kept, and that never wraps.
+        let mut magnitude: u64 = 0;
+        let mut rest = body;
+        while let [digit @ b'0'..=b'9', tail @ ..] = rest {
+            magnitude = magnitude
+                .wrapping_mul(10)
+                .wrapping_add(u64::from(digit - b'0'));
+            rest = tail;
+        }
+        let integer_digits = body.len() - rest.len();
+        let mut scale = 0;
+        if let [b'.', fraction @ ..] = rest {
+            rest = fraction;
+            while let [digit @ b'0'..=b'9', tail @ ..] = rest {
+                magnitude = magnitude
+                    .wrapping_mul(10)
+                    .wrapping_add(u64::from(digit - b'0'));
+                rest = tail;
+            }
+            scale = fraction.len() - rest.len();
+        }
+        let digits = integer_digits + scale;
+        if !rest.is_empty()
+            || digits == 0
+            || digits > MAX_FIXED_DIGITS
+            || (negative && magnitude == 0)
+        {
+            return None;
+        }
+        // Below 10^18, so it fits.
+        let magnitude = magnitude as i64;
+        Some(Decimal::of(Repr::Fixed {
+            mantissa: if negative { -magnitude } else { magnitude },
+            // At most 18, checked above.
+            scale: scale as u8,
+        }))
+    }
+
+    /// [`Decimal::parse_text`] for every form it accepts.
+    fn parse_text_general(text: &str) -> Option<Self> {
         let bytes = text.trim().as_bytes();
         let (negative, rest) = match bytes.first() {
             Some(b'-') => (true, &bytes[1..]),
@@ -374,6 +430,10 @@ pub(crate) enum Reading<'a> {
 impl<'a> Reading<'a> {
     /// Reads a JSON string's contents.
     pub(crate) fn of_str(text: Cow<'a, str>) -> Self {
+        // The common case first, in one pass; blank text is never a plain number.
+        if let Some(number) = Decimal::parse_plain(text.as_bytes()) {
+            return Reading::Number(number.quoted());
+        }
         if text.trim().is_empty() {
             return Reading::Blank;
         }
@@ -442,11 +502,37 @@ where
     D: Deserializer<'de>,
     T: FromReading,
 {
-    deserializer
-        .deserialize_newtype_struct(RAW_VALUE_TOKEN, ReadingVisitor(std::marker::PhantomData))
+    deserializer.deserialize_newtype_struct(RAW_VALUE_TOKEN, ReadingVisitor::<T>::new(false))
 }
 
-struct ReadingVisitor<T>(std::marker::PhantomData<T>);
+/// Reads an optional number-or-text type: `null` and a blank string are `None`.
+///
+/// The same single dispatch as [`deserialize_reading`], with no `deserialize_option` layer in
+/// front: serde_json hands `null` over as raw text like any other value.
+pub(crate) fn deserialize_optional_reading<'de, D, T>(
+    deserializer: D,
+) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: FromReading,
+{
+    deserializer.deserialize_newtype_struct(RAW_VALUE_TOKEN, ReadingVisitor::<T>::new(true))
+}
+
+struct ReadingVisitor<T> {
+    /// In an optional field: `null` is `None` rather than an error.
+    null_is_absent: bool,
+    target: std::marker::PhantomData<T>,
+}
+
+impl<T> ReadingVisitor<T> {
+    fn new(null_is_absent: bool) -> Self {
+        ReadingVisitor {
+            null_is_absent,
+            target: std::marker::PhantomData,
+        }
+    }
+}
 
 impl<T: FromReading> ReadingVisitor<T> {
     fn finish<E: de::Error>(self, reading: Reading<'_>) -> Result<Option<T>, E> {
@@ -476,8 +562,35 @@ impl<'de, T: FromReading> Visitor<'de> for ReadingVisitor<T> {
         }
         // The value is judged after the entry is read, so an error names the field's path,
         // not the token.
-        let reading = map.next_value_seed(RawReading::<T>(std::marker::PhantomData))?;
+        let reading = map.next_value_seed(RawReading::<T> {
+            null_is_absent: self.null_is_absent,
+            target: std::marker::PhantomData,
+        })?;
         reading.map_err(|unexpected| de::Error::invalid_type(unexpected, &self))
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        if self.null_is_absent {
+            Ok(None)
+        } else {
+            Err(E::invalid_type(Unexpected::Option, &self))
+        }
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        if self.null_is_absent {
+            Ok(None)
+        } else {
+            Err(E::invalid_type(Unexpected::Unit, &self))
+        }
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        if self.null_is_absent {
+            deserialize_reading(deserializer)
+        } else {
+            Err(de::Error::invalid_type(Unexpected::Option, &self))
+        }
     }
 
     fn visit_i64<E: de::Error>(self, value: i64) -> Result<Self::Value, E> {
@@ -528,12 +641,18 @@ impl Visitor<'_> for TokenKey {
     }
 
     fn visit_str<E: de::Error>(self, key: &str) -> Result<bool, E> {
-        Ok(key == RAW_VALUE_TOKEN)
+        // A fixed-size comparison the compiler inlines, instead of a call to `bcmp`.
+        const TOKEN: [u8; RAW_VALUE_TOKEN.len()] = *b"$serde_json::private::RawValue";
+        Ok(<&[u8; RAW_VALUE_TOKEN.len()]>::try_from(key.as_bytes()).is_ok_and(|key| *key == TOKEN))
     }
 }
 
 /// The raw JSON text of a value, read into `T` (or what was wrong with it).
-struct RawReading<T>(std::marker::PhantomData<T>);
+struct RawReading<T> {
+    /// `null` is `None` rather than an error.
+    null_is_absent: bool,
+    target: std::marker::PhantomData<T>,
+}
 
 impl<'de, T: FromReading> DeserializeSeed<'de> for RawReading<T> {
     type Value = Result<Option<T>, Unexpected<'static>>;
@@ -551,7 +670,16 @@ impl<T: FromReading> Visitor<'_> for RawReading<T> {
     }
 
     fn visit_str<E: de::Error>(self, raw: &str) -> Result<Self::Value, E> {
-        Ok(T::from_reading(Reading::of_raw_json(raw.trim())))
+        // JSON's whitespace is ASCII (serde_json hands over none around the value anyway).
+        // The common case, a plain JSON number, with no detour through `of_raw_json`.
+        if let Some(number) = Decimal::parse_plain(raw.as_bytes()) {
+            return Ok(T::from_reading(Reading::Number(number)));
+        }
+        let reading = Reading::of_raw_json(raw.trim_ascii());
+        if self.null_is_absent && matches!(reading, Reading::Other(Unexpected::Unit)) {
+            return Ok(Ok(None));
+        }
+        Ok(T::from_reading(reading))
     }
 }
 
@@ -645,6 +773,112 @@ mod tests {
             };
             assert_eq!(written, expected, "{json}");
             assert_eq!(parse(&written).unwrap(), decimal, "{json}");
+        }
+    }
+
+    fn same_as_general_path(text: &str) -> Result<(), proptest::test_runner::TestCaseError> {
+        let general = Decimal::parse_text_general(text);
+        if let Some(plain) = Decimal::parse_plain(text.as_bytes()) {
+            proptest::prop_assert_eq!(Some(&plain), general.as_ref(), "{}", text);
+        }
+        proptest::prop_assert_eq!(Decimal::parse_text(text), general, "{}", text);
+        Ok(())
+    }
+
+    proptest::proptest! {
+        /// The one-pass path agrees with the general one on number-like text: signs, spaces,
+        /// leading zeros, bare points, exponents and more digits than fit.
+        #[test]
+        fn plain_path_reads_numbers_as_the_general_one(
+            text in r"[ ]?[-+]?[0-9]{0,22}(\.[0-9]{0,22})?([eE][-+]?[0-9]{0,3})?[ ]?"
+        ) {
+            same_as_general_path(&text)?;
+        }
+
+        /// The same for any text, and for the digits any `f64` and `i64` print as.
+        #[test]
+        fn plain_path_agrees_on_anything(text in r"\PC{0,12}", float: f64, integer: i64) {
+            same_as_general_path(&text)?;
+            same_as_general_path(&float.to_string())?;
+            same_as_general_path(&integer.to_string())?;
+            same_as_general_path(&format!("{integer}.{}", integer.unsigned_abs()))?;
+        }
+
+        /// Through serde_json, any JSON number and numeric string reads as the general path
+        /// reads its text, in required and optional fields alike.
+        #[test]
+        fn json_numbers_keep_their_digits(
+            text in r"-?(0|[1-9][0-9]{0,20})(\.[0-9]{1,20})?([eE][-+]?[0-9]{1,2})?"
+        ) {
+            #[derive(Deserialize)]
+            struct Fields {
+                #[serde(deserialize_with = "crate::lenient::deserialize")]
+                required: Decimal,
+                #[serde(deserialize_with = "crate::lenient::deserialize", default)]
+                optional: Option<Decimal>,
+                #[serde(deserialize_with = "crate::lenient::deserialize", default)]
+                quoted: Option<Decimal>,
+            }
+            let Some(expected) = Decimal::parse_text_general(&text) else {
+                // Too large for an f64: an error either way.
+                proptest::prop_assert!(parse(&text).is_err());
+                return Ok(());
+            };
+            let json = format!(r#"{{"required": {text}, "optional": {text}, "quoted": "{text}"}}"#);
+            let fields: Fields = serde_json::from_str(&json).unwrap();
+            proptest::prop_assert_eq!(&fields.required, &expected);
+            proptest::prop_assert_eq!(fields.optional.as_ref(), Some(&expected));
+            proptest::prop_assert_eq!(fields.quoted, Some(expected.quoted()));
+        }
+    }
+
+    #[test]
+    fn optional_fields_read_null_and_blank_as_absent() {
+        #[derive(Debug, Deserialize)]
+        struct Fields {
+            #[serde(deserialize_with = "crate::lenient::deserialize", default)]
+            decimal: Option<Decimal>,
+            #[serde(deserialize_with = "crate::lenient::deserialize", default)]
+            either: Option<crate::NumberOrText>,
+        }
+        for json in [
+            r#"{"decimal": null, "either": null}"#,
+            r#"{"decimal": "", "either": " "}"#,
+            "{}",
+        ] {
+            let fields: Fields = serde_json::from_str(json).unwrap();
+            assert!(
+                fields.decimal.is_none() && fields.either.is_none(),
+                "{json}"
+            );
+        }
+        // From a `Value` (no raw text) and through serde's buffering (`untagged`) too.
+        let value = serde_json::json!({"decimal": null, "either": null});
+        let fields: Fields = serde_json::from_value(value).unwrap();
+        assert!(fields.decimal.is_none() && fields.either.is_none());
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Buffered {
+            Fields(Fields),
+        }
+        let Buffered::Fields(fields) =
+            serde_json::from_str(r#"{"decimal": null, "either": 5}"#).unwrap();
+        assert!(fields.decimal.is_none());
+        let Buffered::Fields(fields) =
+            serde_json::from_str(r#"{"decimal": 2.50, "either": "x"}"#).unwrap();
+        assert_eq!(fields.decimal.unwrap().to_f64(), 2.5);
+        for json in [
+            r#"{"decimal": true}"#,
+            r#"{"decimal": "x"}"#,
+            r#"{"decimal": {}}"#,
+        ] {
+            let error = serde_json::from_str::<Fields>(json)
+                .unwrap_err()
+                .to_string();
+            assert!(
+                error.contains("expected a decimal number (`2261.5` or `\"2261.5\"`)"),
+                "{json}: {error}"
+            );
         }
     }
 

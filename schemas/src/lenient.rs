@@ -39,6 +39,13 @@ pub(crate) trait Scalar: Sized {
     fn deserialize_or_blank<'de, D: Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Option<Self>, D::Error>;
+
+    /// The value in an optional field: `None` when it is `null` or blank.
+    fn deserialize_optional<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<Self>, D::Error> {
+        deserializer.deserialize_option(OptionalVisitor(PhantomData))
+    }
 }
 
 /// Reads a scalar where it is required: a blank string is an error.
@@ -88,6 +95,12 @@ impl Scalar for Decimal {
     ) -> Result<Option<Self>, D::Error> {
         crate::decimal::deserialize_reading(deserializer)
     }
+
+    fn deserialize_optional<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<Self>, D::Error> {
+        crate::decimal::deserialize_optional_reading(deserializer)
+    }
 }
 
 impl Scalar for NumberOrText {
@@ -97,6 +110,12 @@ impl Scalar for NumberOrText {
         deserializer: D,
     ) -> Result<Option<Self>, D::Error> {
         crate::decimal::deserialize_reading(deserializer)
+    }
+
+    fn deserialize_optional<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<Self>, D::Error> {
+        crate::decimal::deserialize_optional_reading(deserializer)
     }
 }
 
@@ -154,9 +173,7 @@ pub(crate) struct OptionalScalar<T>(Option<T>);
 
 impl<'de, T: Scalar> Deserialize<'de> for OptionalScalar<T> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer
-            .deserialize_option(OptionalVisitor(PhantomData))
-            .map(OptionalScalar)
+        T::deserialize_optional(deserializer).map(OptionalScalar)
     }
 }
 
