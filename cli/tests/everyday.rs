@@ -588,8 +588,8 @@ async fn flaky_app(
     }
 }
 
-#[test]
-fn retries_are_signed_when_sent_and_compressed_only_when_asked() {
+/// [`flaky_app`] on a loopback port: its runtime (keep it alive), the timestamps it saw, its URL.
+fn serve_flaky_app() -> (tokio::runtime::Runtime, Arc<Mutex<Vec<i64>>>, String) {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let timestamps = Arc::new(Mutex::new(Vec::new()));
     let app: Router = Router::new()
@@ -600,6 +600,12 @@ fn retries_are_signed_when_sent_and_compressed_only_when_asked() {
         .unwrap();
     let url = format!("http://{}/", socket.local_addr().unwrap());
     runtime.spawn(async move { axum::serve(socket, app).await });
+    (runtime, timestamps, url)
+}
+
+#[test]
+fn retries_are_signed_when_sent_and_compressed_only_when_asked() {
+    let (_runtime, timestamps, url) = serve_flaky_app();
 
     let output = ens()
         .args(["trigger", "pointsIssued", "--to", &url])
@@ -797,16 +803,7 @@ fn colour_only_on_request_or_a_terminal() {
 
 #[test]
 fn a_retriable_app_answer_reaches_the_app_again_on_the_retry() {
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let timestamps = Arc::new(Mutex::new(Vec::new()));
-    let app: Router = Router::new()
-        .route("/", post(flaky_app))
-        .with_state(Arc::clone(&timestamps));
-    let socket = runtime
-        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-        .unwrap();
-    let app_url = format!("http://{}/", socket.local_addr().unwrap());
-    runtime.spawn(async move { axum::serve(socket, app).await });
+    let (_runtime, timestamps, app_url) = serve_flaky_app();
     // The listener checks the signature and re-signs what it forwards.
     let listener = RunningListener::start(&[
         "--standard-webhooks-secret",
